@@ -1,0 +1,57 @@
+use crate::{CustomerId, OrderId, OrderStatus, StoreId};
+
+/// Which orders a list shows; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub store_id: Option<StoreId>,
+    pub customer_id: Option<CustomerId>,
+    pub status: Option<OrderStatus>,
+}
+
+/// How many orders one page holds: 1..=100, 20 unless asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimit(u8);
+
+impl PageLimit {
+    pub const MAX: u8 = 100;
+
+    pub fn new(limit: u64) -> Option<Self> {
+        u8::try_from(limit)
+            .ok()
+            .filter(|l| (1..=Self::MAX).contains(l))
+            .map(Self)
+    }
+
+    pub fn get(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl Default for PageLimit {
+    fn default() -> Self {
+        Self(20)
+    }
+}
+
+/// A keyset page, newest first: the orders strictly older than `after` (the last order of the page before).
+/// Ids are time-ordered, so new orders only ever appear before the first page and never shift later pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: PageLimit,
+    pub after: Option<OrderId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_limits_are_one_to_a_hundred() {
+        assert_eq!(PageLimit::new(0), None);
+        assert_eq!(PageLimit::new(1).map(PageLimit::get), Some(1));
+        assert_eq!(PageLimit::new(100).map(PageLimit::get), Some(100));
+        assert_eq!(PageLimit::new(101), None);
+        assert_eq!(PageLimit::new(u64::MAX), None);
+        assert_eq!(PageLimit::default().get(), 20);
+    }
+}

@@ -1,0 +1,117 @@
+//! What the use cases need from the outside world. Adapters implement these; no adapter type crosses them.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use crate::{
+    CustomerId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId,
+    OrderLine, PageRequest, ProductId, Version,
+};
+
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+#[derive(Debug, Error)]
+pub enum RepositoryError {
+    /// Another request already completed a create with this idempotency key.
+    #[error("the idempotency key is already used")]
+    DuplicateIdempotencyKey,
+    /// The order changed (or went away) since it was read: the compare-and-swap found another version.
+    #[error("the order was changed concurrently")]
+    VersionConflict,
+    /// The database cannot be reached or is overloaded; worth retrying later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("unexpected storage failure")]
+    Unexpected(#[source] BoxError),
+}
+
+/// Where orders live. Each method is one transaction.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OrderRepository: Send + Sync {
+    /// Stores a new order, and with it the idempotency record if there is one; the database's unique key on
+    /// (scope, key) refuses a second record with `DuplicateIdempotencyKey` and then nothing is written.
+    async fn insert(
+        &self,
+        order: &Order,
+        idempotency: Option<IdempotencyRecord>,
+    ) -> Result<(), RepositoryError>;
+
+    /// The order unless it does not exist or is deleted.
+    async fn find(&self, id: OrderId) -> Result<Option<Order>, RepositoryError>;
+
+    /// Up to `page.limit + 1` live orders, newest first (the extra one tells whether there is a next page).
+    async fn list(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Order>, RepositoryError>;
+
+    /// Writes a changed order if, and only if, the stored one is still live at `expected`;
+    /// otherwise `VersionConflict` and nothing is written.
+    async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError>;
+
+    /// The unexpired record for a key, if any.
+    async fn find_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>, RepositoryError>;
+
+    /// Removes the records that expired before `now`; returns how many.
+    async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;
+
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> Result<(), RepositoryError>;
+}
+
+#[derive(Debug, Error)]
+pub enum GatewayError {
+    /// The service did not answer usefully (timeout, refused, 5xx, open breaker): retry later.
+    #[error("the {service} service is unavailable")]
+    Unavailable {
+        service: &'static str,
+        retry_after: Option<Duration>,
+        #[source]
+        source: Option<BoxError>,
+    },
+    #[error("the {service} service gave an unexpected answer: {detail}")]
+    Unexpected { service: &'static str, detail: String },
+}
+
+/// The customer service.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CustomerDirectory: Send + Sync {
+    async fn exists(&self, customer: &CustomerId) -> Result<bool, GatewayError>;
+}
+
+#[derive(Debug, Error)]
+pub enum ReservationError {
+    #[error("not enough stock")]
+    Unavailable(Vec<ProductId>),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+}
+
+/// The inventory service. A reservation is named by the order it is for, so a reservation whose order was
+/// never stored can be found and released.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Inventory: Send + Sync {
+    async fn reserve(&self, order: OrderId, lines: &[OrderLine]) -> Result<(), ReservationError>;
+
+    /// Releasing a reservation that does not exist is not an error.
+    async fn release(&self, order: OrderId) -> Result<(), GatewayError>;
+}
+
+/// The time, so that use cases can be tested at a chosen instant.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}

@@ -1,0 +1,45 @@
+use std::fmt;
+
+/// A field of a request to the domain, named so an adapter can point at it in its own wire format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    StoreId,
+    CustomerId,
+    Currency,
+    Items,
+    Item(usize, ItemField),
+    ItemsTotal,
+    ShippingCost,
+    TaxAmount,
+    TotalAmount,
+    IdempotencyKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemField {
+    ProductId,
+    Quantity,
+    Price,
+}
+
+/// One broken rule on one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: Field,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(field: Field, message: impl fmt::Display) -> Self {
+        Self {
+            field,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.field, self.message)
+    }
+}
