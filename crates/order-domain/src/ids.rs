@@ -110,7 +110,10 @@ mod tests {
             Err(TextError::TooLong { max: 128 })
         );
         assert_eq!(ProductId::parse("p\n1"), Err(TextError::ControlCharacter));
-        assert_eq!(ProductId::parse("p-1").map(|p| p.to_string()), Ok("p-1".to_owned()));
+        assert_eq!(
+            ProductId::parse("p-1").map(|p| p.to_string()),
+            Ok("p-1".to_owned())
+        );
         assert!(CustomerId::parse("c".repeat(128)).is_ok());
     }
 }

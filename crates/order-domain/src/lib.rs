@@ -2,8 +2,8 @@
 //! new order with every bad field named, and the port traits the use cases drive (`OrderRepository`,
 //! `CustomerDirectory`, `Inventory`, `Clock`). Pure: no I/O, no framework types.
 
-mod ids;
 mod idempotency;
+mod ids;
 mod listing;
 mod money;
 mod new_order;
@@ -13,8 +13,8 @@ mod status;
 mod text;
 mod violation;
 
-pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};

@@ -181,7 +181,10 @@ mod tests {
             Err(AmountError::TooManyDecimals { max: 0, .. })
         ));
         let dinar = Currency::parse("KWD").expect("KWD is ISO 4217");
-        assert_eq!(Money::parse("1.005", dinar).map(|m| m.minor_units()), Ok(1005));
+        assert_eq!(
+            Money::parse("1.005", dinar).map(|m| m.minor_units()),
+            Ok(1005)
+        );
     }
 
     #[test]
@@ -200,9 +203,15 @@ mod tests {
 
     #[test]
     fn decimal_text_has_the_currency_decimals() {
-        assert_eq!(usd("115").map(|m| m.to_decimal().to_string()), Ok("115.00".into()));
+        assert_eq!(
+            usd("115").map(|m| m.to_decimal().to_string()),
+            Ok("115.00".into())
+        );
         let yen = Currency::parse("JPY").expect("JPY is ISO 4217");
-        assert_eq!(Money::parse("700", yen).map(|m| m.to_decimal().to_string()), Ok("700".into()));
+        assert_eq!(
+            Money::parse("700", yen).map(|m| m.to_decimal().to_string()),
+            Ok("700".into())
+        );
     }
 
     #[test]
@@ -217,10 +226,16 @@ mod tests {
     #[test]
     fn arithmetic_is_checked_and_same_currency_only() {
         let a = Money::from_minor(i64::MAX, Currency::USD).expect("non-negative");
-        assert_eq!(a.checked_add(Money::from_minor(1, Currency::USD).expect("ok")), None);
+        assert_eq!(
+            a.checked_add(Money::from_minor(1, Currency::USD).expect("ok")),
+            None
+        );
         assert_eq!(a.checked_mul(2), None);
         let eur = Currency::parse("EUR").expect("EUR");
-        assert_eq!(Money::zero(Currency::USD).checked_add(Money::zero(eur)), None);
+        assert_eq!(
+            Money::zero(Currency::USD).checked_add(Money::zero(eur)),
+            None
+        );
         let five = Money::from_minor(500, Currency::USD).expect("ok");
         assert_eq!(five.checked_mul(3).map(|m| m.minor_units()), Some(1500));
     }

@@ -67,16 +67,22 @@ impl NewOrder {
             let currency = currency?;
             Some(required(text).and_then(|t| Money::parse(&t, currency).map_err(describe)))
         };
-        let items_total = amount(draft.items_total).and_then(|r| violations.check(Field::ItemsTotal, r));
-        let shipping_cost = amount(draft.shipping_cost).and_then(|r| violations.check(Field::ShippingCost, r));
-        let tax_amount = amount(draft.tax_amount).and_then(|r| violations.check(Field::TaxAmount, r));
-        let total_amount = amount(draft.total_amount).and_then(|r| violations.check(Field::TotalAmount, r));
+        let items_total =
+            amount(draft.items_total).and_then(|r| violations.check(Field::ItemsTotal, r));
+        let shipping_cost =
+            amount(draft.shipping_cost).and_then(|r| violations.check(Field::ShippingCost, r));
+        let tax_amount =
+            amount(draft.tax_amount).and_then(|r| violations.check(Field::TaxAmount, r));
+        let total_amount =
+            amount(draft.total_amount).and_then(|r| violations.check(Field::TotalAmount, r));
 
         let items = violations.check(
             Field::Items,
             required(draft.items).and_then(|items| match items.len() {
                 0 => Err("must have at least one item".to_owned()),
-                n if n > Self::MAX_ITEMS => Err(format!("must have at most {} items", Self::MAX_ITEMS)),
+                n if n > Self::MAX_ITEMS => {
+                    Err(format!("must have at most {} items", Self::MAX_ITEMS))
+                }
                 _ => Ok(items),
             }),
         );
@@ -90,9 +96,11 @@ impl NewOrder {
             );
             let quantity = violations.check(
                 field(ItemField::Quantity),
-                required(item.quantity).and_then(|t| Quantity::parse(&t).map_err(|e| e.to_string())),
+                required(item.quantity)
+                    .and_then(|t| Quantity::parse(&t).map_err(|e| e.to_string())),
             );
-            let unit_price = amount(item.price).and_then(|r| violations.check(field(ItemField::Price), r));
+            let unit_price =
+                amount(item.price).and_then(|r| violations.check(field(ItemField::Price), r));
             lines = match (lines, product_id, quantity, unit_price) {
                 (Some(mut lines), Some(product_id), Some(quantity), Some(unit_price)) => {
                     lines.push(OrderLine {
@@ -123,7 +131,10 @@ impl NewOrder {
         if let (Some(items_total), Some(shipping), Some(tax), Some(total)) =
             (items_total, shipping_cost, tax_amount, total_amount)
         {
-            match items_total.checked_add(shipping).and_then(|sum| sum.checked_add(tax)) {
+            match items_total
+                .checked_add(shipping)
+                .and_then(|sum| sum.checked_add(tax))
+            {
                 Some(expected) if expected == total => {}
                 Some(expected) => violations.add(
                     Field::TotalAmount,
@@ -136,22 +147,34 @@ impl NewOrder {
             }
         }
 
-        match (store_id, customer_id, lines, items_total, shipping_cost, tax_amount, total_amount) {
-            (Some(store_id), Some(customer_id), Some(lines), Some(items_total), Some(shipping_cost), Some(tax_amount), Some(total_amount))
-                if violations.0.is_empty() =>
-            {
-                Ok(NewOrder {
-                    store_id,
-                    customer_id,
-                    lines,
-                    totals: Totals {
-                        items_total,
-                        shipping_cost,
-                        tax_amount,
-                        total_amount,
-                    },
-                })
-            }
+        match (
+            store_id,
+            customer_id,
+            lines,
+            items_total,
+            shipping_cost,
+            tax_amount,
+            total_amount,
+        ) {
+            (
+                Some(store_id),
+                Some(customer_id),
+                Some(lines),
+                Some(items_total),
+                Some(shipping_cost),
+                Some(tax_amount),
+                Some(total_amount),
+            ) if violations.0.is_empty() => Ok(NewOrder {
+                store_id,
+                customer_id,
+                lines,
+                totals: Totals {
+                    items_total,
+                    shipping_cost,
+                    tax_amount,
+                    total_amount,
+                },
+            }),
             _ => Err(violations.0),
         }
     }
@@ -255,7 +278,12 @@ mod tests {
     }
 
     fn fields(result: Result<NewOrder, Vec<Violation>>) -> Vec<Field> {
-        result.err().unwrap_or_default().into_iter().map(|v| v.field).collect()
+        result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.field)
+            .collect()
     }
 
     #[test]
@@ -277,7 +305,11 @@ mod tests {
         let violations = NewOrder::parse(seed).expect_err("inconsistent");
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].field, Field::ItemsTotal);
-        assert!(violations[0].message.contains("150.00"), "{}", violations[0].message);
+        assert!(
+            violations[0].message.contains("150.00"),
+            "{}",
+            violations[0].message
+        );
     }
 
     #[test]

@@ -81,7 +81,10 @@ pub enum GatewayError {
         source: Option<BoxError>,
     },
     #[error("the {service} service gave an unexpected answer: {detail}")]
-    Unexpected { service: &'static str, detail: String },
+    Unexpected {
+        service: &'static str,
+        detail: String,
+    },
 }
 
 /// The customer service.

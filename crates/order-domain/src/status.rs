@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn delivered_and_canceled_are_final() {
-        let finals: Vec<_> = OrderStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
+        let finals: Vec<_> = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .collect();
         assert_eq!(finals, vec![Delivered, Canceled]);
     }
 

@@ -1,0 +1,254 @@
+use mockall::predicate::eq;
+use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
+use order_domain::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, OrderStatus, ProductId};
+
+use crate::test_support::{new_order, now, Mocks};
+use crate::{AppError, CreateOrder, IdempotentRequest};
+
+fn keyed(customer: &str, key: &str) -> CreateOrder {
+    CreateOrder {
+        order: new_order(customer),
+        idempotency: Some(IdempotentRequest {
+            scope: IdempotencyScope::anonymous(),
+            key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
+        }),
+    }
+}
+
+fn unkeyed(customer: &str) -> CreateOrder {
+    CreateOrder {
+        order: new_order(customer),
+        idempotency: None,
+    }
+}
+
+fn record_for(command: &CreateOrder, body: &[u8]) -> IdempotencyRecord {
+    let request = command
+        .idempotency
+        .clone()
+        .unwrap_or_else(|| panic!("keyed"));
+    IdempotencyRecord {
+        scope: request.scope,
+        key: request.key,
+        fingerprint: command.order.fingerprint(),
+        order_id: order_domain::OrderId::generate(),
+        response_body: body.to_vec(),
+        created_at: now(),
+        expires_at: now() + chrono::TimeDelta::hours(24),
+    }
+}
+
+fn render(order: &order_domain::Order) -> Vec<u8> {
+    format!("order {}", order.id()).into_bytes()
+}
+
+#[tokio::test]
+async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() {
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(1)
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .customers
+        .expect_exists()
+        .times(1)
+        .returning(|_| Ok(true));
+    mocks
+        .inventory
+        .expect_reserve()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .orders
+        .expect_insert()
+        .times(1)
+        .withf(|order, record| {
+            let record = record.as_ref();
+            order.status() == OrderStatus::Pending
+                && order.version().get() == 1
+                && order.created_at() == now()
+                && record.is_some_and(|r| {
+                    r.order_id == order.id()
+                        && r.response_body == render(order)
+                        && r.expires_at == now() + chrono::TimeDelta::hours(24)
+                })
+        })
+        .returning(|_, _| Ok(()));
+    mocks.inventory.expect_release().never();
+
+    let created = mocks
+        .service()
+        .create_order(keyed("customer-1", "key-1"), render)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!created.replayed);
+    assert_eq!(
+        created.body,
+        format!("order {}", created.order_id).into_bytes()
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_customer_is_refused_before_anything_is_reserved_or_stored() {
+    let mut mocks = Mocks::new();
+    mocks.customers.expect_exists().returning(|_| Ok(false));
+    mocks.inventory.expect_reserve().never();
+    mocks.orders.expect_insert().never();
+
+    let result = mocks.service().create_order(unkeyed("ghost"), render).await;
+    assert!(matches!(result, Err(AppError::UnknownCustomer(c)) if c.as_str() == "ghost"));
+}
+
+#[tokio::test]
+async fn missing_stock_names_the_products_and_stores_nothing() {
+    let mut mocks = Mocks::new();
+    mocks.customers.expect_exists().returning(|_| Ok(true));
+    mocks.inventory.expect_reserve().returning(|_, _| {
+        Err(ReservationError::Unavailable(vec![
+            ProductId::parse("p-1").unwrap_or_else(|e| panic!("{e}"))
+        ]))
+    });
+    mocks.orders.expect_insert().never();
+
+    let result = mocks
+        .service()
+        .create_order(unkeyed("customer-1"), render)
+        .await;
+    assert!(
+        matches!(result, Err(AppError::OutOfStock(p)) if p.len() == 1 && p[0].as_str() == "p-1")
+    );
+}
+
+#[tokio::test]
+async fn an_unavailable_customer_service_is_a_dependency_failure_and_writes_nothing() {
+    let mut mocks = Mocks::new();
+    mocks.customers.expect_exists().returning(|_| {
+        Err(GatewayError::Unavailable {
+            service: "customer",
+            retry_after: None,
+            source: None,
+        })
+    });
+    mocks.inventory.expect_reserve().never();
+    mocks.orders.expect_insert().never();
+
+    let result = mocks
+        .service()
+        .create_order(unkeyed("customer-1"), render)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::DependencyUnavailable {
+            service: "customer",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_and_request_replays_the_first_response() {
+    let command = keyed("customer-1", "key-1");
+    let record = record_for(&command, b"first answer");
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .with(
+            eq(IdempotencyScope::anonymous()),
+            eq(record.key.clone()),
+            eq(now()),
+        )
+        .returning(move |_, _, _| Ok(Some(record.clone())));
+    mocks.customers.expect_exists().never();
+    mocks.inventory.expect_reserve().never();
+    mocks.orders.expect_insert().never();
+
+    let created = mocks
+        .service()
+        .create_order(command, render)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(created.replayed);
+    assert_eq!(created.body, b"first answer");
+}
+
+#[tokio::test]
+async fn the_same_key_with_a_different_request_is_refused() {
+    let first = keyed("customer-1", "key-1");
+    let record = record_for(&first, b"first answer");
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .returning(move |_, _, _| Ok(Some(record.clone())));
+    mocks.orders.expect_insert().never();
+
+    let result = mocks
+        .service()
+        .create_order(keyed("customer-2", "key-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::IdempotencyKeyReused)));
+}
+
+#[tokio::test]
+async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winner() {
+    let command = keyed("customer-1", "key-1");
+    let record = record_for(&command, b"winner's answer");
+    let mut mocks = Mocks::new();
+    let mut lookups = 0;
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(2)
+        .returning(move |_, _, _| {
+            lookups += 1;
+            Ok((lookups == 2).then(|| record.clone()))
+        });
+    mocks.customers.expect_exists().returning(|_| Ok(true));
+    mocks.inventory.expect_reserve().returning(|_, _| Ok(()));
+    mocks
+        .orders
+        .expect_insert()
+        .returning(|_, _| Err(RepositoryError::DuplicateIdempotencyKey));
+    mocks
+        .inventory
+        .expect_release()
+        .times(1)
+        .returning(|_| Ok(()));
+
+    let created = mocks
+        .service()
+        .create_order(command, render)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(created.replayed);
+    assert_eq!(created.body, b"winner's answer");
+}
+
+#[tokio::test]
+async fn a_failed_insert_releases_the_reservation_it_made() {
+    let mut mocks = Mocks::new();
+    mocks.customers.expect_exists().returning(|_| Ok(true));
+    mocks.inventory.expect_reserve().returning(|_, _| Ok(()));
+    let reserved = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = reserved.clone();
+    mocks.orders.expect_insert().returning(move |order, _| {
+        *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(order.id());
+        Err(RepositoryError::Unavailable("disk gone".into()))
+    });
+    let released = reserved.clone();
+    mocks
+        .inventory
+        .expect_release()
+        .times(1)
+        .withf(move |id| Some(*id) == *released.lock().unwrap_or_else(|e| e.into_inner()))
+        .returning(|_| Ok(()));
+
+    let result = mocks
+        .service()
+        .create_order(unkeyed("customer-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::StorageUnavailable(_))));
+}

@@ -1,0 +1,62 @@
+use std::time::Duration;
+
+use order_domain::ports::{BoxError, GatewayError, RepositoryError};
+use order_domain::{CustomerId, ProductId, Version};
+use thiserror::Error;
+
+/// Every way a use case can fail; the HTTP adapter maps each to one status.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("no such order")]
+    NotFound,
+    #[error("customer `{0}` does not exist")]
+    UnknownCustomer(CustomerId),
+    #[error("not enough stock")]
+    OutOfStock(Vec<ProductId>),
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyKeyReused,
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyKeyInFlight,
+    #[error("the order is at version {}, not the one the request expects", current.get())]
+    PreconditionFailed { current: Version },
+    #[error("the order kept changing concurrently; retry")]
+    Conflict,
+    #[error("the {service} service is unavailable")]
+    DependencyUnavailable {
+        service: &'static str,
+        retry_after: Option<Duration>,
+        #[source]
+        source: GatewayError,
+    },
+    #[error("the database is unavailable")]
+    StorageUnavailable(#[source] RepositoryError),
+    #[error("unexpected failure")]
+    Unexpected(#[source] BoxError),
+}
+
+impl From<RepositoryError> for AppError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(_) => AppError::StorageUnavailable(error),
+            RepositoryError::VersionConflict => AppError::Conflict,
+            other => AppError::Unexpected(Box::new(other)),
+        }
+    }
+}
+
+impl From<GatewayError> for AppError {
+    fn from(error: GatewayError) -> Self {
+        match error {
+            GatewayError::Unavailable {
+                service,
+                retry_after,
+                ..
+            } => AppError::DependencyUnavailable {
+                service,
+                retry_after,
+                source: error,
+            },
+            other => AppError::Unexpected(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Builders shared by the use-case tests.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use order_domain::ports::{MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository};
+use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
+
+use crate::{OrderService, Ports, Settings};
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub struct Mocks {
+    pub orders: MockOrderRepository,
+    pub customers: MockCustomerDirectory,
+    pub inventory: MockInventory,
+}
+
+impl Mocks {
+    /// Mocks that expect nothing: each test states the calls it allows.
+    pub fn new() -> Self {
+        Self {
+            orders: MockOrderRepository::new(),
+            customers: MockCustomerDirectory::new(),
+            inventory: MockInventory::new(),
+        }
+    }
+
+    pub fn service(self) -> OrderService {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(now());
+        OrderService::new(
+            Ports {
+                orders: Arc::new(self.orders),
+                customers: Arc::new(self.customers),
+                inventory: Arc::new(self.inventory),
+                clock: Arc::new(clock),
+            },
+            Settings::default(),
+        )
+    }
+}
+
+pub fn new_order(customer: &str) -> NewOrder {
+    let draft = OrderDraft {
+        store_id: Some("store-1".into()),
+        customer_id: Some(customer.into()),
+        currency: None,
+        items: Some(vec![ItemDraft {
+            product_id: Some("p-1".into()),
+            quantity: Some("2".into()),
+            price: Some("25".into()),
+        }]),
+        items_total: Some("50".into()),
+        shipping_cost: Some("0".into()),
+        tax_amount: Some("0".into()),
+        total_amount: Some("50".into()),
+    };
+    match NewOrder::parse(draft) {
+        Ok(order) => order,
+        Err(violations) => panic!("test order is invalid: {violations:?}"),
+    }
+}
+
+pub fn stored_order() -> Order {
+    Order::place(new_order("customer-1"), OrderId::generate(), now())
+}
