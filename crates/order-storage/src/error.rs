@@ -1,0 +1,56 @@
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use order_domain::ports::RepositoryError;
+
+/// What went wrong inside a storage call, before it becomes the port's `RepositoryError`.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StorageError {
+    #[error(transparent)]
+    Query(#[from] DieselError),
+    #[error("no connection could be had from the pool")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("a stored row cannot be read back: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Domain(RepositoryError),
+}
+
+impl From<RepositoryError> for StorageError {
+    fn from(error: RepositoryError) -> Self {
+        StorageError::Domain(error)
+    }
+}
+
+impl From<StorageError> for RepositoryError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Domain(error) => error,
+            StorageError::Pool(_) => RepositoryError::Unavailable(Box::new(error)),
+            StorageError::Query(DieselError::DatabaseError(kind, ref info))
+                if is_transient(&kind, info.message()) =>
+            {
+                RepositoryError::Unavailable(Box::new(error))
+            }
+            other => RepositoryError::Unexpected(Box::new(other)),
+        }
+    }
+}
+
+/// SQLite reports a lock it waited for in vain (SQLITE_BUSY) or a full or unreachable disk only by message.
+fn is_transient(kind: &DatabaseErrorKind, message: &str) -> bool {
+    matches!(
+        kind,
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+    ) || [
+        "database is locked",
+        "database is busy",
+        "disk I/O error",
+        "database or disk is full",
+        "unable to open",
+    ]
+    .iter()
+    .any(|transient| message.contains(transient))
+}
+
+pub(crate) fn corrupt(what: &str, value: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(format!("{what} `{value}`"))
+}

@@ -1,0 +1,90 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::sqlite::SqliteConnection;
+use order_domain::ports::{OrderRepository, RepositoryError};
+use order_domain::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId, PageRequest,
+    Version,
+};
+
+use crate::error::StorageError;
+use crate::idempotency::{find_live_record, insert_record, purge_expired};
+use crate::order_rows::{find_live_order, list_live_orders, NewOrderRows, OrderUpdate};
+use crate::SqliteStorage;
+
+/// Writes take the write lock up front (`BEGIN IMMEDIATE`), so parallel writers queue on the busy timeout
+/// instead of failing on a lock upgrade half-way through.
+fn write<T>(
+    conn: &mut SqliteConnection,
+    work: impl FnOnce(&mut SqliteConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    conn.immediate_transaction(work)
+}
+
+#[async_trait]
+impl OrderRepository for SqliteStorage {
+    async fn insert(
+        &self,
+        order: &Order,
+        idempotency: Option<IdempotencyRecord>,
+    ) -> Result<(), RepositoryError> {
+        let rows = NewOrderRows::of(order);
+        self.run(move |conn| {
+            write(conn, |conn| {
+                rows.insert(conn)?;
+                if let Some(record) = idempotency {
+                    insert_record(conn, record)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn find(&self, id: OrderId) -> Result<Option<Order>, RepositoryError> {
+        self.run(move |conn| find_live_order(conn, &id.to_string()))
+            .await
+    }
+
+    async fn list(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Order>, RepositoryError> {
+        let (filter, page) = (filter.clone(), *page);
+        self.run(move |conn| list_live_orders(conn, &filter, &page))
+            .await
+    }
+
+    async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError> {
+        let update = OrderUpdate::of(order, expected);
+        self.run(move |conn| {
+            write(conn, |conn| match update.apply(conn)? {
+                true => Ok(()),
+                false => Err(RepositoryError::VersionConflict.into()),
+            })
+        })
+        .await
+    }
+
+    async fn find_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>, RepositoryError> {
+        let (scope, key) = (scope.clone(), key.clone());
+        self.run(move |conn| find_live_record(conn, &scope, &key, now))
+            .await
+    }
+
+    async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        self.run(move |conn| write(conn, |conn| purge_expired(conn, now)))
+            .await
+    }
+
+    async fn ping(&self) -> Result<(), RepositoryError> {
+        self.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await
+    }
+}

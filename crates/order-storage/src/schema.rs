@@ -1,0 +1,44 @@
+// The tables as the migrations in `migrations/` create them.
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        store_id -> Text,
+        customer_id -> Text,
+        status -> Text,
+        currency -> Text,
+        items_total -> BigInt,
+        shipping_cost -> BigInt,
+        tax_amount -> BigInt,
+        total_amount -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    order_items (order_id, position) {
+        order_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        fingerprint -> Binary,
+        order_id -> Text,
+        response_body -> Binary,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_items -> orders (order_id));
+diesel::allow_tables_to_appear_in_same_query!(orders, order_items, idempotency_keys);
