@@ -1,0 +1,88 @@
+use async_trait::async_trait;
+use order_domain::ports::{CustomerDirectory, GatewayError, Inventory, ReservationError};
+use order_domain::{CustomerId, OrderId, OrderLine};
+
+/// Customer ids with this prefix do not exist.
+pub const MISSING_CUSTOMER_PREFIX: &str = "no-such-customer";
+/// Product ids with this prefix are out of stock.
+pub const OUT_OF_STOCK_PREFIX: &str = "p-out-of-stock";
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandInCustomers;
+
+#[async_trait]
+impl CustomerDirectory for StandInCustomers {
+    async fn exists(&self, customer: &CustomerId) -> Result<bool, GatewayError> {
+        Ok(!customer.as_str().starts_with(MISSING_CUSTOMER_PREFIX))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandInInventory;
+
+#[async_trait]
+impl Inventory for StandInInventory {
+    async fn reserve(&self, _order: OrderId, lines: &[OrderLine]) -> Result<(), ReservationError> {
+        let mut unavailable: Vec<_> = lines
+            .iter()
+            .map(|line| &line.product_id)
+            .filter(|product| product.as_str().starts_with(OUT_OF_STOCK_PREFIX))
+            .cloned()
+            .collect();
+        if unavailable.is_empty() {
+            return Ok(());
+        }
+        unavailable.sort();
+        unavailable.dedup();
+        Err(ReservationError::Unavailable(unavailable))
+    }
+
+    async fn release(&self, _order: OrderId) -> Result<(), GatewayError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use order_domain::{Currency, Money, ProductId, Quantity};
+
+    fn line(product: &str) -> OrderLine {
+        OrderLine {
+            product_id: ProductId::parse(product).unwrap_or_else(|e| panic!("{e}")),
+            quantity: Quantity::parse("1").unwrap_or_else(|e| panic!("{e}")),
+            unit_price: Money::zero(Currency::USD),
+        }
+    }
+
+    #[tokio::test]
+    async fn customers_exist_unless_their_id_says_otherwise() {
+        let id = |s: &str| CustomerId::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(StandInCustomers.exists(&id("c-1")).await.unwrap_or(false));
+        assert!(!StandInCustomers
+            .exists(&id("no-such-customer-7"))
+            .await
+            .unwrap_or(true));
+    }
+
+    #[tokio::test]
+    async fn out_of_stock_products_are_each_named_once() {
+        let lines = [
+            line("p-1"),
+            line("p-out-of-stock-b"),
+            line("p-out-of-stock-a"),
+            line("p-out-of-stock-b"),
+        ];
+        match StandInInventory.reserve(OrderId::generate(), &lines).await {
+            Err(ReservationError::Unavailable(products)) => {
+                let names: Vec<_> = products.iter().map(|p| p.as_str()).collect();
+                assert_eq!(names, ["p-out-of-stock-a", "p-out-of-stock-b"]);
+            }
+            other => panic!("expected unavailable, got {other:?}"),
+        }
+        assert!(StandInInventory
+            .reserve(OrderId::generate(), &[line("p-1")])
+            .await
+            .is_ok());
+    }
+}

@@ -1,0 +1,48 @@
+//! The JSON shapes of the API (camelCase), and where each domain field sits in them.
+
+mod number;
+mod request;
+mod response;
+
+use order_domain::{Field, ItemField};
+
+pub(crate) use request::{CreateOrderRequest, ListParams};
+pub(crate) use response::{render_order, OrderListBody};
+
+/// The JSON pointer of a domain field in a create-order body.
+pub(crate) fn pointer(field: Field) -> String {
+    let name = match field {
+        Field::StoreId => "/storeId",
+        Field::CustomerId => "/customerId",
+        Field::Currency => "/currency",
+        Field::Items => "/items",
+        Field::ItemsTotal => "/itemsTotal",
+        Field::ShippingCost => "/shippingCost",
+        Field::TaxAmount => "/taxAmount",
+        Field::TotalAmount => "/totalAmount",
+        Field::IdempotencyKey => "/idempotencyKey",
+        Field::Item(index, item) => {
+            let item = match item {
+                ItemField::ProductId => "productId",
+                ItemField::Quantity => "quantity",
+                ItemField::Price => "price",
+            };
+            return format!("/items/{index}/{item}");
+        }
+    };
+    name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_point_into_the_request_body() {
+        assert_eq!(pointer(Field::ItemsTotal), "/itemsTotal");
+        assert_eq!(
+            pointer(Field::Item(1, ItemField::Quantity)),
+            "/items/1/quantity"
+        );
+    }
+}

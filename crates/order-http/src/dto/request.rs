@@ -1,0 +1,70 @@
+use order_domain::{ItemDraft, OrderDraft};
+use serde::{Deserialize, Serialize};
+
+use super::number::JsonNumber;
+
+/// `POST /orders`. Every field is optional here so that a missing one is reported with all the others, as
+/// a rule broken (422), rather than as the first thing serde trips on.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateOrderRequest {
+    store_id: Option<String>,
+    customer_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    currency: Option<String>,
+    items: Option<Vec<ItemRequest>>,
+    items_total: Option<JsonNumber>,
+    shipping_cost: Option<JsonNumber>,
+    tax_amount: Option<JsonNumber>,
+    total_amount: Option<JsonNumber>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemRequest {
+    product_id: Option<String>,
+    quantity: Option<JsonNumber>,
+    price: Option<JsonNumber>,
+}
+
+impl CreateOrderRequest {
+    pub fn into_draft(self) -> OrderDraft {
+        let text = |n: Option<JsonNumber>| n.map(JsonNumber::into_text);
+        OrderDraft {
+            store_id: self.store_id,
+            customer_id: self.customer_id,
+            currency: self.currency,
+            items: self.items.map(|items| {
+                items
+                    .into_iter()
+                    .map(|item| ItemDraft {
+                        product_id: item.product_id,
+                        quantity: text(item.quantity),
+                        price: text(item.price),
+                    })
+                    .collect()
+            }),
+            items_total: text(self.items_total),
+            shipping_cost: text(self.shipping_cost),
+            tax_amount: text(self.tax_amount),
+            total_amount: text(self.total_amount),
+        }
+    }
+}
+
+/// `GET /orders` query parameters, read as text and parsed with every bad one named. Serialized back to
+/// build the next page's link.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListParams {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}

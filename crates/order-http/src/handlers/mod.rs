@@ -1,0 +1,2 @@
+pub(crate) mod health;
+pub(crate) mod orders;

@@ -1,0 +1,220 @@
+use actix_web::http::header::{self, ContentType};
+use actix_web::web::{Bytes, Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use order_app::{CreateOrder, IdempotentRequest, OrderService};
+use order_domain::{
+    CustomerId, Field, IdempotencyKey, IdempotencyScope, NewOrder, OrderFilter, OrderId,
+    OrderStatus, PageLimit, PageRequest, StoreId, Version, Violation,
+};
+
+use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
+use crate::error::ApiError;
+use crate::etag::{etag, if_match, is_fresh};
+use crate::problem::FieldProblem;
+use crate::{cursor, json_body};
+
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// `POST /orders`
+pub(crate) async fn create_order(
+    request: HttpRequest,
+    body: Bytes,
+    service: Data<OrderService>,
+) -> Result<HttpResponse, ApiError> {
+    let dto: CreateOrderRequest = json_body::parse(&request, &body)?;
+    let header_key = idempotency_header(&request)?;
+    let body_key = dto.idempotency_key.clone();
+    let order = NewOrder::parse(dto.into_draft());
+    // The header wins over the body; both name the same key space.
+    let key = match (header_key, body_key) {
+        (Some(key), _) => Ok(Some(key)),
+        (None, Some(raw)) => IdempotencyKey::parse(raw)
+            .map(Some)
+            .map_err(|e| Violation::new(Field::IdempotencyKey, e)),
+        (None, None) => Ok(None),
+    };
+    let (order, key) = match (order, key) {
+        (Ok(order), Ok(key)) => (order, key),
+        (order, key) => {
+            let mut violations = order.err().unwrap_or_default();
+            violations.extend(key.err());
+            return Err(ApiError::Invalid(violations));
+        }
+    };
+
+    let command = CreateOrder {
+        order,
+        idempotency: key.map(|key| IdempotentRequest {
+            scope: IdempotencyScope::anonymous(),
+            key,
+        }),
+    };
+    let created = service.create_order(command, render_order).await?;
+
+    let mut response = HttpResponse::Created();
+    response
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "{}/{}",
+                request.path().trim_end_matches('/'),
+                created.order_id
+            ),
+        ))
+        .insert_header(header::ETag(etag(Version::FIRST)))
+        .content_type(ContentType::json());
+    if created.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.body(created.body))
+}
+
+fn idempotency_header(request: &HttpRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let invalid = |detail: String| {
+        ApiError::bad_request(
+            format!("the {IDEMPOTENCY_KEY} header is invalid"),
+            vec![FieldProblem::at_header(IDEMPOTENCY_KEY, detail)],
+        )
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| invalid("must be visible ASCII text".to_owned()))?;
+    IdempotencyKey::parse(text)
+        .map(Some)
+        .map_err(|e| invalid(e.to_string()))
+}
+
+/// A path id that is not a UUID names no order.
+fn order_id(raw: &str) -> Result<OrderId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NoSuchOrder)
+}
+
+/// `GET /orders/{id}`
+pub(crate) async fn get_order(
+    request: HttpRequest,
+    id: Path<String>,
+    service: Data<OrderService>,
+) -> Result<HttpResponse, ApiError> {
+    let order = service.get_order(order_id(&id)?).await?;
+    let tag = header::ETag(etag(order.version()));
+    if is_fresh(&request, order.version()) {
+        return Ok(HttpResponse::NotModified().insert_header(tag).finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(tag)
+        .content_type(ContentType::json())
+        .body(render_order(&order)))
+}
+
+/// `DELETE /orders/{id}`: a soft delete.
+pub(crate) async fn delete_order(
+    request: HttpRequest,
+    id: Path<String>,
+    service: Data<OrderService>,
+) -> Result<HttpResponse, ApiError> {
+    let id = order_id(&id)?;
+    service.delete_order(id, if_match(&request)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /orders?storeId=&customerId=&status=&limit=&cursor=`
+pub(crate) async fn list_orders(
+    request: HttpRequest,
+    params: Query<ListParams>,
+    service: Data<OrderService>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let (filter, page) = parse_list_params(&params)?;
+    let listed = service.list_orders(&filter, &page).await?;
+    let next_cursor = listed.next.map(cursor::encode);
+
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next_cursor {
+        let next_params = ListParams {
+            cursor: Some(next.clone()),
+            ..params
+        };
+        let query = serde_urlencoded::to_string(&next_params).unwrap_or_default();
+        response.insert_header((
+            header::LINK,
+            format!("<{}?{query}>; rel=\"next\"", request.path()),
+        ));
+    }
+    let body = OrderListBody {
+        items: listed.orders.iter().map(Into::into).collect(),
+        next_cursor,
+    };
+    Ok(response.json(body))
+}
+
+fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), ApiError> {
+    let mut problems = ParameterProblems::default();
+
+    let store_id = params.store_id.as_ref().and_then(|s| {
+        problems.check(
+            "storeId",
+            StoreId::parse(s.as_str()).map_err(|e| e.to_string()),
+        )
+    });
+    let customer_id = params.customer_id.as_ref().and_then(|s| {
+        problems.check(
+            "customerId",
+            CustomerId::parse(s.as_str()).map_err(|e| e.to_string()),
+        )
+    });
+    let status = params.status.as_ref().and_then(|s| {
+        let names: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+        let known = s.parse::<OrderStatus>();
+        problems.check(
+            "status",
+            known.map_err(|_| format!("must be one of {}", names.join(", "))),
+        )
+    });
+    let limit = match &params.limit {
+        None => Some(PageLimit::default()),
+        Some(raw) => problems.check(
+            "limit",
+            raw.parse()
+                .ok()
+                .and_then(PageLimit::new)
+                .ok_or_else(|| format!("must be a whole number from 1 to {}", PageLimit::MAX)),
+        ),
+    };
+    let after = match &params.cursor {
+        None => Some(None),
+        Some(raw) => problems.check(
+            "cursor",
+            cursor::decode(raw)
+                .map(Some)
+                .ok_or_else(|| "is not a cursor this service gave out".to_owned()),
+        ),
+    };
+    match (limit, after) {
+        (Some(limit), Some(after)) if problems.0.is_empty() => Ok((
+            OrderFilter {
+                store_id,
+                customer_id,
+                status,
+            },
+            PageRequest { limit, after },
+        )),
+        _ => Err(ApiError::bad_request(
+            "some query parameters are invalid",
+            problems.0,
+        )),
+    }
+}
+
+#[derive(Default)]
+struct ParameterProblems(Vec<FieldProblem>);
+
+impl ParameterProblems {
+    fn check<T>(&mut self, parameter: &'static str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|detail| self.0.push(FieldProblem::at_parameter(parameter, detail)))
+            .ok()
+    }
+}

@@ -1,0 +1,180 @@
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use order_storage::SqliteLocation;
+
+/// Everything the service reads from its environment, parsed once at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `LISTEN_ADDR`, default `127.0.0.1:3000`.
+    pub listen_addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://<path>` (`sqlite:///abs/o.db`, `sqlite://rel/o.db`) or `sqlite::memory:`;
+    /// default `sqlite://data/orders.db`.
+    pub database: SqliteLocation,
+    /// `DATABASE_POOL_SIZE`, default 4.
+    pub database_pool_size: u32,
+    /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
+    pub idempotency_ttl: TimeDelta,
+    /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
+    pub idempotency_purge_interval: Duration,
+}
+
+/// A variable that is set but cannot be used; its message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}={value:?} is invalid: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/orders.db";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(lookup);
+        Ok(Self {
+            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
+                v.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
+            })?,
+            database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, parse_database_url)?,
+            database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
+            idempotency_ttl: TimeDelta::seconds(env.number(
+                "IDEMPOTENCY_KEY_TTL_SECS",
+                86_400,
+                1..=30 * 86_400,
+            )?),
+            idempotency_purge_interval: Duration::from_secs(env.number(
+                "IDEMPOTENCY_PURGE_INTERVAL_SECS",
+                600,
+                1..=86_400,
+            )?),
+        })
+    }
+}
+
+struct Env<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    fn read<T>(
+        &self,
+        variable: &'static str,
+        default: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        let value = (self.0)(variable).unwrap_or_else(|| default.to_owned());
+        parse(&value).map_err(|reason| ConfigError {
+            variable,
+            value,
+            reason,
+        })
+    }
+
+    fn number<T>(
+        &self,
+        variable: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + std::fmt::Display,
+    {
+        self.read(variable, &default.to_string(), |v| {
+            v.trim()
+                .parse::<T>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "expected a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    )
+                })
+        })
+    }
+}
+
+fn parse_database_url(url: &str) -> Result<SqliteLocation, String> {
+    if url == "sqlite::memory:" {
+        return Ok(SqliteLocation::Memory);
+    }
+    match url.strip_prefix("sqlite://") {
+        Some(path) if !path.is_empty() => Ok(SqliteLocation::File(PathBuf::from(path))),
+        Some(_) => Err("the sqlite:// URL names no file".to_owned()),
+        None => Err("expected sqlite://<path> or sqlite::memory:".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_locally_on_a_sqlite_file() {
+        let config = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(
+            config.database,
+            SqliteLocation::File("data/orders.db".into())
+        );
+        assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
+    }
+
+    #[test]
+    fn sqlite_urls_name_absolute_relative_and_memory_databases() {
+        let location = |url: &str| config(&[("DATABASE_URL", url)]).map(|c| c.database).ok();
+        assert_eq!(
+            location("sqlite:///tmp/o.db"),
+            Some(SqliteLocation::File("/tmp/o.db".into()))
+        );
+        assert_eq!(
+            location("sqlite://data/o.db"),
+            Some(SqliteLocation::File("data/o.db".into()))
+        );
+        assert_eq!(location("sqlite::memory:"), Some(SqliteLocation::Memory));
+        assert_eq!(location("sqlite://"), None);
+        assert_eq!(location("mysql://localhost/db"), None);
+    }
+
+    #[test]
+    fn a_bad_value_is_reported_with_its_variable() {
+        let error = config(&[("LISTEN_ADDR", "localhost")])
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("LISTEN_ADDR=\"localhost\" is invalid")),
+            "{error:?}"
+        );
+        let error = config(&[("DATABASE_POOL_SIZE", "0")])
+            .err()
+            .map(|e| e.variable);
+        assert_eq!(error, Some("DATABASE_POOL_SIZE"));
+        let error = config(&[("IDEMPOTENCY_KEY_TTL_SECS", "soon")])
+            .err()
+            .map(|e| e.variable);
+        assert_eq!(error, Some("IDEMPOTENCY_KEY_TTL_SECS"));
+    }
+}

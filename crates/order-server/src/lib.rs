@@ -1,0 +1,9 @@
+//! The order service, assembled: typed configuration read once from the environment (`Config`), and
+//! `Application`, which opens and migrates the database, wires the adapters to the use cases and serves HTTP.
+//! `main.rs` only loads the configuration, sets up logging and runs an `Application`.
+
+mod config;
+mod startup;
+
+pub use config::{Config, ConfigError};
+pub use startup::Application;

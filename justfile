@@ -1,0 +1,18 @@
+# Common tasks; `just --list` shows them.
+
+# Serve on 127.0.0.1:3000 with SQLite at data/orders.db and the stand-in services.
+run:
+    cargo run --release -p order-server
+
+# The whole test suite, as CI runs it.
+test:
+    cargo test --workspace
+
+# Lints and formatting, as CI checks them.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo fmt --all --check
+
+# Everything CI does.
+ci:
+    .ci/run
