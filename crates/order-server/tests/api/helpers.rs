@@ -1,0 +1,181 @@
+use order_server::{Application, Config};
+use order_storage::SqliteLocation;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    _database_dir: tempfile::TempDir,
+}
+
+/// The real application on a free port, with its own SQLite file that is removed afterwards.
+pub async fn spawn_app() -> TestApp {
+    let database_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut config = Config::from_lookup(|_| None).unwrap_or_else(|e| panic!("config: {e}"));
+    config.listen_addr = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
+    config.database = SqliteLocation::File(database_dir.path().join("orders.db"));
+    let application = Application::build(&config)
+        .await
+        .unwrap_or_else(|e| panic!("build: {e:#}"));
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}")),
+        _database_dir: database_dir,
+    }
+}
+
+/// A valid order: 2 × 25.00 + 1 × 50.00, shipping 10.00, tax 5.00.
+pub fn valid_order() -> Value {
+    json!({
+        "storeId": "store-1",
+        "customerId": "customer-1",
+        "itemsTotal": 100.00,
+        "shippingCost": 10,
+        "taxAmount": 5.00,
+        "totalAmount": 115.00,
+        "items": [
+            {"productId": "p-1", "quantity": 2, "price": 25.00},
+            {"productId": "p-2", "quantity": 1, "price": 50}
+        ]
+    })
+}
+
+pub fn order_for(store: &str, customer: &str) -> Value {
+    let mut order = valid_order();
+    order["storeId"] = json!(store);
+    order["customerId"] = json!(customer);
+    order
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_order(&self, body: &Value) -> Response {
+        self.send(self.client.post(self.url("/orders")).json(body))
+            .await
+    }
+
+    pub async fn post_order_with_key(&self, body: &Value, key: &str) -> Response {
+        self.send(
+            self.client
+                .post(self.url("/orders"))
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: Option<&str>,
+    ) -> Response {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn get_order(&self, id: &str) -> Response {
+        self.get(&format!("/orders/{id}")).await
+    }
+
+    pub async fn delete_order(&self, id: &str) -> Response {
+        self.send(self.client.delete(self.url(&format!("/orders/{id}"))))
+            .await
+    }
+
+    pub async fn delete_order_if_match(&self, id: &str, tag: &str) -> Response {
+        self.send(
+            self.client
+                .delete(self.url(&format!("/orders/{id}")))
+                .header("If-Match", tag),
+        )
+        .await
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Response {
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"))
+    }
+
+    /// Creates a valid order and returns its representation.
+    pub async fn create(&self, body: &Value) -> Value {
+        let response = self.post_order(body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        json_of(response).await
+    }
+
+    /// Every live order, all pages followed.
+    pub async fn all_orders(&self, query: &str) -> Vec<Value> {
+        let mut orders = Vec::new();
+        let mut path = format!("/orders?limit=100&{query}");
+        loop {
+            let page = json_of(self.get(&path).await).await;
+            orders.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["nextCursor"].as_str() {
+                Some(cursor) => path = format!("/orders?limit=100&{query}&cursor={cursor}"),
+                None => return orders,
+            }
+        }
+    }
+}
+
+pub async fn json_of(response: Response) -> Value {
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not JSON: {e}"))
+}
+
+/// Asserts an RFC 9457 problem with this status and returns its body.
+pub async fn problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let body = json_of(response).await;
+    assert_eq!(body["status"], json!(status.as_u16()), "{body}");
+    assert!(body["title"].is_string(), "{body}");
+    body
+}
+
+/// The JSON pointers a problem names, in order.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

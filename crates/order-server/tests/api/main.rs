@@ -1,0 +1,11 @@
+//! The API, driven over HTTP against the real application on a fresh SQLite database per test.
+
+mod concurrency;
+mod create;
+mod delete;
+mod errors;
+mod health;
+mod helpers;
+mod idempotency;
+mod read;
+mod startup;
