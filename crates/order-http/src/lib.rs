@@ -14,3 +14,6 @@ mod routes;
 
 pub use problem::problem_responses;
 pub use routes::{configure, MAX_BODY_BYTES};
+
+#[cfg(test)]
+mod tests;

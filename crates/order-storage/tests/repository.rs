@@ -340,3 +340,38 @@ async fn a_memory_database_works_and_answers_pings() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(storage.find(order.id()).await.ok(), Some(Some(order)));
 }
+
+#[derive(diesel::QueryableByName)]
+struct DeletedAt {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    deleted_at: Option<chrono::NaiveDateTime>,
+}
+
+#[tokio::test]
+async fn a_deleted_order_stays_stored_with_its_deletion_time() {
+    use diesel::{Connection, RunQueryDsl};
+
+    let db = open();
+    let order = order_for("s-1", "c-1", now());
+    db.storage
+        .insert(&order, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut deleted = order.clone();
+    let at = now();
+    deleted.delete(at);
+    db.storage
+        .update(&deleted, Version::FIRST)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let path = db._dir.path().join("nested/orders.db");
+    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<DeletedAt> = diesel::sql_query("SELECT deleted_at FROM orders WHERE id = ?")
+        .bind::<diesel::sql_types::Text, _>(order.id().to_string())
+        .load(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows.len(), 1, "the row is kept for audit");
+    assert_eq!(rows[0].deleted_at, Some(at.naive_utc()));
+}

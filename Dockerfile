@@ -1,0 +1,16 @@
+# Build the release server, then ship it alone on a slim base.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked -p order-server
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 orders && mkdir -p /var/lib/orders && chown orders /var/lib/orders
+COPY --from=build /src/target/release/order-server /usr/local/bin/order-server
+USER orders
+ENV LISTEN_ADDR=0.0.0.0:3000 \
+    DATABASE_URL=sqlite:///var/lib/orders/orders.db \
+    RUST_LOG=info
+EXPOSE 3000
+VOLUME /var/lib/orders
+ENTRYPOINT ["/usr/local/bin/order-server"]
