@@ -1,7 +1,9 @@
 use std::time::Duration;
 
 use order_domain::ports::{BoxError, GatewayError, RepositoryError};
-use order_domain::{CustomerId, ProductId, Version};
+use order_domain::{
+    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, Version, Violation,
+};
 use thiserror::Error;
 
 /// Every way a use case can fail; the HTTP adapter maps each to one status.
@@ -9,6 +11,15 @@ use thiserror::Error;
 pub enum AppError {
     #[error("no such order")]
     NotFound,
+    #[error("the request breaks {} rule(s)", .0.len())]
+    Invalid(Vec<Violation>),
+    #[error("cannot {action} an order that is {status}")]
+    NotAllowed {
+        action: OrderAction,
+        status: OrderStatus,
+    },
+    #[error("the payment was declined: {0}")]
+    PaymentDeclined(String),
     #[error("customer `{0}` does not exist")]
     UnknownCustomer(CustomerId),
     #[error("not enough stock")]
@@ -32,6 +43,15 @@ pub enum AppError {
     StorageUnavailable(#[source] RepositoryError),
     #[error("unexpected failure")]
     Unexpected(#[source] BoxError),
+}
+
+impl From<OrderError> for AppError {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
+            OrderError::Invalid(violations) => AppError::Invalid(violations),
+        }
+    }
 }
 
 impl From<RepositoryError> for AppError {

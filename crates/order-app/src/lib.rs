@@ -1,9 +1,10 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
-//! list and delete. They depend on the domain's ports only; `OrderService` is the one entry point and
+//! list, pay, set the shipping address, record tracking, deliver, cancel and delete. They depend on the domain's ports only; `OrderService` is the one entry point and
 //! `AppError` the one error every adapter maps.
 
 mod create_order;
 mod error;
+mod lifecycle;
 mod maintenance;
 mod read_orders;
 mod service;

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use order_domain::ports::{Clock, CustomerDirectory, Inventory, OrderRepository};
+use order_domain::ports::{Clock, CustomerDirectory, Inventory, OrderRepository, PaymentGateway};
 
 /// The adapters a service runs on.
 #[derive(Clone)]
@@ -9,6 +9,7 @@ pub struct Ports {
     pub orders: Arc<dyn OrderRepository>,
     pub customers: Arc<dyn CustomerDirectory>,
     pub inventory: Arc<dyn Inventory>,
+    pub payments: Arc<dyn PaymentGateway>,
     pub clock: Arc<dyn Clock>,
 }
 

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use order_domain::ports::{MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository};
+use order_domain::ports::{
+    MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository, MockPaymentGateway,
+};
 use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
 
 use crate::{OrderService, Ports, Settings};
@@ -18,6 +20,7 @@ pub struct Mocks {
     pub orders: MockOrderRepository,
     pub customers: MockCustomerDirectory,
     pub inventory: MockInventory,
+    pub payments: MockPaymentGateway,
 }
 
 impl Mocks {
@@ -27,6 +30,7 @@ impl Mocks {
             orders: MockOrderRepository::new(),
             customers: MockCustomerDirectory::new(),
             inventory: MockInventory::new(),
+            payments: MockPaymentGateway::new(),
         }
     }
 
@@ -38,6 +42,7 @@ impl Mocks {
                 orders: Arc::new(self.orders),
                 customers: Arc::new(self.customers),
                 inventory: Arc::new(self.inventory),
+                payments: Arc::new(self.payments),
                 clock: Arc::new(clock),
             },
             Settings::default(),

@@ -1,24 +1,36 @@
-//! The order domain: the `Order` aggregate and its value types (ids, `Money`, `OrderStatus`), the parsing of a
-//! new order with every bad field named, and the port traits the use cases drive (`OrderRepository`,
-//! `CustomerDirectory`, `Inventory`, `Clock`). Pure: no I/O, no framework types.
+//! The order domain: the `Order` aggregate and its life (`pay`, `set_shipping_address`, `record_tracking`,
+//! `deliver`, `cancel`), with `OrderStatus` and `OrderAction` as the one rule of what may happen when; its value
+//! types (ids, `Money`, addresses); the parsing of requests with every bad field named; and the port traits the
+//! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `Clock`).
+//! Pure: no I/O, no framework types.
 
+mod action;
+mod address;
 mod idempotency;
 mod ids;
 mod listing;
 mod money;
 mod new_order;
 mod order;
+mod payment;
 pub mod ports;
+mod shipment;
 mod status;
 mod text;
 mod violation;
 
+pub use action::OrderAction;
+pub use address::{AddressDraft, Country, ShippingAddress};
 pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
 pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
-pub use order::{Order, OrderLine, OrderSnapshot, Quantity, Totals, Version, VersionCheck};
+pub use order::{
+    Order, OrderError, OrderLine, OrderSnapshot, Quantity, Totals, Version, VersionCheck,
+};
+pub use payment::{Payment, PaymentDraft, PaymentRequest};
+pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;
 pub use text::TextError;
-pub use violation::{Field, ItemField, Violation};
+pub use violation::{AddressField, Field, ItemField, Violation};

@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::{
     CustomerId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId,
-    OrderLine, PageRequest, ProductId, Version,
+    OrderLine, PageRequest, PaymentRequest, ProductId, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -111,6 +111,23 @@ pub trait Inventory: Send + Sync {
 
     /// Releasing a reservation that does not exist is not an error.
     async fn release(&self, order: OrderId) -> Result<(), GatewayError>;
+}
+
+#[derive(Debug, Error)]
+pub enum PaymentError {
+    #[error("the payment was declined: {0}")]
+    Declined(String),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+}
+
+/// The payment service. Authorizations are keyed by the order, so a retried or concurrent payment of one order
+/// is authorized once downstream.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    async fn authorize(&self, order: OrderId, payment: &PaymentRequest)
+        -> Result<(), PaymentError>;
 }
 
 /// The time, so that use cases can be tested at a chosen instant.

@@ -13,6 +13,26 @@ pub enum Field {
     TaxAmount,
     TotalAmount,
     IdempotencyKey,
+    PaymentMethod,
+    PaymentAmount,
+    PaymentReference,
+    /// The shipping address as a whole (missing).
+    ShippingAddress,
+    Address(AddressField),
+    Carrier,
+    TrackingNumber,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressField {
+    Name,
+    Line1,
+    Line2,
+    City,
+    State,
+    PostalCode,
+    Country,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

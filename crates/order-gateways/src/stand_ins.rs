@@ -1,11 +1,15 @@
 use async_trait::async_trait;
-use order_domain::ports::{CustomerDirectory, GatewayError, Inventory, ReservationError};
-use order_domain::{CustomerId, OrderId, OrderLine};
+use order_domain::ports::{
+    CustomerDirectory, GatewayError, Inventory, PaymentError, PaymentGateway, ReservationError,
+};
+use order_domain::{CustomerId, OrderId, OrderLine, PaymentRequest};
 
 /// Customer ids with this prefix do not exist.
 pub const MISSING_CUSTOMER_PREFIX: &str = "no-such-customer";
 /// Product ids with this prefix are out of stock.
 pub const OUT_OF_STOCK_PREFIX: &str = "p-out-of-stock";
+/// Payments with this method are declined.
+pub const DECLINED_METHOD: &str = "declined";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StandInCustomers;
@@ -42,6 +46,25 @@ impl Inventory for StandInInventory {
     }
 }
 
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandInPayments;
+
+#[async_trait]
+impl PaymentGateway for StandInPayments {
+    async fn authorize(
+        &self,
+        _order: OrderId,
+        payment: &PaymentRequest,
+    ) -> Result<(), PaymentError> {
+        if payment.method == DECLINED_METHOD {
+            return Err(PaymentError::Declined(
+                "the card was declined (test method `declined`)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +76,25 @@ mod tests {
             quantity: Quantity::parse("1").unwrap_or_else(|e| panic!("{e}")),
             unit_price: Money::zero(Currency::USD),
         }
+    }
+
+    #[tokio::test]
+    async fn payments_are_authorized_unless_the_method_is_declined() {
+        let request = |method: &str| PaymentRequest {
+            method: method.into(),
+            amount: Money::zero(Currency::USD),
+            reference: None,
+        };
+        assert!(StandInPayments
+            .authorize(OrderId::generate(), &request("visa"))
+            .await
+            .is_ok());
+        assert!(matches!(
+            StandInPayments
+                .authorize(OrderId::generate(), &request("declined"))
+                .await,
+            Err(PaymentError::Declined(_))
+        ));
     }
 
     #[tokio::test]

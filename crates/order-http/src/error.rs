@@ -4,7 +4,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use order_app::AppError;
-use order_domain::Violation;
+use order_domain::{OrderAction, OrderStatus, Violation};
 
 use crate::dto::pointer;
 use crate::problem::{FieldProblem, Problem};
@@ -27,6 +27,36 @@ pub(crate) enum ApiError {
     UnsupportedMediaType,
     #[error("no order has this id")]
     NoSuchOrder,
+    /// `PUT /status` asked for a status that only a business event can bring.
+    #[error("an order becomes {status} only {}", how_to_reach(*.status))]
+    StatusNotSettable { status: OrderStatus },
+}
+
+/// Where a client goes to bring an order into `status`.
+fn how_to_reach(status: OrderStatus) -> &'static str {
+    match OrderAction::reaching(status) {
+        Some(OrderAction::Pay) => "by paying it: PUT /orders/{id}/payment",
+        Some(OrderAction::RecordTracking) => {
+            "by recording its tracking: PUT /orders/{id}/shipment/tracking"
+        }
+        Some(OrderAction::Deliver) | Some(OrderAction::Cancel) => "through PUT /orders/{id}/status",
+        Some(OrderAction::SetShippingAddress) | None => "when it is created",
+    }
+}
+
+fn validation_problem(violations: &[Violation]) -> Problem {
+    Problem::new(
+        "/problems/validation-error",
+        "The request breaks the order rules",
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .detail(format!("the request breaks {} rule(s)", violations.len()))
+    .errors(
+        violations
+            .iter()
+            .map(|v| FieldProblem::at_pointer(pointer(v.field), &v.message))
+            .collect(),
+    )
 }
 
 impl ApiError {
@@ -40,18 +70,7 @@ impl ApiError {
     fn problem(&self) -> Problem {
         match self {
             ApiError::App(error) => app_problem(error),
-            ApiError::Invalid(violations) => Problem::new(
-                "/problems/validation-error",
-                "The request breaks the order rules",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .detail(self.to_string())
-            .errors(
-                violations
-                    .iter()
-                    .map(|v| FieldProblem::at_pointer(pointer(v.field), &v.message))
-                    .collect(),
-            ),
+            ApiError::Invalid(violations) => validation_problem(violations),
             ApiError::BadRequest { detail, errors } => Problem::new(
                 "/problems/malformed-request",
                 "The request cannot be read",
@@ -63,6 +82,13 @@ impl ApiError {
                 Problem::status(StatusCode::UNSUPPORTED_MEDIA_TYPE).detail(self.to_string())
             }
             ApiError::NoSuchOrder => not_found(),
+            ApiError::StatusNotSettable { status } => Problem::new(
+                "/problems/status-not-settable",
+                "Status set by a business event",
+                StatusCode::CONFLICT,
+            )
+            .detail(self.to_string())
+            .extension("requestedStatus", status.as_str()),
         }
     }
 }
@@ -88,6 +114,41 @@ fn unavailable(what: String) -> Problem {
 fn app_problem(error: &AppError) -> Problem {
     match error {
         AppError::NotFound => not_found(),
+        AppError::Invalid(violations) => validation_problem(violations),
+        AppError::NotAllowed { action, status } => {
+            let transition = action
+                .target(*status)
+                .map(|to| serde_json::json!({ "from": status.as_str(), "to": to.as_str() }));
+            Problem::new(
+                "/problems/transition-not-allowed",
+                "Not allowed in the order's status",
+                StatusCode::CONFLICT,
+            )
+            .detail(error.to_string())
+            .extension("currentStatus", status.as_str())
+            .extension("attemptedAction", action.as_str())
+            .extension("attemptedTransition", transition.unwrap_or_default())
+            .extension(
+                "allowedTransitions",
+                OrderStatus::ALL
+                    .iter()
+                    .filter(|next| status.can_become(**next))
+                    .map(|next| next.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .extension(
+                "allowedActions",
+                OrderAction::allowed_in(*status)
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        }
+        AppError::PaymentDeclined(reason) => Problem::new(
+            "/problems/payment-declined",
+            "Payment declined",
+            StatusCode::PAYMENT_REQUIRED,
+        )
+        .detail(reason.clone()),
         AppError::UnknownCustomer(customer) => Problem::new(
             "/problems/unknown-customer",
             "Unknown customer",

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use order_app::OrderService;
 
 use crate::error::ApiError;
-use crate::handlers::{health, orders};
+use crate::handlers::{health, lifecycle, orders};
 use crate::problem::Problem;
 
 /// The largest request body accepted; larger ones get 413.
@@ -42,6 +42,26 @@ fn routes(config: &mut ServiceConfig) {
                 .route(web::get().to(orders::get_order))
                 .route(web::delete().to(orders::delete_order))
                 .default_service(web::to(|| method_not_allowed("GET, DELETE"))),
+        )
+        .service(
+            web::resource("/orders/{id}/payment")
+                .route(web::put().to(lifecycle::pay))
+                .default_service(web::to(|| method_not_allowed("PUT"))),
+        )
+        .service(
+            web::resource("/orders/{id}/shipping")
+                .route(web::put().to(lifecycle::set_shipping_address))
+                .default_service(web::to(|| method_not_allowed("PUT"))),
+        )
+        .service(
+            web::resource("/orders/{id}/shipment/tracking")
+                .route(web::put().to(lifecycle::record_tracking))
+                .default_service(web::to(|| method_not_allowed("PUT"))),
+        )
+        .service(
+            web::resource("/orders/{id}/status")
+                .route(web::put().to(lifecycle::change_status))
+                .default_service(web::to(|| method_not_allowed("PUT"))),
         )
         .service(
             web::resource("/health/live")

@@ -7,7 +7,7 @@ use actix_web::{test, App};
 use order_app::{OrderService, Ports, Settings};
 use order_domain::ports::{
     GatewayError, MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository,
-    RepositoryError,
+    MockPaymentGateway, RepositoryError,
 };
 
 use crate::{configure, problem_responses};
@@ -20,6 +20,7 @@ fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> Ord
             orders: Arc::new(orders),
             customers: Arc::new(customers),
             inventory: Arc::new(MockInventory::new()),
+            payments: Arc::new(MockPaymentGateway::new()),
             clock: Arc::new(clock),
         },
         Settings::default(),

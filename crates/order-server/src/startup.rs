@@ -5,7 +5,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
-use order_gateways::{StandInCustomers, StandInInventory, SystemClock};
+use order_gateways::{StandInCustomers, StandInInventory, StandInPayments, SystemClock};
 use order_storage::{SqliteOptions, SqliteStorage};
 
 use crate::Config;
@@ -32,6 +32,7 @@ impl Application {
                 orders: Arc::new(storage),
                 customers: Arc::new(StandInCustomers),
                 inventory: Arc::new(StandInInventory),
+                payments: Arc::new(StandInPayments),
                 clock: Arc::new(SystemClock),
             },
             Settings {

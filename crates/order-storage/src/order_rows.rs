@@ -4,15 +4,16 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use order_domain::{
-    Currency, CustomerId, Money, Order, OrderFilter, OrderLine, OrderSnapshot, PageRequest,
-    ProductId, Quantity, StoreId, Totals, Version,
+    Country, Currency, CustomerId, Money, Order, OrderFilter, OrderLine, OrderSnapshot,
+    PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 
 use crate::error::{corrupt, StorageError};
 use crate::schema::{order_items, orders};
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite))]
+/// An order as one row. Also its own changeset: an update writes every column but the key.
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite), treat_none_as_null = true)]
 pub(crate) struct OrderRow {
     id: String,
     store_id: String,
@@ -27,16 +28,22 @@ pub(crate) struct OrderRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     deleted_at: Option<NaiveDateTime>,
-}
-
-/// The columns a change to an order may touch.
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = orders, treat_none_as_null = true)]
-struct OrderChanges {
-    status: &'static str,
-    version: i64,
-    updated_at: NaiveDateTime,
-    deleted_at: Option<NaiveDateTime>,
+    payment_method: Option<String>,
+    payment_amount: Option<i64>,
+    payment_reference: Option<String>,
+    paid_at: Option<NaiveDateTime>,
+    refund_due: bool,
+    ship_to_name: Option<String>,
+    ship_to_line1: Option<String>,
+    ship_to_line2: Option<String>,
+    ship_to_city: Option<String>,
+    ship_to_state: Option<String>,
+    ship_to_postal_code: Option<String>,
+    ship_to_country: Option<String>,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    shipped_at: Option<NaiveDateTime>,
+    shipment_updated_at: Option<NaiveDateTime>,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -64,24 +71,17 @@ impl NewOrderRows {
     }
 }
 
-/// A compare-and-swap of an order's changed columns.
+/// A compare-and-swap of an order's row.
 pub(crate) struct OrderUpdate {
-    id: String,
     expected: i64,
-    changes: OrderChanges,
+    row: OrderRow,
 }
 
 impl OrderUpdate {
     pub(crate) fn of(order: &Order, expected: Version) -> Self {
         Self {
-            id: order.id().to_string(),
             expected: version_column(expected),
-            changes: OrderChanges {
-                status: order.status().as_str(),
-                version: version_column(order.version()),
-                updated_at: order.updated_at().naive_utc(),
-                deleted_at: order.deleted_at().map(|at| at.naive_utc()),
-            },
+            row: OrderRow::from_order(order),
         }
     }
 
@@ -89,11 +89,11 @@ impl OrderUpdate {
     pub(crate) fn apply(self, conn: &mut SqliteConnection) -> Result<bool, StorageError> {
         let updated = diesel::update(
             orders::table
-                .filter(orders::id.eq(&self.id))
+                .filter(orders::id.eq(&self.row.id))
                 .filter(orders::version.eq(self.expected))
                 .filter(orders::deleted_at.is_null()),
         )
-        .set(self.changes)
+        .set(&self.row)
         .execute(conn)?;
         Ok(updated == 1)
     }
@@ -112,6 +112,9 @@ pub(crate) struct ItemRow {
 impl OrderRow {
     fn from_order(order: &Order) -> Self {
         let totals = order.totals();
+        let payment = order.payment();
+        let address = order.shipping_address();
+        let shipment = order.shipment();
         Self {
             id: order.id().to_string(),
             store_id: order.store_id().to_string(),
@@ -126,12 +129,86 @@ impl OrderRow {
             created_at: order.created_at().naive_utc(),
             updated_at: order.updated_at().naive_utc(),
             deleted_at: order.deleted_at().map(|at| at.naive_utc()),
+            payment_method: payment.map(|p| p.method.clone()),
+            payment_amount: payment.map(|p| p.amount.minor_units()),
+            payment_reference: payment.and_then(|p| p.reference.clone()),
+            paid_at: payment.map(|p| p.paid_at.naive_utc()),
+            refund_due: payment.is_some_and(|p| p.refund_due),
+            ship_to_name: address.and_then(|a| a.name.clone()),
+            ship_to_line1: address.map(|a| a.line1.clone()),
+            ship_to_line2: address.and_then(|a| a.line2.clone()),
+            ship_to_city: address.map(|a| a.city.clone()),
+            ship_to_state: address.and_then(|a| a.state.clone()),
+            ship_to_postal_code: address.map(|a| a.postal_code.clone()),
+            ship_to_country: address.map(|a| a.country.code().to_owned()),
+            carrier: shipment.map(|s| s.carrier.clone()),
+            tracking_number: shipment.map(|s| s.tracking_number.clone()),
+            shipped_at: shipment.map(|s| s.shipped_at.naive_utc()),
+            shipment_updated_at: shipment.map(|s| s.updated_at.naive_utc()),
         }
     }
 
-    fn into_order(self, items: Vec<ItemRow>) -> Result<Order, StorageError> {
+    fn payment(&mut self, currency: Currency) -> Result<Option<Payment>, StorageError> {
+        let (Some(method), Some(amount), Some(paid_at)) = (
+            self.payment_method.take(),
+            self.payment_amount,
+            self.paid_at,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Payment {
+            method,
+            amount: Money::from_minor(amount, currency)
+                .map_err(|_| corrupt("payment amount", amount))?,
+            reference: self.payment_reference.take(),
+            paid_at: paid_at.and_utc(),
+            refund_due: self.refund_due,
+        }))
+    }
+
+    fn shipping_address(&mut self) -> Result<Option<ShippingAddress>, StorageError> {
+        let (Some(line1), Some(city), Some(postal_code), Some(country)) = (
+            self.ship_to_line1.take(),
+            self.ship_to_city.take(),
+            self.ship_to_postal_code.take(),
+            self.ship_to_country.take(),
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(ShippingAddress {
+            name: self.ship_to_name.take(),
+            line1,
+            line2: self.ship_to_line2.take(),
+            city,
+            state: self.ship_to_state.take(),
+            postal_code,
+            country: Country::parse(&country).ok_or_else(|| corrupt("country", &country))?,
+        }))
+    }
+
+    fn shipment(&mut self) -> Option<Shipment> {
+        let (Some(carrier), Some(tracking_number), Some(shipped_at), Some(updated_at)) = (
+            self.carrier.take(),
+            self.tracking_number.take(),
+            self.shipped_at,
+            self.shipment_updated_at,
+        ) else {
+            return None;
+        };
+        Some(Shipment {
+            carrier,
+            tracking_number,
+            shipped_at: shipped_at.and_utc(),
+            updated_at: updated_at.and_utc(),
+        })
+    }
+
+    fn into_order(mut self, items: Vec<ItemRow>) -> Result<Order, StorageError> {
         let currency =
             Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
+        let payment = self.payment(currency)?;
+        let shipping_address = self.shipping_address()?;
+        let shipment = self.shipment();
         let money =
             |minor: i64| Money::from_minor(minor, currency).map_err(|_| corrupt("amount", minor));
         let lines = items
@@ -162,6 +239,9 @@ impl OrderRow {
                 tax_amount: money(self.tax_amount)?,
                 total_amount: money(self.total_amount)?,
             },
+            payment,
+            shipping_address,
+            shipment,
             version: u64::try_from(self.version)
                 .ok()
                 .and_then(Version::new)

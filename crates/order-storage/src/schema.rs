@@ -15,6 +15,22 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        payment_method -> Nullable<Text>,
+        payment_amount -> Nullable<BigInt>,
+        payment_reference -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        refund_due -> Bool,
+        ship_to_name -> Nullable<Text>,
+        ship_to_line1 -> Nullable<Text>,
+        ship_to_line2 -> Nullable<Text>,
+        ship_to_city -> Nullable<Text>,
+        ship_to_state -> Nullable<Text>,
+        ship_to_postal_code -> Nullable<Text>,
+        ship_to_country -> Nullable<Text>,
+        carrier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        shipped_at -> Nullable<Timestamp>,
+        shipment_updated_at -> Nullable<Timestamp>,
     }
 }
 

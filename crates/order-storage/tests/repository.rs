@@ -375,3 +375,86 @@ async fn a_deleted_order_stays_stored_with_its_deletion_time() {
     assert_eq!(rows.len(), 1, "the row is kept for audit");
     assert_eq!(rows[0].deleted_at, Some(at.naive_utc()));
 }
+
+#[tokio::test]
+async fn payment_address_and_shipment_round_trip_through_an_update() {
+    use order_domain::{
+        AddressDraft, Currency, PaymentDraft, PaymentRequest, ShippingAddress, Tracking,
+        TrackingDraft,
+    };
+
+    let db = open();
+    let order = order_for("s-1", "c-1", now());
+    db.storage
+        .insert(&order, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let mut changed = order.clone();
+    let address = ShippingAddress::parse(AddressDraft {
+        name: Some("Ada".into()),
+        line1: Some("1 Main St".into()),
+        line2: Some("Flat 2".into()),
+        city: Some("Berlin".into()),
+        state: None,
+        postal_code: Some("10115".into()),
+        country: Some("DE".into()),
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    let payment = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("56".into()),
+            reference: Some("r-9".into()),
+        },
+        Currency::parse("EUR").unwrap_or(Currency::USD),
+    )
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    let tracking = Tracking::parse(TrackingDraft {
+        carrier: Some("DHL".into()),
+        tracking_number: Some("JD0001".into()),
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    changed
+        .set_shipping_address(address, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    changed
+        .pay(&payment, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    changed
+        .record_tracking(tracking, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    db.storage
+        .update(&changed, Version::FIRST)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        db.storage.find(order.id()).await.ok(),
+        Some(Some(changed.clone()))
+    );
+
+    let mut canceled_paid = order_for("s-1", "c-1", now());
+    db.storage
+        .insert(&canceled_paid, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    canceled_paid
+        .pay(&payment, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    canceled_paid
+        .cancel(now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    db.storage
+        .update(&canceled_paid, Version::FIRST)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored = db.storage.find(canceled_paid.id()).await.ok().flatten();
+    assert_eq!(
+        stored
+            .as_ref()
+            .and_then(|o| o.payment())
+            .map(|p| p.refund_due),
+        Some(true)
+    );
+    assert_eq!(stored, Some(canceled_paid));
+}

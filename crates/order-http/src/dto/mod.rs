@@ -4,9 +4,11 @@ mod number;
 mod request;
 mod response;
 
-use order_domain::{Field, ItemField};
+use order_domain::{AddressField, Field, ItemField};
 
-pub(crate) use request::{CreateOrderRequest, ListParams};
+pub(crate) use request::{
+    CreateOrderRequest, ListParams, PaymentBody, ShippingBody, StatusBody, TrackingBody,
+};
 pub(crate) use response::{render_order, OrderListBody};
 
 /// The JSON pointer of a domain field in a create-order body.
@@ -21,6 +23,22 @@ pub(crate) fn pointer(field: Field) -> String {
         Field::TaxAmount => "/taxAmount",
         Field::TotalAmount => "/totalAmount",
         Field::IdempotencyKey => "/idempotencyKey",
+        Field::PaymentMethod => "/method",
+        Field::PaymentAmount => "/amount",
+        Field::PaymentReference => "/reference",
+        Field::ShippingAddress => "/address",
+        Field::Carrier => "/carrier",
+        Field::TrackingNumber => "/trackingNumber",
+        Field::Status => "/status",
+        Field::Address(field) => match field {
+            AddressField::Name => "/address/name",
+            AddressField::Line1 => "/address/line1",
+            AddressField::Line2 => "/address/line2",
+            AddressField::City => "/address/city",
+            AddressField::State => "/address/state",
+            AddressField::PostalCode => "/address/postalCode",
+            AddressField::Country => "/address/country",
+        },
         Field::Item(index, item) => {
             let item = match item {
                 ItemField::ProductId => "productId",

@@ -1,4 +1,4 @@
-use order_domain::{ItemDraft, OrderDraft};
+use order_domain::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 use serde::{Deserialize, Serialize};
 
 use super::number::JsonNumber;
@@ -67,4 +67,79 @@ pub(crate) struct ListParams {
     pub limit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+}
+
+/// `PUT /orders/{id}/payment`
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PaymentBody {
+    method: Option<String>,
+    amount: Option<JsonNumber>,
+    reference: Option<String>,
+}
+
+impl PaymentBody {
+    pub fn into_draft(self) -> PaymentDraft {
+        PaymentDraft {
+            method: self.method,
+            amount: self.amount.map(JsonNumber::into_text),
+            reference: self.reference,
+        }
+    }
+}
+
+/// `PUT /orders/{id}/shipping`
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ShippingBody {
+    pub address: Option<AddressBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AddressBody {
+    name: Option<String>,
+    line1: Option<String>,
+    line2: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+}
+
+impl AddressBody {
+    pub fn into_draft(self) -> AddressDraft {
+        AddressDraft {
+            name: self.name,
+            line1: self.line1,
+            line2: self.line2,
+            city: self.city,
+            state: self.state,
+            postal_code: self.postal_code,
+            country: self.country,
+        }
+    }
+}
+
+/// `PUT /orders/{id}/shipment/tracking`
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TrackingBody {
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+}
+
+impl TrackingBody {
+    pub fn into_draft(self) -> TrackingDraft {
+        TrackingDraft {
+            carrier: self.carrier,
+            tracking_number: self.tracking_number,
+        }
+    }
+}
+
+/// `PUT /orders/{id}/status`
+#[derive(Debug, Deserialize)]
+pub(crate) struct StatusBody {
+    pub status: Option<String>,
 }

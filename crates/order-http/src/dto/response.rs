@@ -30,6 +30,10 @@ pub(crate) struct OrderBody<'a> {
     tax_amount: Amount,
     total_amount: Amount,
     items: Vec<ItemBody<'a>>,
+    payment: Option<PaymentOut<'a>>,
+    shipping_address: Option<AddressOut<'a>>,
+    shipment: Option<ShipmentOut<'a>>,
+    allowed_actions: Vec<&'static str>,
     version: u64,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -43,6 +47,40 @@ struct ItemBody<'a> {
     product_id: &'a str,
     quantity: u32,
     price: Amount,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentOut<'a> {
+    method: &'a str,
+    amount: Amount,
+    reference: Option<&'a str>,
+    #[serde(serialize_with = "rfc3339")]
+    paid_at: DateTime<Utc>,
+    refund_due: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressOut<'a> {
+    name: Option<&'a str>,
+    line1: &'a str,
+    line2: Option<&'a str>,
+    city: &'a str,
+    state: Option<&'a str>,
+    postal_code: &'a str,
+    country: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShipmentOut<'a> {
+    carrier: &'a str,
+    tracking_number: &'a str,
+    #[serde(serialize_with = "rfc3339")]
+    shipped_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    updated_at: DateTime<Utc>,
 }
 
 impl<'a> From<&'a Order> for OrderBody<'a> {
@@ -59,6 +97,29 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
             tax_amount: Amount(totals.tax_amount),
             total_amount: Amount(totals.total_amount),
             items: order.lines().iter().map(ItemBody::from).collect(),
+            payment: order.payment().map(|p| PaymentOut {
+                method: &p.method,
+                amount: Amount(p.amount),
+                reference: p.reference.as_deref(),
+                paid_at: p.paid_at,
+                refund_due: p.refund_due,
+            }),
+            shipping_address: order.shipping_address().map(|a| AddressOut {
+                name: a.name.as_deref(),
+                line1: &a.line1,
+                line2: a.line2.as_deref(),
+                city: &a.city,
+                state: a.state.as_deref(),
+                postal_code: &a.postal_code,
+                country: a.country.code(),
+            }),
+            shipment: order.shipment().map(|s| ShipmentOut {
+                carrier: &s.carrier,
+                tracking_number: &s.tracking_number,
+                shipped_at: s.shipped_at,
+                updated_at: s.updated_at,
+            }),
+            allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
             version: order.version().get(),
             created_at: order.created_at(),
             updated_at: order.updated_at(),

@@ -1,2 +1,3 @@
 pub(crate) mod health;
+pub(crate) mod lifecycle;
 pub(crate) mod orders;

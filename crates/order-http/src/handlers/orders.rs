@@ -88,7 +88,7 @@ fn idempotency_header(request: &HttpRequest) -> Result<Option<IdempotencyKey>, A
 }
 
 /// A path id that is not a UUID names no order.
-fn order_id(raw: &str) -> Result<OrderId, ApiError> {
+pub(crate) fn order_id(raw: &str) -> Result<OrderId, ApiError> {
     raw.parse().map_err(|_| ApiError::NoSuchOrder)
 }
 

@@ -1,0 +1,327 @@
+use std::sync::{Arc, Mutex};
+
+use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
+use order_domain::{
+    AddressDraft, Order, OrderAction, OrderStatus, PaymentDraft, ShippingAddress, Tracking,
+    TrackingDraft, Version, VersionCheck,
+};
+
+use crate::test_support::{now, stored_order, Mocks};
+use crate::AppError;
+
+fn payment(amount: &str, method: &str) -> PaymentDraft {
+    PaymentDraft {
+        method: Some(method.into()),
+        amount: Some(amount.into()),
+        reference: None,
+    }
+}
+
+fn tracking() -> Tracking {
+    Tracking::parse(TrackingDraft {
+        carrier: Some("FedEx".into()),
+        tracking_number: Some("123".into()),
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"))
+}
+
+fn address() -> ShippingAddress {
+    ShippingAddress::parse(AddressDraft {
+        line1: Some("1 Main St".into()),
+        city: Some("Springfield".into()),
+        postal_code: Some("62701".into()),
+        country: Some("US".into()),
+        ..AddressDraft::default()
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"))
+}
+
+/// A repository holding one order that records what is written to it.
+fn holding(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<Order>>> {
+    let written = Arc::new(Mutex::new(Vec::new()));
+    mocks
+        .orders
+        .expect_find()
+        .returning(move |_| Ok(Some(order.clone())));
+    let log = written.clone();
+    mocks.orders.expect_update().returning(move |order, _| {
+        log.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(order.clone());
+        Ok(())
+    });
+    written
+}
+
+fn paid_order() -> Order {
+    let mut order = stored_order();
+    let request = order_domain::PaymentRequest::parse(payment("50", "visa"), order.currency())
+        .unwrap_or_else(|v| panic!("{v:?}"));
+    order.pay(&request, now()).unwrap_or_else(|e| panic!("{e}"));
+    order
+}
+
+#[tokio::test]
+async fn paying_authorizes_once_then_stores_a_processing_order() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks
+        .payments
+        .expect_authorize()
+        .times(1)
+        .withf(move |order, payment| *order == id && payment.amount.minor_units() == 5000)
+        .returning(|_, _| Ok(()));
+
+    let paid = mocks
+        .service()
+        .pay_order(id, payment("50.00", "visa"), VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.status(), OrderStatus::Processing);
+    assert_eq!(paid.version(), Version::FIRST.next());
+    assert_eq!(*written.lock().unwrap_or_else(|e| e.into_inner()), [paid]);
+}
+
+#[tokio::test]
+async fn a_declined_payment_changes_nothing() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks
+        .payments
+        .expect_authorize()
+        .returning(|_, _| Err(PaymentError::Declined("insufficient funds".into())));
+
+    let result = mocks
+        .service()
+        .pay_order(id, payment("50", "declined"), VersionCheck::Any)
+        .await;
+    assert!(
+        matches!(result, Err(AppError::PaymentDeclined(_))),
+        "{result:?}"
+    );
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks.payments.expect_authorize().returning(|_, _| {
+        Err(PaymentError::Gateway(GatewayError::Unavailable {
+            service: "payment",
+            retry_after: None,
+            source: None,
+        }))
+    });
+
+    let result = mocks
+        .service()
+        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::DependencyUnavailable {
+            service: "payment",
+            ..
+        })
+    ));
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_amount_is_refused_before_the_payment_service_is_asked() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks.payments.expect_authorize().never();
+
+    let result = mocks
+        .service()
+        .pay_order(id, payment("49.99", "visa"), VersionCheck::Any)
+        .await;
+    assert!(
+        matches!(&result, Err(AppError::Invalid(v)) if v[0].field == order_domain::Field::PaymentAmount)
+    );
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn paying_a_paid_order_is_not_allowed_and_is_not_authorized() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    mocks.payments.expect_authorize().never();
+
+    let result = mocks
+        .service()
+        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::NotAllowed {
+            action: OrderAction::Pay,
+            status: OrderStatus::Processing
+        })
+    ));
+}
+
+#[tokio::test]
+async fn paying_a_missing_or_deleted_order_is_not_found() {
+    let mut mocks = Mocks::new();
+    mocks.orders.expect_find().returning(|_| Ok(None));
+    mocks.payments.expect_authorize().never();
+    let result = mocks
+        .service()
+        .pay_order(
+            order_domain::OrderId::generate(),
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
+        .await;
+    assert!(matches!(result, Err(AppError::NotFound)));
+}
+
+#[tokio::test]
+async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
+    let order = stored_order();
+    let id = order.id();
+    let mut canceled = order.clone();
+    canceled.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
+    let mut mocks = Mocks::new();
+    let mut reads = 0;
+    mocks.orders.expect_find().times(3).returning(move |_| {
+        reads += 1;
+        // The first two reads see a pending order; by the third a cancel has landed.
+        Ok(Some(if reads < 3 {
+            order.clone()
+        } else {
+            canceled.clone()
+        }))
+    });
+    mocks.payments.expect_authorize().returning(|_, _| Ok(()));
+    mocks
+        .orders
+        .expect_update()
+        .times(1)
+        .returning(|_, _| Err(RepositoryError::VersionConflict));
+
+    let result = mocks
+        .service()
+        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::NotAllowed {
+            action: OrderAction::Pay,
+            status: OrderStatus::Canceled
+        })
+    ));
+}
+
+#[tokio::test]
+async fn a_stale_if_match_on_payment_fails_before_anything_else() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks.payments.expect_authorize().never();
+    let stale = VersionCheck::OneOf(vec![Version::FIRST.next()]);
+    let result = mocks
+        .service()
+        .pay_order(id, payment("50", "visa"), stale)
+        .await;
+    assert!(matches!(result, Err(AppError::PreconditionFailed { .. })));
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn tracking_ships_a_paid_order() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    let shipped = mocks
+        .service()
+        .record_tracking(id, tracking(), VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shipped.status(), OrderStatus::Shipped);
+    assert_eq!(
+        shipped.shipment().map(|s| s.carrier.as_str()),
+        Some("FedEx")
+    );
+}
+
+#[tokio::test]
+async fn tracking_an_unpaid_order_is_not_allowed() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    let result = mocks
+        .service()
+        .record_tracking(id, tracking(), VersionCheck::Any)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::NotAllowed {
+            action: OrderAction::RecordTracking,
+            status: OrderStatus::Pending
+        })
+    ));
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn the_shipping_address_is_stored_on_a_pending_order() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    let updated = mocks
+        .service()
+        .set_shipping_address(id, address(), VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(updated.shipping_address(), Some(&address()));
+    assert_eq!(updated.status(), OrderStatus::Pending);
+}
+
+#[tokio::test]
+async fn canceling_a_paid_order_leaves_a_refund_due() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    let canceled = mocks
+        .service()
+        .cancel_order(id, VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(canceled.status(), OrderStatus::Canceled);
+    assert_eq!(canceled.payment().map(|p| p.refund_due), Some(true));
+}
+
+#[tokio::test]
+async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    let result = mocks.service().deliver_order(id, VersionCheck::Any).await;
+    assert!(matches!(
+        result,
+        Err(AppError::NotAllowed {
+            action: OrderAction::Deliver,
+            status: OrderStatus::Processing
+        })
+    ));
+}

@@ -1,0 +1,129 @@
+use std::fmt;
+
+use crate::OrderStatus;
+
+/// The business events that change an order. Which of them an order allows follows from its status alone,
+/// and from nothing else: clients read the list (`allowedActions`) instead of hard-coding the state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderAction {
+    Pay,
+    SetShippingAddress,
+    RecordTracking,
+    Deliver,
+    Cancel,
+}
+
+impl OrderAction {
+    pub const ALL: [OrderAction; 5] = [
+        OrderAction::Pay,
+        OrderAction::SetShippingAddress,
+        OrderAction::RecordTracking,
+        OrderAction::Deliver,
+        OrderAction::Cancel,
+    ];
+
+    /// Whether this action may happen to an order in `status`.
+    pub fn is_allowed_in(self, status: OrderStatus) -> bool {
+        match self.target(status) {
+            Some(next) => status.can_become(next),
+            None => match self {
+                // Tracking may be corrected once shipped; the address may change until the order ships.
+                OrderAction::RecordTracking => status == OrderStatus::Shipped,
+                OrderAction::SetShippingAddress => {
+                    matches!(status, OrderStatus::Pending | OrderStatus::Processing)
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// The status this action moves an order in `from` to, if it moves it at all.
+    pub fn target(self, from: OrderStatus) -> Option<OrderStatus> {
+        match self {
+            OrderAction::Pay => Some(OrderStatus::Processing),
+            OrderAction::RecordTracking => {
+                (from != OrderStatus::Shipped).then_some(OrderStatus::Shipped)
+            }
+            OrderAction::Deliver => Some(OrderStatus::Delivered),
+            OrderAction::Cancel => Some(OrderStatus::Canceled),
+            OrderAction::SetShippingAddress => None,
+        }
+    }
+
+    /// The action that brings an order into `status`; `None` for `pending`, where orders only start.
+    pub fn reaching(status: OrderStatus) -> Option<OrderAction> {
+        match status {
+            OrderStatus::Pending => None,
+            OrderStatus::Processing => Some(OrderAction::Pay),
+            OrderStatus::Shipped => Some(OrderAction::RecordTracking),
+            OrderStatus::Delivered => Some(OrderAction::Deliver),
+            OrderStatus::Canceled => Some(OrderAction::Cancel),
+        }
+    }
+
+    pub fn allowed_in(status: OrderStatus) -> impl Iterator<Item = OrderAction> {
+        OrderAction::ALL
+            .into_iter()
+            .filter(move |action| action.is_allowed_in(status))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderAction::Pay => "pay",
+            OrderAction::SetShippingAddress => "setShippingAddress",
+            OrderAction::RecordTracking => "recordTracking",
+            OrderAction::Deliver => "deliver",
+            OrderAction::Cancel => "cancel",
+        }
+    }
+}
+
+impl fmt::Display for OrderAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderAction::{self, *};
+    use crate::OrderStatus::{self, *};
+
+    #[test]
+    fn each_status_allows_exactly_these_actions() {
+        let expected: [(OrderStatus, &[OrderAction]); 5] = [
+            (Pending, &[Pay, SetShippingAddress, Cancel]),
+            (Processing, &[SetShippingAddress, RecordTracking, Cancel]),
+            (Shipped, &[RecordTracking, Deliver]),
+            (Delivered, &[]),
+            (Canceled, &[]),
+        ];
+        for (status, actions) in expected {
+            let allowed: Vec<_> = OrderAction::allowed_in(status).collect();
+            assert_eq!(allowed, actions, "{status}");
+        }
+    }
+
+    #[test]
+    fn every_status_change_an_action_makes_is_in_the_transition_table() {
+        for status in OrderStatus::ALL {
+            for action in OrderAction::allowed_in(status) {
+                if let Some(next) = action.target(status) {
+                    assert!(status.can_become(next), "{action} in {status}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_action_reaching_a_status_does_lead_there_from_some_status() {
+        assert_eq!(OrderAction::reaching(Pending), None);
+        for status in [Processing, Shipped, Delivered, Canceled] {
+            let action = OrderAction::reaching(status).unwrap_or(SetShippingAddress);
+            let leads_there = OrderStatus::ALL
+                .into_iter()
+                .any(|from| action.is_allowed_in(from) && action.target(from) == Some(status));
+            assert!(leads_there, "{action} should lead to {status}");
+        }
+    }
+}

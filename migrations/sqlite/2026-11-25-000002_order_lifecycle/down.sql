@@ -1,0 +1,16 @@
+ALTER TABLE orders DROP COLUMN shipment_updated_at;
+ALTER TABLE orders DROP COLUMN shipped_at;
+ALTER TABLE orders DROP COLUMN tracking_number;
+ALTER TABLE orders DROP COLUMN carrier;
+ALTER TABLE orders DROP COLUMN ship_to_country;
+ALTER TABLE orders DROP COLUMN ship_to_postal_code;
+ALTER TABLE orders DROP COLUMN ship_to_state;
+ALTER TABLE orders DROP COLUMN ship_to_city;
+ALTER TABLE orders DROP COLUMN ship_to_line2;
+ALTER TABLE orders DROP COLUMN ship_to_line1;
+ALTER TABLE orders DROP COLUMN ship_to_name;
+ALTER TABLE orders DROP COLUMN refund_due;
+ALTER TABLE orders DROP COLUMN paid_at;
+ALTER TABLE orders DROP COLUMN payment_reference;
+ALTER TABLE orders DROP COLUMN payment_amount;
+ALTER TABLE orders DROP COLUMN payment_method;
