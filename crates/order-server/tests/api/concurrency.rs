@@ -89,3 +89,85 @@ async fn paging_while_orders_are_created_yields_every_earlier_order_once() {
 fn id_of(order: &Value) -> String {
     order["id"].as_str().unwrap_or_default().to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_parallel_tracking_updates_lose_no_update() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    assert_eq!(
+        app.pay(&id, serde_json::json!(115)).await.status(),
+        StatusCode::OK
+    );
+    let start = app.order(&id).await["version"].as_u64().unwrap_or_default();
+
+    let numbers: Vec<String> = (0..40).map(|i| format!("TRK-{i}")).collect();
+    let responses = join_all(numbers.iter().map(|n| app.track(&id, n))).await;
+    let mut successes = 0;
+    for response in responses {
+        match response.status() {
+            StatusCode::OK => successes += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    let order = app.order(&id).await;
+    assert!(successes > 0);
+    assert_eq!(order["version"].as_u64(), Some(start + successes));
+    assert_eq!(order["status"], "shipped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_payments_and_cancels_pay_at_most_once_and_lose_nothing() {
+    let app = spawn_app().await;
+    for _ in 0..8 {
+        let id = app.new_order_id().await;
+        let pays = join_all((0..4).map(|_| app.pay(&id, serde_json::json!(115))));
+        let cancels = join_all((0..4).map(|_| app.set_status(&id, "canceled")));
+        let (pays, cancels) = tokio::join!(pays, cancels);
+        let paid = pays.iter().filter(|r| r.status() == StatusCode::OK).count();
+        let canceled = cancels
+            .iter()
+            .filter(|r| r.status() == StatusCode::OK)
+            .count();
+        assert!(
+            paid <= 1 && canceled <= 1,
+            "paid {paid} times, canceled {canceled} times"
+        );
+        assert!(paid + canceled >= 1);
+
+        let order = app.order(&id).await;
+        assert_eq!(
+            order["version"].as_u64(),
+            Some(1 + (paid + canceled) as u64)
+        );
+        match (paid, canceled) {
+            (1, 0) => assert_eq!(order["status"], "processing"),
+            (0, 1) => {
+                assert_eq!(order["status"], "canceled");
+                assert_eq!(order["payment"], serde_json::Value::Null);
+            }
+            _ => {
+                assert_eq!(order["status"], "canceled");
+                assert_eq!(order["payment"]["refundDue"], true);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_changes_with_the_same_if_match_let_one_through() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    let body = crate::helpers::address();
+    let responses = join_all((0..20).map(|_| app.put(&id, "shipping", &body, Some("\"1\"")))).await;
+    let ok = responses
+        .iter()
+        .filter(|r| r.status() == StatusCode::OK)
+        .count();
+    let stale = responses
+        .iter()
+        .filter(|r| r.status() == StatusCode::PRECONDITION_FAILED)
+        .count();
+    assert_eq!((ok, stale), (1, 19));
+    assert_eq!(app.order(&id).await["version"], 2);
+}

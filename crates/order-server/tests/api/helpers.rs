@@ -179,3 +179,72 @@ pub fn header(response: &Response, name: &str) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
+
+impl TestApp {
+    /// `PUT` a JSON body to an order's sub-resource, optionally with `If-Match`.
+    pub async fn put(
+        &self,
+        id: &str,
+        what: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .put(self.url(&format!("/orders/{id}/{what}")))
+            .json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        self.send(request).await
+    }
+
+    pub async fn pay(&self, id: &str, amount: Value) -> Response {
+        self.put(
+            id,
+            "payment",
+            &json!({"method": "visa", "amount": amount}),
+            None,
+        )
+        .await
+    }
+
+    pub async fn track(&self, id: &str, number: &str) -> Response {
+        self.put(
+            id,
+            "shipment/tracking",
+            &json!({"carrier": "FedEx", "trackingNumber": number}),
+            None,
+        )
+        .await
+    }
+
+    pub async fn set_status(&self, id: &str, status: &str) -> Response {
+        self.put(id, "status", &json!({ "status": status }), None)
+            .await
+    }
+
+    /// A new order's id.
+    pub async fn new_order_id(&self) -> String {
+        self.create(&valid_order()).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The order's current representation.
+    pub async fn order(&self, id: &str) -> Value {
+        let response = self.get_order(id).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        json_of(response).await
+    }
+}
+
+pub fn address() -> Value {
+    json!({
+        "address": {
+            "name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "state": "IL",
+            "postalCode": "62701", "country": "US"
+        }
+    })
+}

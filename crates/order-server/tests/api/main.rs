@@ -7,5 +7,6 @@ mod errors;
 mod health;
 mod helpers;
 mod idempotency;
+mod lifecycle;
 mod read;
 mod startup;
