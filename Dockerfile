@@ -5,7 +5,11 @@ COPY . .
 RUN cargo build --release --locked -p order-server
 
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 orders && mkdir -p /var/lib/orders && chown orders /var/lib/orders
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 orders \
+    && mkdir -p /var/lib/orders && chown orders /var/lib/orders
 COPY --from=build /src/target/release/order-server /usr/local/bin/order-server
 USER orders
 ENV LISTEN_ADDR=0.0.0.0:3000 \

@@ -1,22 +1,25 @@
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use order_storage::SqliteLocation;
+use order_storage::Database;
 
 /// Everything the service reads from its environment, parsed once at start-up.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `LISTEN_ADDR`, default `127.0.0.1:3000`.
     pub listen_addr: SocketAddr,
-    /// `DATABASE_URL`: `sqlite://<path>` (`sqlite:///abs/o.db`, `sqlite://rel/o.db`) or `sqlite::memory:`;
-    /// default `sqlite://data/orders.db`.
-    pub database: SqliteLocation,
+    /// `DATABASE_URL`: `sqlite://<path>` (`sqlite:///abs/o.db`, `sqlite://rel/o.db`), `sqlite::memory:` or
+    /// `postgres://user@host:port/database`; default `sqlite://data/orders.db`.
+    pub database: Database,
     /// `DATABASE_POOL_SIZE`, default 4.
     pub database_pool_size: u32,
+    /// `DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection; default 5000.
+    pub database_acquire_timeout: Duration,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS`: the longest a Postgres statement may run; default 5000.
+    pub database_statement_timeout: Duration,
     /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
     pub idempotency_ttl: TimeDelta,
     /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
@@ -48,8 +51,18 @@ impl Config {
                     .parse::<SocketAddr>()
                     .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
             })?,
-            database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, parse_database_url)?,
+            database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
             database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
+            database_acquire_timeout: Duration::from_millis(env.number(
+                "DATABASE_ACQUIRE_TIMEOUT_MS",
+                5_000,
+                1..=600_000,
+            )?),
+            database_statement_timeout: Duration::from_millis(env.number(
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+                5_000,
+                1..=600_000,
+            )?),
             idempotency_ttl: TimeDelta::seconds(env.number(
                 "IDEMPOTENCY_KEY_TTL_SECS",
                 86_400,
@@ -106,20 +119,10 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
     }
 }
 
-fn parse_database_url(url: &str) -> Result<SqliteLocation, String> {
-    if url == "sqlite::memory:" {
-        return Ok(SqliteLocation::Memory);
-    }
-    match url.strip_prefix("sqlite://") {
-        Some(path) if !path.is_empty() => Ok(SqliteLocation::File(PathBuf::from(path))),
-        Some(_) => Err("the sqlite:// URL names no file".to_owned()),
-        None => Err("expected sqlite://<path> or sqlite::memory:".to_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use order_storage::SqliteLocation;
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -136,25 +139,26 @@ mod tests {
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(
             config.database,
-            SqliteLocation::File("data/orders.db".into())
+            Database::Sqlite(SqliteLocation::File("data/orders.db".into()))
         );
         assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
     }
 
     #[test]
-    fn sqlite_urls_name_absolute_relative_and_memory_databases() {
-        let location = |url: &str| config(&[("DATABASE_URL", url)]).map(|c| c.database).ok();
+    fn database_urls_choose_the_backend() {
+        let backend = |url: &str| {
+            config(&[("DATABASE_URL", url)])
+                .map(|c| c.database.backend())
+                .ok()
+        };
+        assert_eq!(backend("sqlite:///tmp/o.db"), Some("sqlite"));
+        assert_eq!(backend("sqlite::memory:"), Some("sqlite"));
         assert_eq!(
-            location("sqlite:///tmp/o.db"),
-            Some(SqliteLocation::File("/tmp/o.db".into()))
+            backend("postgres://postgres@127.0.0.1/orders"),
+            Some("postgres")
         );
-        assert_eq!(
-            location("sqlite://data/o.db"),
-            Some(SqliteLocation::File("data/o.db".into()))
-        );
-        assert_eq!(location("sqlite::memory:"), Some(SqliteLocation::Memory));
-        assert_eq!(location("sqlite://"), None);
-        assert_eq!(location("mysql://localhost/db"), None);
+        assert_eq!(backend("sqlite://"), None);
+        assert_eq!(backend("mysql://localhost/db"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
 use order_gateways::{StandInCustomers, StandInInventory, StandInPayments, SystemClock};
-use order_storage::{SqliteOptions, SqliteStorage};
+use order_storage::{DieselStorage, StorageOptions};
 
 use crate::Config;
 
@@ -19,11 +19,13 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database, wires the adapters and binds the listener (port 0 picks a free one).
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let options = SqliteOptions {
+        let options = StorageOptions {
             pool_size: config.database_pool_size,
-            ..SqliteOptions::new(config.database.clone())
+            acquire_timeout: config.database_acquire_timeout,
+            statement_timeout: config.database_statement_timeout,
+            ..StorageOptions::new(config.database.clone())
         };
-        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&options))
+        let storage = tokio::task::spawn_blocking(move || DieselStorage::open(&options))
             .await
             .context("the database opener panicked")?
             .context("cannot open the database")?;

@@ -1,9 +1,9 @@
 //! The `idempotency_keys` rows and their queries.
 
+use crate::connection::DbConnection;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sqlite::SqliteConnection;
 use order_domain::ports::RepositoryError;
 use order_domain::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
 
@@ -11,7 +11,7 @@ use crate::error::{corrupt, StorageError};
 use crate::schema::idempotency_keys;
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = idempotency_keys, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct IdempotencyRow {
     scope: String,
     key: String,
@@ -47,7 +47,7 @@ impl IdempotencyRow {
 /// Stores a key's record; a live record for the same key makes this fail with `DuplicateIdempotencyKey`.
 /// An expired one is replaced: its time is up, so the key is free again.
 pub(crate) fn insert_record(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     record: IdempotencyRecord,
 ) -> Result<(), StorageError> {
     diesel::delete(
@@ -79,7 +79,7 @@ pub(crate) fn insert_record(
 }
 
 pub(crate) fn find_live_record(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     scope: &IdempotencyScope,
     key: &IdempotencyKey,
     now: DateTime<Utc>,
@@ -96,7 +96,7 @@ pub(crate) fn find_live_record(
 }
 
 pub(crate) fn purge_expired(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     now: DateTime<Utc>,
 ) -> Result<u64, StorageError> {
     let purged = diesel::delete(

@@ -1,12 +1,21 @@
-//! Diesel storage for orders: `SqliteStorage` implements the domain's `OrderRepository` on an embedded SQLite
-//! database (WAL, busy timeout, a pool, writes in `BEGIN IMMEDIATE`), runs the embedded migrations on open,
-//! and keeps blocking database work off the async executor.
+//! Diesel storage for orders: `DieselStorage` implements the domain's `OrderRepository` with one set of queries
+//! on SQLite (embedded; WAL, busy timeout, writes in `BEGIN IMMEDIATE`) or Postgres, chosen by the
+//! `DATABASE_URL` (`Database::from_url`). It runs the embedded migrations on open and keeps blocking database
+//! work off the async executor.
 
+mod connection;
+mod database;
 mod error;
 mod idempotency;
+mod migrate;
 mod order_rows;
 mod pool;
 mod repository;
 mod schema;
+#[cfg(test)]
+mod schema_check;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
-pub use pool::{OpenError, SqliteLocation, SqliteOptions, SqliteStorage};
+pub use database::{Database, SqliteLocation};
+pub use pool::{DieselStorage, OpenError, StorageOptions};

@@ -1,8 +1,8 @@
 //! The `orders` and `order_items` rows and the queries that read and write them.
 
+use crate::connection::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use order_domain::{
     Country, Currency, CustomerId, Money, Order, OrderFilter, OrderLine, OrderSnapshot,
     PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Totals, Version,
@@ -13,7 +13,7 @@ use crate::schema::{order_items, orders};
 
 /// An order as one row. Also its own changeset: an update writes every column but the key.
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite), treat_none_as_null = true)]
+#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
 pub(crate) struct OrderRow {
     id: String,
     store_id: String,
@@ -60,13 +60,16 @@ impl NewOrderRows {
         }
     }
 
-    pub(crate) fn insert(self, conn: &mut SqliteConnection) -> Result<(), StorageError> {
+    pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
         diesel::insert_into(orders::table)
             .values(self.order)
             .execute(conn)?;
-        diesel::insert_into(order_items::table)
-            .values(self.items)
-            .execute(conn)?;
+        // One multi-row INSERT for the lines; diesel builds those per backend, not for the multi-backend.
+        let lines = diesel::insert_into(order_items::table).values(self.items);
+        match conn {
+            DbConnection::Sqlite(conn) => lines.execute(conn)?,
+            DbConnection::Postgres(conn) => lines.execute(conn)?,
+        };
         Ok(())
     }
 }
@@ -86,7 +89,7 @@ impl OrderUpdate {
     }
 
     /// Writes only if the stored order is live and still at the expected version. Returns whether it did.
-    pub(crate) fn apply(self, conn: &mut SqliteConnection) -> Result<bool, StorageError> {
+    pub(crate) fn apply(self, conn: &mut DbConnection) -> Result<bool, StorageError> {
         let updated = diesel::update(
             orders::table
                 .filter(orders::id.eq(&self.row.id))
@@ -100,7 +103,7 @@ impl OrderUpdate {
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_items, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = order_items, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ItemRow {
     order_id: String,
     position: i32,
@@ -274,7 +277,7 @@ fn item_rows(order: &Order) -> Vec<ItemRow> {
 }
 
 pub(crate) fn find_live_order(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
     let Some(row) = orders::table
@@ -295,7 +298,7 @@ pub(crate) fn find_live_order(
 }
 
 pub(crate) fn list_live_orders(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<Vec<Order>, StorageError> {

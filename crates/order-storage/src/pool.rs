@@ -2,41 +2,34 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::sqlite::SqliteConnection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel::r2d2::Pool;
 use order_domain::ports::RepositoryError;
 use tokio::sync::Semaphore;
 
+use crate::connection::{DbConnection, Manager};
 use crate::error::StorageError;
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqliteLocation {
-    File(PathBuf),
-    /// A throwaway database that lives as long as the process; served by a single connection.
-    Memory,
-}
+use crate::{migrate, Database, SqliteLocation};
 
 #[derive(Debug, Clone)]
-pub struct SqliteOptions {
-    pub location: SqliteLocation,
+pub struct StorageOptions {
+    pub database: Database,
     pub pool_size: u32,
-    /// How long a writer waits for the write lock before the request fails as unavailable.
-    pub busy_timeout: Duration,
-    /// How long a request waits for a free connection.
+    /// How long a request waits for a free (or new) connection before it fails as unavailable.
     pub acquire_timeout: Duration,
+    /// How long a writer waits for a lock (SQLite's write lock, a Postgres row lock).
+    pub busy_timeout: Duration,
+    /// The longest a Postgres statement may run.
+    pub statement_timeout: Duration,
 }
 
-impl SqliteOptions {
-    pub fn new(location: SqliteLocation) -> Self {
+impl StorageOptions {
+    pub fn new(database: Database) -> Self {
         Self {
-            location,
+            database,
             pool_size: 4,
-            busy_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
+            busy_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -49,48 +42,27 @@ pub enum OpenError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot open the database")]
+    #[error("cannot connect to the database")]
     Connect(#[from] diesel::r2d2::PoolError),
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
 }
 
-/// The order store on SQLite. Cheap to clone.
+/// The order store, on SQLite or Postgres. Cheap to clone.
 #[derive(Clone)]
-pub struct SqliteStorage {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
+pub struct DieselStorage {
+    pub(crate) pool: Pool<Manager>,
     /// One permit per connection: requests queue here rather than as hundreds of blocked threads.
     permits: Arc<Semaphore>,
+    backend: &'static str,
 }
 
-/// Settings every connection gets when the pool opens it. WAL lets readers run beside the one writer;
-/// `synchronous = FULL` makes an acknowledged write survive a power loss.
-#[derive(Debug)]
-struct Pragmas {
-    busy_timeout: Duration,
-    wal: bool,
-}
-
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        let journal = if self.wal {
-            "PRAGMA journal_mode = WAL;"
-        } else {
-            ""
-        };
-        conn.batch_execute(&format!(
-            "{journal} PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            self.busy_timeout.as_millis()
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
-
-impl SqliteStorage {
-    /// Opens (creating if needed) and migrates the database. Blocking: call it before serving.
-    pub fn open(options: &SqliteOptions) -> Result<Self, OpenError> {
-        let (url, pool_size) = match &options.location {
-            SqliteLocation::File(path) => {
+impl DieselStorage {
+    /// Connects to (creating if needed) and migrates the database. Blocking: call it before serving.
+    pub fn open(options: &StorageOptions) -> Result<Self, OpenError> {
+        let mut pool_size = options.pool_size.max(1);
+        match &options.database {
+            Database::Sqlite(SqliteLocation::File(path)) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(|source| {
                         OpenError::CreateDirectory {
@@ -99,39 +71,44 @@ impl SqliteStorage {
                         }
                     })?;
                 }
-                (
-                    path.to_string_lossy().into_owned(),
-                    options.pool_size.max(1),
-                )
             }
-            SqliteLocation::Memory => (":memory:".to_owned(), 1),
-        };
+            Database::Sqlite(SqliteLocation::Memory) => pool_size = 1,
+            Database::Postgres(_) => {}
+        }
+        let is_postgres = matches!(options.database, Database::Postgres(_));
         let pool = Pool::builder()
             .max_size(pool_size)
-            .min_idle(Some(pool_size))
-            // A memory database dies with its connection, so connections are never recycled.
+            // A memory database dies with its connection, so SQLite connections are never recycled.
+            .min_idle((!is_postgres).then_some(pool_size))
             .max_lifetime(None)
-            .idle_timeout(None)
+            .idle_timeout(is_postgres.then_some(Duration::from_secs(600)))
+            // A server connection can die under us; a local file cannot.
+            .test_on_check_out(is_postgres)
             .connection_timeout(options.acquire_timeout)
-            .connection_customizer(Box::new(Pragmas {
+            .build(Manager {
+                database: options.database.clone(),
                 busy_timeout: options.busy_timeout,
-                wal: options.location != SqliteLocation::Memory,
-            }))
-            .build(ConnectionManager::new(url))?;
+                statement_timeout: options.statement_timeout,
+            })?;
         let mut conn = pool.get()?;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|error| OpenError::Migrate(error.to_string()))?;
+        migrate::run_pending(&mut conn)?;
         drop(conn);
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
+            backend: options.database.backend(),
         })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
     }
 
     /// Runs blocking database work on the blocking thread pool, never on the async executor.
     pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, StorageError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
         let _permit = self

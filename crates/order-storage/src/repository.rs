@@ -1,29 +1,19 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::sqlite::SqliteConnection;
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId, PageRequest,
     Version,
 };
 
-use crate::error::StorageError;
+use crate::connection::write;
 use crate::idempotency::{find_live_record, insert_record, purge_expired};
 use crate::order_rows::{find_live_order, list_live_orders, NewOrderRows, OrderUpdate};
-use crate::SqliteStorage;
-
-/// Writes take the write lock up front (`BEGIN IMMEDIATE`), so parallel writers queue on the busy timeout
-/// instead of failing on a lock upgrade half-way through.
-fn write<T>(
-    conn: &mut SqliteConnection,
-    work: impl FnOnce(&mut SqliteConnection) -> Result<T, StorageError>,
-) -> Result<T, StorageError> {
-    conn.immediate_transaction(work)
-}
+use crate::DieselStorage;
 
 #[async_trait]
-impl OrderRepository for SqliteStorage {
+impl OrderRepository for DieselStorage {
     async fn insert(
         &self,
         order: &Order,

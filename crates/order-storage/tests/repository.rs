@@ -1,4 +1,5 @@
-//! The `OrderRepository` contract, run against a real SQLite file per test.
+//! The `OrderRepository` contract, run against every backend: a real SQLite file, and a fresh database on the
+//! machine's Postgres server (skipped with a message when there is none, except under CI).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
@@ -6,18 +7,26 @@ use order_domain::{
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
     OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
 };
-use order_storage::{SqliteLocation, SqliteOptions, SqliteStorage};
+use order_storage::testing::TestDatabase;
+use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
 
 struct TestDb {
-    storage: SqliteStorage,
-    _dir: tempfile::TempDir,
+    storage: DieselStorage,
+    database: TestDatabase,
 }
 
-fn open() -> TestDb {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let options = SqliteOptions::new(SqliteLocation::File(dir.path().join("nested/orders.db")));
-    let storage = SqliteStorage::open(&options).unwrap_or_else(|e| panic!("open: {e}"));
-    TestDb { storage, _dir: dir }
+fn open(database: TestDatabase) -> TestDb {
+    let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+        .unwrap_or_else(|e| panic!("open {:?}: {e}", database.database));
+    TestDb { storage, database }
+}
+
+/// One open store per backend this machine runs.
+fn backends() -> Vec<TestDb> {
+    TestDatabase::every_backend()
+        .into_iter()
+        .map(open)
+        .collect()
 }
 
 fn order_for(store: &str, customer: &str, at: DateTime<Utc>) -> Order {
@@ -65,273 +74,289 @@ fn now() -> DateTime<Utc> {
 
 #[tokio::test]
 async fn an_inserted_order_reads_back_whole() {
-    let db = open();
-    let order = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&order, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let found = db
-        .storage
-        .find(order.id())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(found, Some(order));
-}
-
-#[tokio::test]
-async fn an_unknown_id_is_none() {
-    let db = open();
-    let found = db
-        .storage
-        .find(OrderId::generate())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(found, None);
-}
-
-#[tokio::test]
-async fn a_second_live_record_for_a_key_is_refused_and_its_order_is_not_written() {
-    let db = open();
-    let at = now();
-    let first = order_for("s-1", "c-1", at);
-    let second = order_for("s-1", "c-1", at);
-    let day = TimeDelta::hours(24);
-    db.storage
-        .insert(&first, Some(record(&first, "k", at, day)))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let result = db
-        .storage
-        .insert(&second, Some(record(&second, "k", at, day)))
-        .await;
-    assert!(
-        matches!(result, Err(RepositoryError::DuplicateIdempotencyKey)),
-        "{result:?}"
-    );
-    assert_eq!(db.storage.find(second.id()).await.ok(), Some(None));
-
-    let stored = db
-        .storage
-        .find_idempotency(
-            &IdempotencyScope::anonymous(),
-            &IdempotencyKey::parse("k").unwrap_or_else(|e| panic!("{e}")),
-            at,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stored, Some(record(&first, "k", at, day)));
-}
-
-#[tokio::test]
-async fn keys_are_separate_per_scope() {
-    let db = open();
-    let at = now();
-    let first = order_for("s-1", "c-1", at);
-    let second = order_for("s-1", "c-1", at);
-    let mut other_scope = record(&second, "k", at, TimeDelta::hours(1));
-    other_scope.scope = IdempotencyScope::principal("store-2");
-    db.storage
-        .insert(&first, Some(record(&first, "k", at, TimeDelta::hours(1))))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    db.storage
-        .insert(&second, Some(other_scope))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-}
-
-#[tokio::test]
-async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
-    let db = open();
-    let at = now();
-    let key = IdempotencyKey::parse("k").unwrap_or_else(|e| panic!("{e}"));
-    let scope = IdempotencyScope::anonymous();
-    let old = order_for("s-1", "c-1", at);
-    db.storage
-        .insert(
-            &old,
-            Some(record(
-                &old,
-                "k",
-                at - TimeDelta::hours(25),
-                TimeDelta::hours(24),
-            )),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        db.storage.find_idempotency(&scope, &key, at).await.ok(),
-        Some(None)
-    );
-
-    let new = order_for("s-1", "c-1", at);
-    db.storage
-        .insert(&new, Some(record(&new, "k", at, TimeDelta::hours(24))))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let live = db
-        .storage
-        .find_idempotency(&scope, &key, at)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(live.map(|r| r.order_id), Some(new.id()));
-
-    let other = order_for("s-1", "c-1", at);
-    db.storage
-        .insert(
-            &other,
-            Some(record(
-                &other,
-                "old",
-                at - TimeDelta::hours(2),
-                TimeDelta::hours(1),
-            )),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(db.storage.purge_expired_idempotency(at).await.ok(), Some(1));
-    assert_eq!(db.storage.purge_expired_idempotency(at).await.ok(), Some(0));
-}
-
-#[tokio::test]
-async fn an_update_is_a_compare_and_swap_on_the_version() {
-    let db = open();
-    let order = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&order, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-
-    let mut deleted = order.clone();
-    deleted.delete(now());
-    let stale = db.storage.update(&deleted, Version::FIRST.next()).await;
-    assert!(matches!(stale, Err(RepositoryError::VersionConflict)));
-    assert_eq!(
-        db.storage.find(order.id()).await.ok(),
-        Some(Some(order.clone()))
-    );
-
-    db.storage
-        .update(&deleted, Version::FIRST)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        db.storage.find(order.id()).await.ok(),
-        Some(None),
-        "deleted orders are not found"
-    );
-    let again = db.storage.update(&deleted, deleted.version()).await;
-    assert!(
-        matches!(again, Err(RepositoryError::VersionConflict)),
-        "a deleted order never changes"
-    );
-}
-
-#[tokio::test]
-async fn parallel_updates_at_one_version_let_exactly_one_win() {
-    let db = open();
-    let order = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&order, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let attempts = (0..16).map(|_| {
-        let storage = db.storage.clone();
-        let mut changed = order.clone();
-        changed.delete(now());
-        tokio::spawn(async move { storage.update(&changed, Version::FIRST).await })
-    });
-    let results = futures::future::join_all(attempts).await;
-    let wins = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
-    let conflicts = results
-        .iter()
-        .filter(|r| matches!(r, Ok(Err(RepositoryError::VersionConflict))))
-        .count();
-    assert_eq!((wins, conflicts), (1, 15));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
-    let db = open();
-    let mut created = Vec::new();
-    for i in 0..7 {
-        let store = if i % 2 == 0 { "even" } else { "odd" };
-        let order = order_for(store, "c-1", now());
+    for db in backends() {
+        let db = &db;
+        let order = order_for("s-1", "c-1", now());
         db.storage
             .insert(&order, None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        created.push(order.id());
-    }
-    let mut gone = order_for("even", "c-1", now());
-    db.storage
-        .insert(&gone, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let expected = gone.version();
-    gone.delete(now());
-    db.storage
-        .update(&gone, expected)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-
-    let filter = OrderFilter {
-        store_id: Some(StoreId::parse("even").unwrap_or_else(|e| panic!("{e}"))),
-        ..OrderFilter::default()
-    };
-    let mut seen = Vec::new();
-    let mut page = PageRequest {
-        limit: PageLimit::new(2).unwrap_or_default(),
-        after: None,
-    };
-    loop {
-        let orders = db
+        let found = db
             .storage
-            .list(&filter, &page)
+            .find(order.id())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(orders.len() <= 3, "at most limit + 1");
-        let shown: Vec<_> = orders.iter().take(2).collect();
-        assert!(shown
-            .iter()
-            .all(|o| o.store_id().as_str() == "even" && o.lines().len() == 2));
-        seen.extend(shown.iter().map(|o| o.id()));
-        if orders.len() <= 2 {
-            break;
-        }
-        page.after = shown.last().map(|o| o.id());
+        assert_eq!(found, Some(order));
     }
-    let mut evens: Vec<_> = created.iter().step_by(2).copied().collect();
-    evens.reverse();
-    assert_eq!(seen, evens);
+}
 
-    let pending = OrderFilter {
-        status: Some(OrderStatus::Pending),
-        ..OrderFilter::default()
-    };
-    let all = PageRequest {
-        limit: PageLimit::new(100).unwrap_or_default(),
-        after: None,
-    };
-    assert_eq!(
-        db.storage.list(&pending, &all).await.map(|o| o.len()).ok(),
-        Some(7)
-    );
-    let shipped = OrderFilter {
-        status: Some(OrderStatus::Shipped),
-        ..OrderFilter::default()
-    };
-    assert_eq!(
-        db.storage.list(&shipped, &all).await.map(|o| o.len()).ok(),
-        Some(0)
-    );
+#[tokio::test]
+async fn an_unknown_id_is_none() {
+    for db in backends() {
+        let db = &db;
+        let found = db
+            .storage
+            .find(OrderId::generate())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(found, None);
+    }
+}
+
+#[tokio::test]
+async fn a_second_live_record_for_a_key_is_refused_and_its_order_is_not_written() {
+    for db in backends() {
+        let db = &db;
+        let at = now();
+        let first = order_for("s-1", "c-1", at);
+        let second = order_for("s-1", "c-1", at);
+        let day = TimeDelta::hours(24);
+        db.storage
+            .insert(&first, Some(record(&first, "k", at, day)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let result = db
+            .storage
+            .insert(&second, Some(record(&second, "k", at, day)))
+            .await;
+        assert!(
+            matches!(result, Err(RepositoryError::DuplicateIdempotencyKey)),
+            "{result:?}"
+        );
+        assert_eq!(db.storage.find(second.id()).await.ok(), Some(None));
+
+        let stored = db
+            .storage
+            .find_idempotency(
+                &IdempotencyScope::anonymous(),
+                &IdempotencyKey::parse("k").unwrap_or_else(|e| panic!("{e}")),
+                at,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored, Some(record(&first, "k", at, day)));
+    }
+}
+
+#[tokio::test]
+async fn keys_are_separate_per_scope() {
+    for db in backends() {
+        let db = &db;
+        let at = now();
+        let first = order_for("s-1", "c-1", at);
+        let second = order_for("s-1", "c-1", at);
+        let mut other_scope = record(&second, "k", at, TimeDelta::hours(1));
+        other_scope.scope = IdempotencyScope::principal("store-2");
+        db.storage
+            .insert(&first, Some(record(&first, "k", at, TimeDelta::hours(1))))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .insert(&second, Some(other_scope))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[tokio::test]
+async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
+    for db in backends() {
+        let db = &db;
+        let at = now();
+        let key = IdempotencyKey::parse("k").unwrap_or_else(|e| panic!("{e}"));
+        let scope = IdempotencyScope::anonymous();
+        let old = order_for("s-1", "c-1", at);
+        db.storage
+            .insert(
+                &old,
+                Some(record(
+                    &old,
+                    "k",
+                    at - TimeDelta::hours(25),
+                    TimeDelta::hours(24),
+                )),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            db.storage.find_idempotency(&scope, &key, at).await.ok(),
+            Some(None)
+        );
+
+        let new = order_for("s-1", "c-1", at);
+        db.storage
+            .insert(&new, Some(record(&new, "k", at, TimeDelta::hours(24))))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let live = db
+            .storage
+            .find_idempotency(&scope, &key, at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(live.map(|r| r.order_id), Some(new.id()));
+
+        let other = order_for("s-1", "c-1", at);
+        db.storage
+            .insert(
+                &other,
+                Some(record(
+                    &other,
+                    "old",
+                    at - TimeDelta::hours(2),
+                    TimeDelta::hours(1),
+                )),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(db.storage.purge_expired_idempotency(at).await.ok(), Some(1));
+        assert_eq!(db.storage.purge_expired_idempotency(at).await.ok(), Some(0));
+    }
+}
+
+#[tokio::test]
+async fn an_update_is_a_compare_and_swap_on_the_version() {
+    for db in backends() {
+        let db = &db;
+        let order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let mut deleted = order.clone();
+        deleted.delete(now());
+        let stale = db.storage.update(&deleted, Version::FIRST.next()).await;
+        assert!(matches!(stale, Err(RepositoryError::VersionConflict)));
+        assert_eq!(
+            db.storage.find(order.id()).await.ok(),
+            Some(Some(order.clone()))
+        );
+
+        db.storage
+            .update(&deleted, Version::FIRST)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            db.storage.find(order.id()).await.ok(),
+            Some(None),
+            "deleted orders are not found"
+        );
+        let again = db.storage.update(&deleted, deleted.version()).await;
+        assert!(
+            matches!(again, Err(RepositoryError::VersionConflict)),
+            "a deleted order never changes"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parallel_updates_at_one_version_let_exactly_one_win() {
+    for db in backends() {
+        let db = &db;
+        let order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let attempts = (0..16).map(|_| {
+            let storage = db.storage.clone();
+            let mut changed = order.clone();
+            changed.delete(now());
+            tokio::spawn(async move { storage.update(&changed, Version::FIRST).await })
+        });
+        let results = futures::future::join_all(attempts).await;
+        let wins = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Err(RepositoryError::VersionConflict))))
+            .count();
+        assert_eq!((wins, conflicts), (1, 15));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
+    for db in backends() {
+        let db = &db;
+        let mut created = Vec::new();
+        for i in 0..7 {
+            let store = if i % 2 == 0 { "even" } else { "odd" };
+            let order = order_for(store, "c-1", now());
+            db.storage
+                .insert(&order, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            created.push(order.id());
+        }
+        let mut gone = order_for("even", "c-1", now());
+        db.storage
+            .insert(&gone, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expected = gone.version();
+        gone.delete(now());
+        db.storage
+            .update(&gone, expected)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let filter = OrderFilter {
+            store_id: Some(StoreId::parse("even").unwrap_or_else(|e| panic!("{e}"))),
+            ..OrderFilter::default()
+        };
+        let mut seen = Vec::new();
+        let mut page = PageRequest {
+            limit: PageLimit::new(2).unwrap_or_default(),
+            after: None,
+        };
+        loop {
+            let orders = db
+                .storage
+                .list(&filter, &page)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(orders.len() <= 3, "at most limit + 1");
+            let shown: Vec<_> = orders.iter().take(2).collect();
+            assert!(shown
+                .iter()
+                .all(|o| o.store_id().as_str() == "even" && o.lines().len() == 2));
+            seen.extend(shown.iter().map(|o| o.id()));
+            if orders.len() <= 2 {
+                break;
+            }
+            page.after = shown.last().map(|o| o.id());
+        }
+        let mut evens: Vec<_> = created.iter().step_by(2).copied().collect();
+        evens.reverse();
+        assert_eq!(seen, evens);
+
+        let pending = OrderFilter {
+            status: Some(OrderStatus::Pending),
+            ..OrderFilter::default()
+        };
+        let all = PageRequest {
+            limit: PageLimit::new(100).unwrap_or_default(),
+            after: None,
+        };
+        assert_eq!(
+            db.storage.list(&pending, &all).await.map(|o| o.len()).ok(),
+            Some(7)
+        );
+        let shipped = OrderFilter {
+            status: Some(OrderStatus::Shipped),
+            ..OrderFilter::default()
+        };
+        assert_eq!(
+            db.storage.list(&shipped, &all).await.map(|o| o.len()).ok(),
+            Some(0)
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_memory_database_works_and_answers_pings() {
-    let storage = SqliteStorage::open(&SqliteOptions::new(SqliteLocation::Memory))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let options = StorageOptions::new(Database::Sqlite(SqliteLocation::Memory));
+    let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
     storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
     let order = order_for("s-1", "c-1", now());
     storage
@@ -351,29 +376,44 @@ struct DeletedAt {
 async fn a_deleted_order_stays_stored_with_its_deletion_time() {
     use diesel::{Connection, RunQueryDsl};
 
-    let db = open();
-    let order = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&order, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut deleted = order.clone();
-    let at = now();
-    deleted.delete(at);
-    db.storage
-        .update(&deleted, Version::FIRST)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    for db in backends() {
+        let db = &db;
+        let order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut deleted = order.clone();
+        let at = now();
+        deleted.delete(at);
+        db.storage
+            .update(&deleted, Version::FIRST)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
 
-    let path = db._dir.path().join("nested/orders.db");
-    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+        let query = |placeholder: &str| {
+            diesel::sql_query(format!(
+                "SELECT deleted_at FROM orders WHERE id = {placeholder}"
+            ))
+            .bind::<diesel::sql_types::Text, _>(order.id().to_string())
+        };
+        let rows: Vec<DeletedAt> = match &db.database.database {
+            Database::Sqlite(SqliteLocation::File(path)) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                    .unwrap_or_else(|e| panic!("{e}"));
+                query("?").load(&mut conn)
+            }
+            Database::Postgres(url) => {
+                let mut conn =
+                    diesel::PgConnection::establish(url).unwrap_or_else(|e| panic!("{e}"));
+                query("$1").load(&mut conn)
+            }
+            Database::Sqlite(SqliteLocation::Memory) => unreachable!("tests use files"),
+        }
         .unwrap_or_else(|e| panic!("{e}"));
-    let rows: Vec<DeletedAt> = diesel::sql_query("SELECT deleted_at FROM orders WHERE id = ?")
-        .bind::<diesel::sql_types::Text, _>(order.id().to_string())
-        .load(&mut conn)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rows.len(), 1, "the row is kept for audit");
-    assert_eq!(rows[0].deleted_at, Some(at.naive_utc()));
+        assert_eq!(rows.len(), 1, "the row is kept for audit");
+        assert_eq!(rows[0].deleted_at, Some(at.naive_utc()));
+    }
 }
 
 #[tokio::test]
@@ -383,78 +423,80 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
         TrackingDraft,
     };
 
-    let db = open();
-    let order = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&order, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    for db in backends() {
+        let db = &db;
+        let order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
 
-    let mut changed = order.clone();
-    let address = ShippingAddress::parse(AddressDraft {
-        name: Some("Ada".into()),
-        line1: Some("1 Main St".into()),
-        line2: Some("Flat 2".into()),
-        city: Some("Berlin".into()),
-        state: None,
-        postal_code: Some("10115".into()),
-        country: Some("DE".into()),
-    })
-    .unwrap_or_else(|v| panic!("{v:?}"));
-    let payment = PaymentRequest::parse(
-        PaymentDraft {
-            method: Some("visa".into()),
-            amount: Some("56".into()),
-            reference: Some("r-9".into()),
-        },
-        Currency::parse("EUR").unwrap_or(Currency::USD),
-    )
-    .unwrap_or_else(|v| panic!("{v:?}"));
-    let tracking = Tracking::parse(TrackingDraft {
-        carrier: Some("DHL".into()),
-        tracking_number: Some("JD0001".into()),
-    })
-    .unwrap_or_else(|v| panic!("{v:?}"));
-    changed
-        .set_shipping_address(address, now())
-        .unwrap_or_else(|e| panic!("{e}"));
-    changed
-        .pay(&payment, now())
-        .unwrap_or_else(|e| panic!("{e}"));
-    changed
-        .record_tracking(tracking, now())
-        .unwrap_or_else(|e| panic!("{e}"));
-    db.storage
-        .update(&changed, Version::FIRST)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        db.storage.find(order.id()).await.ok(),
-        Some(Some(changed.clone()))
-    );
+        let mut changed = order.clone();
+        let address = ShippingAddress::parse(AddressDraft {
+            name: Some("Ada".into()),
+            line1: Some("1 Main St".into()),
+            line2: Some("Flat 2".into()),
+            city: Some("Berlin".into()),
+            state: None,
+            postal_code: Some("10115".into()),
+            country: Some("DE".into()),
+        })
+        .unwrap_or_else(|v| panic!("{v:?}"));
+        let payment = PaymentRequest::parse(
+            PaymentDraft {
+                method: Some("visa".into()),
+                amount: Some("56".into()),
+                reference: Some("r-9".into()),
+            },
+            Currency::parse("EUR").unwrap_or(Currency::USD),
+        )
+        .unwrap_or_else(|v| panic!("{v:?}"));
+        let tracking = Tracking::parse(TrackingDraft {
+            carrier: Some("DHL".into()),
+            tracking_number: Some("JD0001".into()),
+        })
+        .unwrap_or_else(|v| panic!("{v:?}"));
+        changed
+            .set_shipping_address(address, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        changed
+            .pay(&payment, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        changed
+            .record_tracking(tracking, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&changed, Version::FIRST)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            db.storage.find(order.id()).await.ok(),
+            Some(Some(changed.clone()))
+        );
 
-    let mut canceled_paid = order_for("s-1", "c-1", now());
-    db.storage
-        .insert(&canceled_paid, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    canceled_paid
-        .pay(&payment, now())
-        .unwrap_or_else(|e| panic!("{e}"));
-    canceled_paid
-        .cancel(now())
-        .unwrap_or_else(|e| panic!("{e}"));
-    db.storage
-        .update(&canceled_paid, Version::FIRST)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stored = db.storage.find(canceled_paid.id()).await.ok().flatten();
-    assert_eq!(
-        stored
-            .as_ref()
-            .and_then(|o| o.payment())
-            .map(|p| p.refund_due),
-        Some(true)
-    );
-    assert_eq!(stored, Some(canceled_paid));
+        let mut canceled_paid = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&canceled_paid, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        canceled_paid
+            .pay(&payment, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        canceled_paid
+            .cancel(now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&canceled_paid, Version::FIRST)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stored = db.storage.find(canceled_paid.id()).await.ok().flatten();
+        assert_eq!(
+            stored
+                .as_ref()
+                .and_then(|o| o.payment())
+                .map(|p| p.refund_due),
+            Some(true)
+        );
+        assert_eq!(stored, Some(canceled_paid));
+    }
 }

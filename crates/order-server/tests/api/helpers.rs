@@ -1,20 +1,28 @@
 use order_server::{Application, Config};
-use order_storage::SqliteLocation;
+use order_storage::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    _database_dir: tempfile::TempDir,
+    pub database: TestDatabase,
 }
 
-/// The real application on a free port, with its own SQLite file that is removed afterwards.
+/// The real application on a free port, on a database of its own that is removed afterwards: a SQLite file,
+/// or with `TEST_DATABASE=postgres` a fresh database on the machine's Postgres server.
 pub async fn spawn_app() -> TestApp {
-    let database_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let database = TestDatabase::from_env()
+        .unwrap_or_else(|| panic!("TEST_DATABASE=postgres needs a Postgres server"));
+    spawn_app_on(database, |_| {}).await
+}
+
+/// The real application on `database`, with its configuration adjusted by `configure`.
+pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::from_lookup(|_| None).unwrap_or_else(|e| panic!("config: {e}"));
     config.listen_addr = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
-    config.database = SqliteLocation::File(database_dir.path().join("orders.db"));
+    config.database = database.database.clone();
+    configure(&mut config);
     let application = Application::build(&config)
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
@@ -26,7 +34,7 @@ pub async fn spawn_app() -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
-        _database_dir: database_dir,
+        database,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod concurrency;
 mod create;
+mod database;
 mod delete;
 mod errors;
 mod health;
@@ -9,4 +10,5 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod read;
+mod replicas;
 mod startup;

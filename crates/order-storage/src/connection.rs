@@ -1,0 +1,107 @@
+//! One connection type for every backend, the pool's manager for it, and write transactions.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::StorageError;
+use crate::{Database, SqliteLocation};
+
+/// A connection to whichever database the service runs on. Queries are written once against it; a `match`
+/// on the variant appears only where the SQL must differ.
+#[derive(diesel::MultiConnection)]
+pub(crate) enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// Opens connections of the configured backend only (diesel's own manager would try each backend in turn),
+/// and gives each the session settings it needs.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    pub database: Database,
+    pub busy_timeout: Duration,
+    pub statement_timeout: Duration,
+}
+
+impl Manager {
+    pub(crate) fn sqlite_path(location: &SqliteLocation) -> String {
+        match location {
+            SqliteLocation::File(path) => path.to_string_lossy().into_owned(),
+            SqliteLocation::Memory => ":memory:".to_owned(),
+        }
+    }
+
+    fn session_settings(&self) -> String {
+        match &self.database {
+            // WAL lets readers run beside the one writer; `synchronous = FULL` makes an acknowledged write
+            // survive a power loss.
+            Database::Sqlite(location) => {
+                format!(
+                "{} PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                if *location == SqliteLocation::Memory { "" } else { "PRAGMA journal_mode = WAL;" },
+                self.busy_timeout.as_millis()
+            )
+            }
+            Database::Postgres(_) => format!(
+                "SET statement_timeout = {}; SET lock_timeout = {}; SET TIME ZONE 'UTC';",
+                self.statement_timeout.as_millis(),
+                self.busy_timeout.as_millis()
+            ),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        let mut conn = match &self.database {
+            Database::Sqlite(location) => {
+                SqliteConnection::establish(&Self::sqlite_path(location)).map(DbConnection::Sqlite)
+            }
+            Database::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
+        }
+        .map_err(r2d2::Error::ConnectionError)?;
+        conn.batch_execute(&self.session_settings())
+            .map_err(r2d2::Error::QueryError)?;
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// A write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so parallel writers queue on
+/// the busy timeout instead of failing half-way on a lock upgrade; Postgres locks rows as it goes.
+pub(crate) fn write<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgres(_) => DbConnection::begin_transaction(conn)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            DbConnection::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            DbConnection::rollback_transaction(conn)?;
+            Err(error)
+        }
+    }
+}

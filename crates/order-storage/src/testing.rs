@@ -1,0 +1,104 @@
+//! Throwaway databases for tests: a SQLite file in its own temporary directory, or a uniquely named database
+//! on the machine's Postgres server (`TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432`), dropped
+//! when the `TestDatabase` is. Without a reachable Postgres the Postgres variant is skipped with a message,
+//! except under `CI=true`, where a missing service is a failure.
+
+use diesel::pg::PgConnection;
+use diesel::{Connection, RunQueryDsl};
+
+use crate::{Database, SqliteLocation};
+
+pub struct TestDatabase {
+    pub database: Database,
+    _cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Directory { _directory: tempfile::TempDir },
+    PostgresDatabase { server: String, name: String },
+}
+
+fn server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+impl TestDatabase {
+    pub fn sqlite() -> Self {
+        let directory =
+            tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temp dir: {e}"));
+        Self {
+            database: Database::Sqlite(SqliteLocation::File(directory.path().join("orders.db"))),
+            _cleanup: Cleanup::Directory {
+                _directory: directory,
+            },
+        }
+    }
+
+    /// A fresh, empty Postgres database; `None` (after saying so) when no server is reachable outside CI.
+    pub fn postgres() -> Option<Self> {
+        let server = server_url();
+        let mut admin = match PgConnection::establish(&format!("{server}/postgres")) {
+            Ok(conn) => conn,
+            Err(error) if !in_ci() => {
+                eprintln!("SKIPPED: PostgreSQL at {server} is not reachable ({error}); set TEST_POSTGRES_URL");
+                return None;
+            }
+            Err(error) => panic!("CI=true and PostgreSQL at {server} is not reachable: {error}"),
+        };
+        let name = format!("orders_test_{}", uuid::Uuid::now_v7().simple());
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        Some(Self {
+            database: Database::Postgres(format!("{server}/{name}")),
+            _cleanup: Cleanup::PostgresDatabase { server, name },
+        })
+    }
+
+    /// The backend `TEST_DATABASE` asks for (`sqlite`, the default, or `postgres`).
+    pub fn from_env() -> Option<Self> {
+        match std::env::var("TEST_DATABASE").as_deref() {
+            Ok("postgres") => Self::postgres(),
+            Ok("sqlite") | Err(_) => Some(Self::sqlite()),
+            Ok(other) => panic!("TEST_DATABASE={other:?}: expected sqlite or postgres"),
+        }
+    }
+
+    /// Every backend this machine can run: SQLite always, Postgres when reachable.
+    pub fn every_backend() -> Vec<Self> {
+        std::iter::once(Self::sqlite())
+            .chain(Self::postgres())
+            .collect()
+    }
+
+    /// Runs `sql` on the Postgres server's maintenance database, with `{db}` standing for this test's database:
+    /// for tests that act on the database from outside, such as cutting it off.
+    pub fn postgres_admin(&self, sql: &str) {
+        let Cleanup::PostgresDatabase { server, name } = &self._cleanup else {
+            panic!("postgres_admin needs a Postgres test database");
+        };
+        let mut admin = PgConnection::establish(&format!("{server}/postgres"))
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {server}: {e}"));
+        diesel::sql_query(sql.replace("{db}", name))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Cleanup::PostgresDatabase { server, name } = self {
+            if let Ok(mut admin) = PgConnection::establish(&format!("{server}/postgres")) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
