@@ -16,3 +16,7 @@ lint:
 # Everything CI does.
 ci:
     .ci/run
+
+# The load benchmark (release build, wrk, SQLite then Postgres); see BENCHMARKS.md. Not part of CI.
+bench backend="both":
+    bench/run {{backend}}

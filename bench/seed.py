@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Writes SQL that inserts N pending orders (two lines each) spread over ten stores, for SQLite or Postgres.
+
+Seeding through SQL rather than the API takes seconds for a million orders. Ids are UUIDv7, increasing, like
+the service's own. A sample of the ids (for `get`) and a deep page cursor (for `list`) are written beside it.
+
+usage: seed.py N OUT_DIR > seed.sql
+"""
+import base64
+import os
+import random
+import sys
+import time
+import uuid
+
+STORES = 10
+
+
+def uuid7(ms: int, rand: random.Random) -> uuid.UUID:
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= rand.getrandbits(12) << 64
+    value |= 0b10 << 62
+    value |= rand.getrandbits(62)
+    return uuid.UUID(int=value)
+
+
+def main() -> None:
+    n = int(sys.argv[1])
+    out = sys.argv[2]
+    rand = random.Random(7)
+    start_ms = int(time.time() * 1000) - n  # one order per millisecond, ending now
+    created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+    ids = []
+    store_one = []
+    w = sys.stdout.write
+    w("BEGIN;\n")
+    batch = 500
+    for first in range(0, n, batch):
+        orders, items = [], []
+        for i in range(first, min(first + batch, n)):
+            order_id = str(uuid7(start_ms + i, rand))
+            store = f"store-{i % STORES + 1}"
+            ids.append(order_id)
+            if store == "store-1":
+                store_one.append(order_id)
+            orders.append(
+                f"('{order_id}','{store}','customer-{i % 1000}','pending','USD',10000,1000,500,11500,1,"
+                f"'{created}','{created}')"
+            )
+            items.append(f"('{order_id}',0,'p-1',2,2500)")
+            items.append(f"('{order_id}',1,'p-2',1,5000)")
+        w("INSERT INTO orders (id,store_id,customer_id,status,currency,items_total,shipping_cost,tax_amount,"
+          "total_amount,version,created_at,updated_at) VALUES " + ",".join(orders) + ";\n")
+        w("INSERT INTO order_items (order_id,position,product_id,quantity,unit_price) VALUES "
+          + ",".join(items) + ";\n")
+    w("COMMIT;\n")
+
+    sample = rand.sample(ids, min(len(ids), 10_000))
+    with open(os.path.join(out, "ids.txt"), "w") as f:
+        f.write("\n".join(sample) + "\n")
+    # The cursor after the first 500 pages of 20 of store-1, newest first (or as deep as the store goes).
+    newest_first = list(reversed(store_one))
+    deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
+    cursor = base64.urlsafe_b64encode(uuid.UUID(deep).bytes).rstrip(b"=").decode()
+    with open(os.path.join(out, "deep_cursor.txt"), "w") as f:
+        f.write(cursor + "\n")
+
+
+if __name__ == "__main__":
+    main()
