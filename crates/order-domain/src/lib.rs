@@ -1,7 +1,8 @@
 //! The order domain: the `Order` aggregate and its life (`pay`, `set_shipping_address`, `record_tracking`,
 //! `deliver`, `cancel`), with `OrderStatus` and `OrderAction` as the one rule of what may happen when; its value
 //! types (ids, `Money`, addresses); the parsing of requests with every bad field named; and the port traits the
-//! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `Clock`).
+//! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `ShippingService`,
+//! `Notifier`, `Clock`).
 //! Pure: no I/O, no framework types.
 
 mod action;
@@ -11,6 +12,7 @@ mod ids;
 mod listing;
 mod money;
 mod new_order;
+mod notification;
 mod order;
 mod payment;
 pub mod ports;
@@ -26,6 +28,7 @@ pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
+pub use notification::{Notification, NotificationKind};
 pub use order::{
     Order, OrderError, OrderLine, OrderSnapshot, Quantity, Totals, Version, VersionCheck,
 };

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    CustomerId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId,
-    OrderLine, PageRequest, PaymentRequest, ProductId, Version,
+    CustomerId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money, Notification, Order,
+    OrderFilter, OrderId, OrderLine, PageRequest, PaymentRequest, ProductId, ShippingAddress,
+    Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -128,6 +129,35 @@ pub enum PaymentError {
 pub trait PaymentGateway: Send + Sync {
     async fn authorize(&self, order: OrderId, payment: &PaymentRequest)
         -> Result<(), PaymentError>;
+
+    /// Gives `amount` of the order's payment back. Refunding an order twice refunds it once.
+    async fn refund(&self, order: OrderId, amount: Money) -> Result<(), PaymentError>;
+}
+
+/// Whether the carrier can deliver to an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressCheck {
+    Deliverable,
+    /// Why not, in the carrier's words.
+    Undeliverable(String),
+}
+
+/// The shipping service.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ShippingService: Send + Sync {
+    async fn validate_address(
+        &self,
+        address: &ShippingAddress,
+    ) -> Result<AddressCheck, GatewayError>;
+}
+
+/// The notification service, which tells customers what happened to their orders. Sending one notification
+/// twice delivers it once.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    async fn notify(&self, notification: Notification) -> Result<(), GatewayError>;
 }
 
 /// The time, so that use cases can be tested at a chosen instant.

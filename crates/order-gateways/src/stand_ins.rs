@@ -1,8 +1,11 @@
 use async_trait::async_trait;
 use order_domain::ports::{
-    CustomerDirectory, GatewayError, Inventory, PaymentError, PaymentGateway, ReservationError,
+    AddressCheck, CustomerDirectory, GatewayError, Inventory, Notifier, PaymentError,
+    PaymentGateway, ReservationError, ShippingService,
 };
-use order_domain::{CustomerId, OrderId, OrderLine, PaymentRequest};
+use order_domain::{
+    CustomerId, Money, Notification, OrderId, OrderLine, PaymentRequest, ShippingAddress,
+};
 
 /// Customer ids with this prefix do not exist.
 pub const MISSING_CUSTOMER_PREFIX: &str = "no-such-customer";
@@ -10,6 +13,8 @@ pub const MISSING_CUSTOMER_PREFIX: &str = "no-such-customer";
 pub const OUT_OF_STOCK_PREFIX: &str = "p-out-of-stock";
 /// Payments with this method are declined.
 pub const DECLINED_METHOD: &str = "declined";
+/// Addresses whose postal code starts with this are undeliverable.
+pub const UNDELIVERABLE_POSTAL_PREFIX: &str = "00000";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StandInCustomers;
@@ -63,12 +68,48 @@ impl PaymentGateway for StandInPayments {
         }
         Ok(())
     }
+
+    /// Every refund succeeds.
+    async fn refund(&self, _order: OrderId, _amount: Money) -> Result<(), PaymentError> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandInShipping;
+
+#[async_trait]
+impl ShippingService for StandInShipping {
+    async fn validate_address(
+        &self,
+        address: &ShippingAddress,
+    ) -> Result<AddressCheck, GatewayError> {
+        if address.postal_code.starts_with(UNDELIVERABLE_POSTAL_PREFIX) {
+            return Ok(AddressCheck::Undeliverable(format!(
+                "no delivery to postal code {} (test prefix `{UNDELIVERABLE_POSTAL_PREFIX}`)",
+                address.postal_code
+            )));
+        }
+        Ok(AddressCheck::Deliverable)
+    }
+}
+
+/// Accepts every notification and sends nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandInNotifier;
+
+#[async_trait]
+impl Notifier for StandInNotifier {
+    async fn notify(&self, notification: Notification) -> Result<(), GatewayError> {
+        tracing::debug!(order = %notification.order_id, kind = %notification.kind, "stand-in notification");
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use order_domain::{Currency, Money, ProductId, Quantity};
+    use order_domain::{AddressDraft, Currency, NotificationKind, ProductId, Quantity};
 
     fn line(product: &str) -> OrderLine {
         OrderLine {
@@ -126,5 +167,52 @@ mod tests {
             .reserve(OrderId::generate(), &[line("p-1")])
             .await
             .is_ok());
+    }
+
+    #[tokio::test]
+    async fn refunds_always_succeed() {
+        let amount = Money::from_minor(11_500, Currency::USD).unwrap_or_else(|e| panic!("{e}"));
+        assert!(StandInPayments
+            .refund(OrderId::generate(), amount)
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn addresses_are_deliverable_unless_the_postal_code_says_otherwise() {
+        let address = |postal: &str| {
+            ShippingAddress::parse(AddressDraft {
+                line1: Some("1 Main St".into()),
+                city: Some("Springfield".into()),
+                postal_code: Some(postal.into()),
+                country: Some("US".into()),
+                ..AddressDraft::default()
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        assert_eq!(
+            StandInShipping
+                .validate_address(&address("62701"))
+                .await
+                .ok(),
+            Some(AddressCheck::Deliverable)
+        );
+        assert!(matches!(
+            StandInShipping.validate_address(&address("00000-1")).await,
+            Ok(AddressCheck::Undeliverable(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_notifier_accepts_every_notification() {
+        let customer_id = CustomerId::parse("c-1").unwrap_or_else(|e| panic!("{e}"));
+        for kind in NotificationKind::ALL {
+            let notification = Notification {
+                order_id: OrderId::generate(),
+                kind,
+                customer_id: customer_id.clone(),
+            };
+            assert!(StandInNotifier.notify(notification).await.is_ok());
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use order_gateways::{BaseUrl, HttpSettings};
 use order_storage::Database;
 
 /// Everything the service reads from its environment, parsed once at start-up.
@@ -24,6 +25,20 @@ pub struct Config {
     pub idempotency_ttl: TimeDelta,
     /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
     pub idempotency_purge_interval: Duration,
+    /// The outside services: each called over HTTP when its `<NAME>_SERVICE_URL` is set, otherwise answered
+    /// by the in-process stand-in (`None`).
+    pub services: Services,
+}
+
+/// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
+/// `GATEWAY_MAX_RETRIES` (default 2), for each outside service.
+#[derive(Debug, Clone, Default)]
+pub struct Services {
+    pub customer: Option<HttpSettings>,
+    pub inventory: Option<HttpSettings>,
+    pub payment: Option<HttpSettings>,
+    pub shipping: Option<HttpSettings>,
+    pub notification: Option<HttpSettings>,
 }
 
 /// A variable that is set but cannot be used; its message names the variable.
@@ -73,6 +88,37 @@ impl Config {
                 600,
                 1..=86_400,
             )?),
+            services: Services::read(&env)?,
+        })
+    }
+}
+
+impl Services {
+    fn read<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Self, ConfigError> {
+        let retries = env.number(
+            "GATEWAY_MAX_RETRIES",
+            HttpSettings::DEFAULT_MAX_RETRIES,
+            0..=10,
+        )?;
+        let service = |url: &'static str, timeout: &'static str| -> Result<_, ConfigError> {
+            let Some(base) = env.optional(url, BaseUrl::parse)? else {
+                return Ok(None);
+            };
+            let timeout_ms = env.number(timeout, 2000, 1..=60_000)?;
+            let mut settings =
+                HttpSettings::new(base).with_timeout(Duration::from_millis(timeout_ms));
+            settings.max_retries = retries;
+            Ok(Some(settings))
+        };
+        Ok(Self {
+            customer: service("CUSTOMER_SERVICE_URL", "CUSTOMER_SERVICE_TIMEOUT_MS")?,
+            inventory: service("INVENTORY_SERVICE_URL", "INVENTORY_SERVICE_TIMEOUT_MS")?,
+            payment: service("PAYMENT_SERVICE_URL", "PAYMENT_SERVICE_TIMEOUT_MS")?,
+            shipping: service("SHIPPING_SERVICE_URL", "SHIPPING_SERVICE_TIMEOUT_MS")?,
+            notification: service(
+                "NOTIFICATION_SERVICE_URL",
+                "NOTIFICATION_SERVICE_TIMEOUT_MS",
+            )?,
         })
     }
 }
@@ -92,6 +138,24 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
             value,
             reason,
         })
+    }
+
+    /// `None` when the variable is unset or empty.
+    fn optional<T>(
+        &self,
+        variable: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        match (self.0)(variable) {
+            Some(value) if !value.trim().is_empty() => {
+                parse(&value).map(Some).map_err(|reason| ConfigError {
+                    variable,
+                    value,
+                    reason,
+                })
+            }
+            _ => Ok(None),
+        }
     }
 
     fn number<T>(
@@ -180,5 +244,72 @@ mod tests {
             .err()
             .map(|e| e.variable);
         assert_eq!(error, Some("IDEMPOTENCY_KEY_TTL_SECS"));
+    }
+
+    #[test]
+    fn outside_services_are_stand_ins_unless_their_url_is_set() {
+        let defaults = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(defaults.services.customer.is_none());
+        assert!(defaults.services.notification.is_none());
+
+        let config = config(&[
+            ("CUSTOMER_SERVICE_URL", "http://customers.internal:8080"),
+            ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+            ("PAYMENT_SERVICE_TIMEOUT_MS", "750"),
+            ("GATEWAY_MAX_RETRIES", "4"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let customer = config
+            .services
+            .customer
+            .unwrap_or_else(|| panic!("no customer service"));
+        assert_eq!(
+            customer.base_url.to_string(),
+            "http://customers.internal:8080/"
+        );
+        assert_eq!(customer.timeout, Duration::from_millis(2000));
+        assert_eq!(customer.max_retries, 4);
+        let payment = config
+            .services
+            .payment
+            .unwrap_or_else(|| panic!("no payment service"));
+        assert_eq!(payment.timeout, Duration::from_millis(750));
+        assert!(config.services.inventory.is_none());
+        assert!(config.services.shipping.is_none());
+    }
+
+    #[test]
+    fn gateway_retries_default_to_two() {
+        let config = config(&[("SHIPPING_SERVICE_URL", "http://shipping.internal")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shipping = config
+            .services
+            .shipping
+            .unwrap_or_else(|| panic!("no shipping service"));
+        assert_eq!(shipping.max_retries, 2);
+    }
+
+    #[test]
+    fn a_bad_service_variable_is_reported_with_its_name() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("INVENTORY_SERVICE_URL", "inventory:8080")]),
+            Some("INVENTORY_SERVICE_URL")
+        );
+        assert_eq!(
+            variable(&[("NOTIFICATION_SERVICE_URL", "https://notify.example")]),
+            Some("NOTIFICATION_SERVICE_URL")
+        );
+        assert_eq!(
+            variable(&[
+                ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+                ("PAYMENT_SERVICE_TIMEOUT_MS", "0")
+            ]),
+            Some("PAYMENT_SERVICE_TIMEOUT_MS")
+        );
+        assert_eq!(
+            variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
+            Some("GATEWAY_MAX_RETRIES")
+        );
     }
 }

@@ -5,5 +5,5 @@
 mod config;
 mod startup;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Services};
 pub use startup::Application;

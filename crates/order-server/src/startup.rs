@@ -5,9 +5,14 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
-use order_gateways::{StandInCustomers, StandInInventory, StandInPayments, SystemClock};
+use order_domain::ports::{CustomerDirectory, Inventory, PaymentGateway};
+use order_gateways::{
+    HttpCustomers, HttpInventory, HttpPayments, StandInCustomers, StandInInventory,
+    StandInPayments, SystemClock,
+};
 use order_storage::{DieselStorage, StorageOptions};
 
+use crate::config::Services;
 use crate::Config;
 
 /// A running service: bound to its port, database open and migrated.
@@ -29,12 +34,13 @@ impl Application {
             .await
             .context("the database opener panicked")?
             .context("cannot open the database")?;
+        let gateways = Gateways::wire(&config.services)?;
         let service = OrderService::new(
             Ports {
                 orders: Arc::new(storage),
-                customers: Arc::new(StandInCustomers),
-                inventory: Arc::new(StandInInventory),
-                payments: Arc::new(StandInPayments),
+                customers: gateways.customers,
+                inventory: gateways.inventory,
+                payments: gateways.payments,
                 clock: Arc::new(SystemClock),
             },
             Settings {
@@ -64,6 +70,44 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
+struct Gateways {
+    customers: Arc<dyn CustomerDirectory>,
+    inventory: Arc<dyn Inventory>,
+    payments: Arc<dyn PaymentGateway>,
+}
+
+impl Gateways {
+    fn wire(services: &Services) -> anyhow::Result<Self> {
+        let customers: Arc<dyn CustomerDirectory> = match &services.customer {
+            Some(settings) => {
+                tracing::info!(url = %settings.base_url, "customer service over HTTP");
+                Arc::new(HttpCustomers::new(settings.clone())?)
+            }
+            None => Arc::new(StandInCustomers),
+        };
+        let inventory: Arc<dyn Inventory> = match &services.inventory {
+            Some(settings) => {
+                tracing::info!(url = %settings.base_url, "inventory service over HTTP");
+                Arc::new(HttpInventory::new(settings.clone())?)
+            }
+            None => Arc::new(StandInInventory),
+        };
+        let payments: Arc<dyn PaymentGateway> = match &services.payment {
+            Some(settings) => {
+                tracing::info!(url = %settings.base_url, "payment service over HTTP");
+                Arc::new(HttpPayments::new(settings.clone())?)
+            }
+            None => Arc::new(StandInPayments),
+        };
+        Ok(Self {
+            customers,
+            inventory,
+            payments,
+        })
     }
 }
 
