@@ -1,6 +1,7 @@
 use order_domain::ports::{GatewayError, ReservationError};
 use order_domain::{
-    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder, Order, OrderId,
+    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder, NotificationKind,
+    Order, OrderId,
 };
 
 use crate::{AppError, OrderService};
@@ -70,6 +71,7 @@ impl OrderService {
             expires_at: now + self.settings.idempotency_ttl,
         });
         let Err(error) = self.ports.orders.insert(&order, record).await else {
+            self.notify(&order, NotificationKind::OrderCreated).await;
             return Ok(CreatedOrder {
                 order_id: order.id(),
                 body,
@@ -102,10 +104,10 @@ impl OrderService {
             .await?)
     }
 
-    /// Compensation for a reservation whose order was not stored. A failure here is logged, not returned:
-    /// the caller's answer is already decided, and the reservation is named by the order id, so a sweeper
-    /// can still find and release it.
-    async fn release_reservation(&self, order: OrderId) {
+    /// Gives back the stock reserved for an order that was not stored, or was canceled. A failure here is
+    /// logged, not returned: the caller's answer is already decided, and the reservation is named by the
+    /// order id, so the sweeper can still find and release it.
+    pub(crate) async fn release_reservation(&self, order: OrderId) {
         if let Err(error) = self.ports.inventory.release(order).await {
             log_release_failure(order, &error);
         }

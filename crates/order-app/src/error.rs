@@ -50,6 +50,8 @@ impl From<OrderError> for AppError {
         match error {
             OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
             OrderError::Invalid(violations) => AppError::Invalid(violations),
+            // Another request recorded the refund first.
+            OrderError::NoRefundDue => AppError::Conflict,
         }
     }
 }

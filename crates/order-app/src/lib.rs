@@ -1,19 +1,24 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
-//! list, pay, set the shipping address, record tracking, deliver, cancel and delete. They depend on the domain's ports only; `OrderService` is the one entry point and
-//! `AppError` the one error every adapter maps.
+//! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
+//! (releasing stock and refunding once) and delete; and the sweeper that finishes what a crash left half-done.
+//! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
+//! every adapter maps.
 
 mod create_order;
 mod error;
 mod lifecycle;
 mod maintenance;
+mod notify;
 mod read_orders;
 mod service;
+mod sweeper;
 mod write_order;
 
 pub use create_order::{CreateOrder, CreatedOrder, IdempotentRequest};
 pub use error::AppError;
 pub use read_orders::OrderPage;
 pub use service::{OrderService, Ports, Settings};
+pub use sweeper::SweepReport;
 
 #[cfg(test)]
 mod test_support;

@@ -1,6 +1,7 @@
-use order_domain::ports::PaymentError;
+use order_domain::ports::{AddressCheck, PaymentError};
 use order_domain::{
-    Order, OrderId, PaymentDraft, PaymentRequest, ShippingAddress, Tracking, VersionCheck,
+    Field, NotificationKind, Order, OrderAction, OrderId, OrderStatus, PaymentDraft,
+    PaymentRequest, ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
 use crate::{AppError, OrderService};
@@ -31,16 +32,43 @@ impl OrderService {
                 PaymentError::Declined(reason) => AppError::PaymentDeclined(reason),
                 PaymentError::Gateway(error) => error.into(),
             })?;
-        self.change_order(id, &check, |order, now| Ok(order.pay(&payment, now)?))
-            .await
+        let order = self
+            .change_order(id, &check, |order, now| Ok(order.pay(&payment, now)?))
+            .await?;
+        self.notify(&order, NotificationKind::OrderPaid).await;
+        Ok(order)
     }
 
+    /// Stores where the order goes, once the shipping service says it can deliver there.
     pub async fn set_shipping_address(
         &self,
         id: OrderId,
         address: ShippingAddress,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
+        // The order's own answers (gone, stale, shipped already) come before asking the carrier.
+        let order = self.get_order(id).await?;
+        if !check.admits(order.version()) {
+            return Err(AppError::PreconditionFailed {
+                current: order.version(),
+            });
+        }
+        let action = OrderAction::SetShippingAddress;
+        if !action.is_allowed_in(order.status()) {
+            return Err(AppError::NotAllowed {
+                action,
+                status: order.status(),
+            });
+        }
+        if let AddressCheck::Undeliverable(reason) =
+            self.ports.shipping.validate_address(&address).await?
+        {
+            let reason = format!("cannot be delivered to: {reason}");
+            return Err(AppError::Invalid(vec![Violation::new(
+                Field::ShippingAddress,
+                reason,
+            )]));
+        }
         self.change_order(id, &check, |order, now| {
             Ok(order.set_shipping_address(address.clone(), now)?)
         })
@@ -54,21 +82,65 @@ impl OrderService {
         tracking: Tracking,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        self.change_order(id, &check, |order, now| {
-            Ok(order.record_tracking(tracking.clone(), now)?)
-        })
-        .await
+        // The last attempt's reading is the one that landed.
+        let shipped_now = std::cell::Cell::new(false);
+        let order = self
+            .change_order(id, &check, |order, now| {
+                shipped_now.set(order.status() == OrderStatus::Processing);
+                Ok(order.record_tracking(tracking.clone(), now)?)
+            })
+            .await?;
+        if shipped_now.get() {
+            self.notify(&order, NotificationKind::OrderShipped).await;
+        }
+        Ok(order)
     }
 
     pub async fn deliver_order(&self, id: OrderId, check: VersionCheck) -> Result<Order, AppError> {
-        self.change_order(id, &check, |order, now| Ok(order.deliver(now)?))
-            .await
+        let order = self
+            .change_order(id, &check, |order, now| Ok(order.deliver(now)?))
+            .await?;
+        self.notify(&order, NotificationKind::OrderDelivered).await;
+        Ok(order)
     }
 
-    /// Cancels a pending or processing order; a paid one is left with a refund due.
+    /// Cancels a pending or processing order, gives its stock back and refunds a paid one. Only the cancel
+    /// that wins the compare-and-swap goes on to release and refund, so parallel cancels refund once; what
+    /// fails here (the services being down) is left recorded for the sweeper.
     pub async fn cancel_order(&self, id: OrderId, check: VersionCheck) -> Result<Order, AppError> {
-        self.change_order(id, &check, |order, now| Ok(order.cancel(now)?))
+        let order = self
+            .change_order(id, &check, |order, now| Ok(order.cancel(now)?))
+            .await?;
+        self.release_reservation(id).await;
+        self.notify(&order, NotificationKind::OrderCanceled).await;
+        Ok(self.settle_refund(order).await)
+    }
+
+    /// Refunds the payment of a canceled order if a refund is due, and records it; returns the order as it
+    /// now stands. The refund carries a key derived from the order, so a repeat is refunded once downstream.
+    pub(crate) async fn settle_refund(&self, order: Order) -> Order {
+        let Some(amount) = order
+            .payment()
+            .filter(|payment| payment.refund_due)
+            .map(|payment| payment.amount)
+        else {
+            return order;
+        };
+        if let Err(error) = self.ports.payments.refund(order.id(), amount).await {
+            tracing::warn!(order = %order.id(), error = %error, "refund failed; the sweeper will retry it");
+            return order;
+        }
+        let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
+        match self
+            .change_order(order.id(), &VersionCheck::Any, record)
             .await
+        {
+            Ok(refunded) => refunded,
+            Err(error) => {
+                tracing::warn!(order = %order.id(), error = %error, "refunded, but could not record it yet");
+                order
+            }
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 use std::sync::{Arc, Mutex};
 
-use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
+use order_domain::ports::{AddressCheck, GatewayError, PaymentError, RepositoryError};
 use order_domain::{
-    AddressDraft, Order, OrderAction, OrderStatus, PaymentDraft, ShippingAddress, Tracking,
-    TrackingDraft, Version, VersionCheck,
+    AddressDraft, Field, NotificationKind, Order, OrderAction, OrderStatus, PaymentDraft,
+    ShippingAddress, Tracking, TrackingDraft, Version, VersionCheck,
 };
 
 use crate::test_support::{now, stored_order, Mocks};
@@ -281,11 +281,16 @@ async fn tracking_an_unpaid_order_is_not_allowed() {
 }
 
 #[tokio::test]
-async fn the_shipping_address_is_stored_on_a_pending_order() {
+async fn the_shipping_address_is_stored_once_the_carrier_can_deliver_there() {
     let order = stored_order();
     let id = order.id();
     let mut mocks = Mocks::new();
     holding(&mut mocks, order);
+    mocks
+        .shipping
+        .expect_validate_address()
+        .times(1)
+        .returning(|_| Ok(AddressCheck::Deliverable));
     let updated = mocks
         .service()
         .set_shipping_address(id, address(), VersionCheck::Any)
@@ -296,11 +301,107 @@ async fn the_shipping_address_is_stored_on_a_pending_order() {
 }
 
 #[tokio::test]
-async fn canceling_a_paid_order_leaves_a_refund_due() {
-    let order = paid_order();
+async fn an_undeliverable_address_is_refused_naming_the_address() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks
+        .shipping
+        .expect_validate_address()
+        .returning(|_| Ok(AddressCheck::Undeliverable("no such street".into())));
+    let result = mocks
+        .service()
+        .set_shipping_address(id, address(), VersionCheck::Any)
+        .await;
+    assert!(
+        matches!(&result, Err(AppError::Invalid(v)) if v[0].field == Field::ShippingAddress && v[0].message.contains("no such street"))
+    );
+    assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+}
+
+#[tokio::test]
+async fn a_shipped_order_refuses_a_new_address_without_asking_the_carrier() {
+    let mut order = paid_order();
+    order
+        .record_tracking(tracking(), now())
+        .unwrap_or_else(|e| panic!("{e}"));
     let id = order.id();
     let mut mocks = Mocks::new();
     holding(&mut mocks, order);
+    mocks.shipping.expect_validate_address().never();
+    let result = mocks
+        .service()
+        .set_shipping_address(id, address(), VersionCheck::Any)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::NotAllowed {
+            action: OrderAction::SetShippingAddress,
+            status: OrderStatus::Shipped
+        })
+    ));
+}
+
+#[tokio::test]
+async fn canceling_a_paid_order_releases_its_stock_and_refunds_it_once() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    // Reads see what was last written, as a database would.
+    let stored = Arc::new(Mutex::new(order));
+    let read = stored.clone();
+    mocks
+        .orders
+        .expect_find()
+        .returning(move |_| Ok(Some(read.lock().unwrap_or_else(|e| e.into_inner()).clone())));
+    let write = stored.clone();
+    mocks
+        .orders
+        .expect_update()
+        .times(2)
+        .returning(move |order, _| {
+            *write.lock().unwrap_or_else(|e| e.into_inner()) = order.clone();
+            Ok(())
+        });
+    mocks
+        .inventory
+        .expect_release()
+        .times(1)
+        .withf(move |o| *o == id)
+        .returning(|_| Ok(()));
+    mocks
+        .payments
+        .expect_refund()
+        .times(1)
+        .withf(move |o, amount| *o == id && amount.minor_units() == 5000)
+        .returning(|_, _| Ok(()));
+
+    let canceled = mocks
+        .service()
+        .cancel_order(id, VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(canceled.status(), OrderStatus::Canceled);
+    let payment = canceled.payment().cloned();
+    assert_eq!(payment.as_ref().map(|p| p.refund_due), Some(false));
+    assert_eq!(payment.and_then(|p| p.refunded_at), Some(now()));
+}
+
+#[tokio::test]
+async fn a_refund_that_fails_leaves_the_cancel_standing_with_the_refund_due() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let written = holding(&mut mocks, order);
+    mocks.inventory.expect_release().returning(|_| Ok(()));
+    mocks.payments.expect_refund().returning(|_, _| {
+        Err(PaymentError::Gateway(GatewayError::Unavailable {
+            service: "payment",
+            retry_after: None,
+            source: None,
+        }))
+    });
     let canceled = mocks
         .service()
         .cancel_order(id, VersionCheck::Any)
@@ -308,6 +409,64 @@ async fn canceling_a_paid_order_leaves_a_refund_due() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
     assert_eq!(canceled.payment().map(|p| p.refund_due), Some(true));
+    assert_eq!(
+        written.lock().unwrap_or_else(|e| e.into_inner()).len(),
+        1,
+        "only the cancel is written"
+    );
+}
+
+#[tokio::test]
+async fn canceling_an_unpaid_order_refunds_nothing() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    mocks
+        .inventory
+        .expect_release()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.payments.expect_refund().never();
+    let canceled = mocks
+        .service()
+        .cancel_order(id, VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(canceled.payment(), None);
+}
+
+#[tokio::test]
+async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction_does_not() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let stored = Arc::new(Mutex::new(order));
+    let read = stored.clone();
+    mocks
+        .orders
+        .expect_find()
+        .returning(move |_| Ok(Some(read.lock().unwrap_or_else(|e| e.into_inner()).clone())));
+    let write = stored.clone();
+    mocks.orders.expect_update().returning(move |order, _| {
+        *write.lock().unwrap_or_else(|e| e.into_inner()) = order.clone();
+        Ok(())
+    });
+    let mut notifier = order_domain::ports::MockNotifier::new();
+    notifier
+        .expect_notify()
+        .times(1)
+        .withf(|n| n.kind == NotificationKind::OrderShipped)
+        .returning(|_| Ok(()));
+    mocks.notifier = notifier;
+
+    let service = mocks.service();
+    for _ in 0..2 {
+        service
+            .record_tracking(id, tracking(), VersionCheck::Any)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use order_domain::ports::{Clock, CustomerDirectory, Inventory, OrderRepository, PaymentGateway};
+use order_domain::ports::{
+    Clock, CustomerDirectory, Inventory, Notifier, OrderRepository, PaymentGateway, ShippingService,
+};
 
 /// The adapters a service runs on.
 #[derive(Clone)]
@@ -10,6 +12,8 @@ pub struct Ports {
     pub customers: Arc<dyn CustomerDirectory>,
     pub inventory: Arc<dyn Inventory>,
     pub payments: Arc<dyn PaymentGateway>,
+    pub shipping: Arc<dyn ShippingService>,
+    pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -19,6 +23,8 @@ pub struct Settings {
     pub idempotency_ttl: TimeDelta,
     /// How many times a change is re-read and re-applied after losing a race, before giving up with 409.
     pub max_write_attempts: u32,
+    /// How old a reservation must be before the sweeper may release it: older than any create in flight.
+    pub reservation_grace: TimeDelta,
 }
 
 impl Default for Settings {
@@ -26,6 +32,7 @@ impl Default for Settings {
         Self {
             idempotency_ttl: TimeDelta::hours(24),
             max_write_attempts: 5,
+            reservation_grace: TimeDelta::minutes(5),
         }
     }
 }

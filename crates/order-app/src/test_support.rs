@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use order_domain::ports::{
-    MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository, MockPaymentGateway,
+    MockClock, MockCustomerDirectory, MockInventory, MockNotifier, MockOrderRepository,
+    MockPaymentGateway, MockShippingService,
 };
 use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
 
@@ -21,16 +22,23 @@ pub struct Mocks {
     pub customers: MockCustomerDirectory,
     pub inventory: MockInventory,
     pub payments: MockPaymentGateway,
+    pub shipping: MockShippingService,
+    pub notifier: MockNotifier,
 }
 
 impl Mocks {
-    /// Mocks that expect nothing: each test states the calls it allows.
+    /// Mocks that expect nothing, but for notifications, which are best effort and accepted: each test states
+    /// the calls it allows (and replaces `notifier` to check notifications).
     pub fn new() -> Self {
+        let mut notifier = MockNotifier::new();
+        notifier.expect_notify().returning(|_| Ok(()));
         Self {
             orders: MockOrderRepository::new(),
             customers: MockCustomerDirectory::new(),
             inventory: MockInventory::new(),
             payments: MockPaymentGateway::new(),
+            shipping: MockShippingService::new(),
+            notifier,
         }
     }
 
@@ -43,6 +51,8 @@ impl Mocks {
                 customers: Arc::new(self.customers),
                 inventory: Arc::new(self.inventory),
                 payments: Arc::new(self.payments),
+                shipping: Arc::new(self.shipping),
+                notifier: Arc::new(self.notifier),
                 clock: Arc::new(clock),
             },
             Settings::default(),

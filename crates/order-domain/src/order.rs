@@ -17,6 +17,8 @@ pub enum OrderError {
     },
     #[error("the change breaks {} rule(s)", .0.len())]
     Invalid(Vec<Violation>),
+    #[error("the order has no refund due")]
+    NoRefundDue,
 }
 
 /// How many units of a product; a whole, positive number.
@@ -262,6 +264,7 @@ impl Order {
             reference: payment.reference.clone(),
             paid_at: at,
             refund_due: false,
+            refunded_at: None,
         });
         self.apply(OrderAction::Pay, at);
         Ok(())
@@ -301,6 +304,29 @@ impl Order {
         self.ensure_allowed(OrderAction::Deliver)?;
         self.apply(OrderAction::Deliver, at);
         Ok(())
+    }
+
+    /// The refund of a canceled order's payment went through.
+    pub fn record_refund(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
+        match &mut self.0.payment {
+            Some(payment) if payment.refund_due => {
+                payment.refund_due = false;
+                payment.refunded_at = Some(at);
+            }
+            _ => return Err(OrderError::NoRefundDue),
+        }
+        self.touch(at);
+        Ok(())
+    }
+
+    /// Whether stock held for this order should go back: it will never ship.
+    pub fn releases_stock(&self) -> bool {
+        self.0.status == OrderStatus::Canceled
+            || (self.is_deleted()
+                && matches!(
+                    self.0.status,
+                    OrderStatus::Pending | OrderStatus::Processing
+                ))
     }
 
     /// Canceling a paid order leaves a refund due.
@@ -527,6 +553,44 @@ mod lifecycle_tests {
             order.deliver(at(3)),
             not_allowed(OrderAction::Deliver, OrderStatus::Canceled)
         );
+
+        let version = order.version();
+        assert_eq!(order.record_refund(at(4)), Ok(()));
+        assert_eq!(
+            order.payment().map(|p| (p.refund_due, p.refunded_at)),
+            Some((false, Some(at(4))))
+        );
+        assert_eq!(order.version(), version.next());
+        assert_eq!(
+            order.record_refund(at(5)),
+            Err(OrderError::NoRefundDue),
+            "a refund is recorded once"
+        );
+    }
+
+    #[test]
+    fn an_unpaid_order_has_nothing_to_refund() {
+        let mut order = pending();
+        assert_eq!(order.cancel(at(1)), Ok(()));
+        assert_eq!(order.record_refund(at(2)), Err(OrderError::NoRefundDue));
+    }
+
+    #[test]
+    fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
+        let mut canceled = pending();
+        assert!(!canceled.releases_stock());
+        assert_eq!(canceled.cancel(at(1)), Ok(()));
+        assert!(canceled.releases_stock());
+
+        let mut abandoned = pending();
+        abandoned.delete(at(1));
+        assert!(abandoned.releases_stock());
+
+        let mut shipped = pending();
+        assert_eq!(shipped.pay(&payment("115"), at(1)), Ok(()));
+        assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
+        shipped.delete(at(3));
+        assert!(!shipped.releases_stock());
     }
 
     #[test]

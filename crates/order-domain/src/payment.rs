@@ -73,6 +73,8 @@ pub struct Payment {
     pub paid_at: DateTime<Utc>,
     /// Set when a paid order is canceled: the money has to go back.
     pub refund_due: bool,
+    /// When the money went back.
+    pub refunded_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

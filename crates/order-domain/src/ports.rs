@@ -45,6 +45,12 @@ pub trait OrderRepository: Send + Sync {
     /// The order unless it does not exist or is deleted.
     async fn find(&self, id: OrderId) -> Result<Option<Order>, RepositoryError>;
 
+    /// The order even if it is deleted; for the bookkeeping of the service itself, never for clients.
+    async fn find_including_deleted(&self, id: OrderId) -> Result<Option<Order>, RepositoryError>;
+
+    /// Up to `limit` orders (deleted or not) whose payment is waiting to be refunded, oldest first.
+    async fn refunds_due(&self, limit: usize) -> Result<Vec<Order>, RepositoryError>;
+
     /// Up to `page.limit + 1` live orders, newest first (the extra one tells whether there is a next page).
     async fn list(
         &self,
@@ -112,6 +118,13 @@ pub trait Inventory: Send + Sync {
 
     /// Releasing a reservation that does not exist is not an error.
     async fn release(&self, order: OrderId) -> Result<(), GatewayError>;
+
+    /// The reservations made before `before` that are still held, by order id: what a sweeper checks against
+    /// the stored orders to release stock that a crash left reserved.
+    async fn reservations_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<OrderId>, GatewayError>;
 }
 
 #[derive(Debug, Error)]

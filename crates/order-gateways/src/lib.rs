@@ -9,11 +9,13 @@
 //! - `StandInNotifier`: accepts every notification.
 
 mod clock;
+mod decorators;
 mod http;
 pub mod resilience;
 mod stand_ins;
 
 pub use clock::SystemClock;
+pub use decorators::{BackgroundNotifier, CachedCustomers};
 pub use http::{HttpCustomers, HttpInventory, HttpNotifier, HttpPayments, HttpShipping};
 pub use resilience::{BaseUrl, BreakerSettings, ClientBuildError, HttpSettings};
 pub use stand_ins::{

@@ -49,6 +49,14 @@ impl Inventory for StandInInventory {
     async fn release(&self, _order: OrderId) -> Result<(), GatewayError> {
         Ok(())
     }
+
+    /// The in-process stand-in keeps no reservations, so none is ever left behind.
+    async fn reservations_before(
+        &self,
+        _before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<OrderId>, GatewayError> {
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]

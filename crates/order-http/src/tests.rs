@@ -6,13 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::{test, App};
 use order_app::{OrderService, Ports, Settings};
 use order_domain::ports::{
-    GatewayError, MockClock, MockCustomerDirectory, MockInventory, MockOrderRepository,
-    MockPaymentGateway, RepositoryError,
+    GatewayError, MockClock, MockCustomerDirectory, MockInventory, MockNotifier,
+    MockOrderRepository, MockPaymentGateway, MockShippingService, RepositoryError,
 };
 
 use crate::{configure, problem_responses};
 
 fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> OrderService {
+    let mut notifier = MockNotifier::new();
+    notifier.expect_notify().returning(|_| Ok(()));
     let mut clock = MockClock::new();
     clock.expect_now().returning(chrono::Utc::now);
     OrderService::new(
@@ -21,6 +23,8 @@ fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> Ord
             customers: Arc::new(customers),
             inventory: Arc::new(MockInventory::new()),
             payments: Arc::new(MockPaymentGateway::new()),
+            shipping: Arc::new(MockShippingService::new()),
+            notifier: Arc::new(notifier),
             clock: Arc::new(clock),
         },
         Settings::default(),

@@ -28,6 +28,12 @@ pub struct Config {
     /// The outside services: each called over HTTP when its `<NAME>_SERVICE_URL` is set, otherwise answered
     /// by the in-process stand-in (`None`).
     pub services: Services,
+    /// `CUSTOMER_CACHE_TTL_SECS`: how long a customer service answer is reused; default 30, 0 turns it off.
+    pub customer_cache_ttl: Duration,
+    /// `SWEEP_INTERVAL_SECS`: how often stray reservations and owed refunds are settled; default 60.
+    pub sweep_interval: Duration,
+    /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
+    pub reservation_grace: TimeDelta,
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -89,6 +95,21 @@ impl Config {
                 1..=86_400,
             )?),
             services: Services::read(&env)?,
+            customer_cache_ttl: Duration::from_secs(env.number(
+                "CUSTOMER_CACHE_TTL_SECS",
+                30,
+                0..=3_600,
+            )?),
+            sweep_interval: Duration::from_secs(env.number(
+                "SWEEP_INTERVAL_SECS",
+                60,
+                1..=86_400,
+            )?),
+            reservation_grace: TimeDelta::seconds(env.number(
+                "RESERVATION_GRACE_SECS",
+                300,
+                1..=86_400,
+            )?),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! `main.rs` only loads the configuration, sets up logging and runs an `Application`.
 
 mod config;
+mod gateways;
 mod startup;
 
 pub use config::{Config, ConfigError, Services};

@@ -5,14 +5,10 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
-use order_domain::ports::{CustomerDirectory, Inventory, PaymentGateway};
-use order_gateways::{
-    HttpCustomers, HttpInventory, HttpPayments, StandInCustomers, StandInInventory,
-    StandInPayments, SystemClock,
-};
+use order_gateways::SystemClock;
 use order_storage::{DieselStorage, StorageOptions};
 
-use crate::config::Services;
+use crate::gateways::Gateways;
 use crate::Config;
 
 /// A running service: bound to its port, database open and migrated.
@@ -34,21 +30,25 @@ impl Application {
             .await
             .context("the database opener panicked")?
             .context("cannot open the database")?;
-        let gateways = Gateways::wire(&config.services)?;
+        let gateways = Gateways::wire(config)?;
         let service = OrderService::new(
             Ports {
                 orders: Arc::new(storage),
                 customers: gateways.customers,
                 inventory: gateways.inventory,
                 payments: gateways.payments,
+                shipping: gateways.shipping,
+                notifier: gateways.notifier,
                 clock: Arc::new(SystemClock),
             },
             Settings {
                 idempotency_ttl: config.idempotency_ttl,
+                reservation_grace: config.reservation_grace,
                 ..Settings::default()
             },
         );
         spawn_idempotency_purge(service.clone(), config.idempotency_purge_interval);
+        spawn_sweeper(service.clone(), config.sweep_interval);
 
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
@@ -74,43 +74,6 @@ impl Application {
 }
 
 /// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
-struct Gateways {
-    customers: Arc<dyn CustomerDirectory>,
-    inventory: Arc<dyn Inventory>,
-    payments: Arc<dyn PaymentGateway>,
-}
-
-impl Gateways {
-    fn wire(services: &Services) -> anyhow::Result<Self> {
-        let customers: Arc<dyn CustomerDirectory> = match &services.customer {
-            Some(settings) => {
-                tracing::info!(url = %settings.base_url, "customer service over HTTP");
-                Arc::new(HttpCustomers::new(settings.clone())?)
-            }
-            None => Arc::new(StandInCustomers),
-        };
-        let inventory: Arc<dyn Inventory> = match &services.inventory {
-            Some(settings) => {
-                tracing::info!(url = %settings.base_url, "inventory service over HTTP");
-                Arc::new(HttpInventory::new(settings.clone())?)
-            }
-            None => Arc::new(StandInInventory),
-        };
-        let payments: Arc<dyn PaymentGateway> = match &services.payment {
-            Some(settings) => {
-                tracing::info!(url = %settings.base_url, "payment service over HTTP");
-                Arc::new(HttpPayments::new(settings.clone())?)
-            }
-            None => Arc::new(StandInPayments),
-        };
-        Ok(Self {
-            customers,
-            inventory,
-            payments,
-        })
-    }
-}
-
 fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
@@ -122,6 +85,21 @@ fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
                 Err(error) => {
                     tracing::warn!(error = ?error, "could not purge expired idempotency keys")
                 }
+            }
+        }
+    });
+}
+
+/// Finishes, every `every`, what crashes and unreachable services left half-done (see `OrderService::sweep`).
+fn spawn_sweeper(service: OrderService, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            match service.sweep().await {
+                Ok(report) if report == Default::default() => {}
+                Ok(report) => tracing::info!(?report, "swept"),
+                Err(error) => tracing::warn!(error = ?error, "the sweep failed"),
             }
         }
     });

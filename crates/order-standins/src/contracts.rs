@@ -1,7 +1,8 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use order_domain::NotificationKind;
 use order_gateways::{
     DECLINED_METHOD, MISSING_CUSTOMER_PREFIX, OUT_OF_STOCK_PREFIX, UNDELIVERABLE_POSTAL_PREFIX,
@@ -13,11 +14,20 @@ use serde_json::json;
 #[derive(Debug, Default)]
 pub struct Refunds(Mutex<HashSet<String>>);
 
+/// The reservations held, by reservation (order) id, with when they were made.
+#[derive(Debug, Default)]
+pub struct Reservations(Mutex<HashMap<String, DateTime<Utc>>>);
+
 /// The routes of the five contracts.
-pub fn configure(refunds: web::Data<Refunds>) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(
+    refunds: web::Data<Refunds>,
+    reservations: web::Data<Reservations>,
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(refunds)
+            .app_data(reservations)
             .route("/customers/{id}", web::get().to(customer))
+            .route("/reservations", web::get().to(list_reservations))
             .route("/reservations", web::post().to(reserve))
             .route("/reservations/{order_id}", web::delete().to(release))
             .route("/authorizations", web::post().to(authorize))
@@ -58,7 +68,34 @@ struct Item {
     quantity: u32,
 }
 
-async fn reserve(request: HttpRequest, body: web::Json<Reservation>) -> HttpResponse {
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReservationQuery {
+    created_before: DateTime<Utc>,
+}
+
+/// `GET /reservations?createdBefore=<RFC 3339>`: the reservations still held that were made before then.
+async fn list_reservations(
+    query: web::Query<ReservationQuery>,
+    reservations: web::Data<Reservations>,
+) -> HttpResponse {
+    let held = reservations
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let ids: Vec<&String> = held
+        .iter()
+        .filter(|(_, made)| **made < query.created_before)
+        .map(|(id, _)| id)
+        .collect();
+    HttpResponse::Ok().json(json!({ "reservations": ids }))
+}
+
+async fn reserve(
+    request: HttpRequest,
+    reservations: web::Data<Reservations>,
+    body: web::Json<Reservation>,
+) -> HttpResponse {
     if let Some(refusal) = missing_idempotency_key(&request) {
         return refusal;
     }
@@ -71,17 +108,35 @@ async fn reserve(request: HttpRequest, body: web::Json<Reservation>) -> HttpResp
     unavailable.sort_unstable();
     unavailable.dedup();
     if unavailable.is_empty() {
+        reservations
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(body.reservation_id.clone())
+            .or_insert_with(Utc::now);
         HttpResponse::Created().json(json!({"reservationId": body.reservation_id}))
     } else {
         HttpResponse::Conflict().json(json!({"unavailable": unavailable}))
     }
 }
 
-async fn release(request: HttpRequest) -> HttpResponse {
+async fn release(
+    request: HttpRequest,
+    order_id: web::Path<String>,
+    reservations: web::Data<Reservations>,
+) -> HttpResponse {
     if let Some(refusal) = missing_idempotency_key(&request) {
         return refusal;
     }
-    HttpResponse::NoContent().finish()
+    let held = reservations
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(order_id.as_str());
+    match held {
+        Some(_) => HttpResponse::NoContent().finish(),
+        None => HttpResponse::NotFound().json(json!({"error": "no such reservation"})),
+    }
 }
 
 #[derive(Deserialize)]

@@ -14,10 +14,11 @@ pub use contracts::configure;
 /// Serves every contract on `listener` (port 0 picks a free one); the returned server runs when awaited.
 pub fn serve(listener: TcpListener) -> std::io::Result<Server> {
     let refunds = web::Data::new(contracts::Refunds::default());
-    Ok(
-        HttpServer::new(move || App::new().configure(configure(refunds.clone())))
-            .workers(1)
-            .listen(listener)?
-            .run(),
-    )
+    let reservations = web::Data::new(contracts::Reservations::default());
+    Ok(HttpServer::new(move || {
+        App::new().configure(configure(refunds.clone(), reservations.clone()))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run())
 }

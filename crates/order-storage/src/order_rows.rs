@@ -1,6 +1,8 @@
 //! The `orders` and `order_items` rows and the queries that read and write them.
 
 use crate::connection::DbConnection;
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
@@ -33,6 +35,7 @@ pub(crate) struct OrderRow {
     payment_reference: Option<String>,
     paid_at: Option<NaiveDateTime>,
     refund_due: bool,
+    refunded_at: Option<NaiveDateTime>,
     ship_to_name: Option<String>,
     ship_to_line1: Option<String>,
     ship_to_line2: Option<String>,
@@ -137,6 +140,7 @@ impl OrderRow {
             payment_reference: payment.and_then(|p| p.reference.clone()),
             paid_at: payment.map(|p| p.paid_at.naive_utc()),
             refund_due: payment.is_some_and(|p| p.refund_due),
+            refunded_at: payment.and_then(|p| p.refunded_at.map(|at| at.naive_utc())),
             ship_to_name: address.and_then(|a| a.name.clone()),
             ship_to_line1: address.map(|a| a.line1.clone()),
             ship_to_line2: address.and_then(|a| a.line2.clone()),
@@ -166,6 +170,7 @@ impl OrderRow {
             reference: self.payment_reference.take(),
             paid_at: paid_at.and_utc(),
             refund_due: self.refund_due,
+            refunded_at: self.refunded_at.map(|at| at.and_utc()),
         }))
     }
 
@@ -321,25 +326,57 @@ pub(crate) fn list_live_orders(
         query = query.filter(orders::id.lt(after.to_string()));
     }
     let rows = query.load(conn)?;
+    with_items(conn, rows)
+}
+
+/// The order even if it is deleted.
+pub(crate) fn find_any_order(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<Order>, StorageError> {
+    let rows = orders::table
+        .filter(orders::id.eq(id))
+        .select(OrderRow::as_select())
+        .load(conn)?;
+    Ok(with_items(conn, rows)?.pop())
+}
+
+/// Orders whose payment is waiting to be refunded, oldest first.
+pub(crate) fn orders_with_refund_due(
+    conn: &mut DbConnection,
+    limit: usize,
+) -> Result<Vec<Order>, StorageError> {
+    let rows = orders::table
+        .filter(orders::refund_due.eq(true))
+        .order(orders::id)
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .select(OrderRow::as_select())
+        .load(conn)?;
+    with_items(conn, rows)
+}
+
+/// Loads the lines of `rows` in one query and makes orders of them, in the order of `rows`.
+fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>, StorageError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    let items = order_items::table
+    let mut items_by_order: HashMap<String, Vec<ItemRow>> = HashMap::with_capacity(rows.len());
+    for item in order_items::table
         .filter(order_items::order_id.eq_any(&ids))
-        .order((order_items::order_id.desc(), order_items::position))
+        .order((order_items::order_id, order_items::position))
         .select(ItemRow::as_select())
-        .load(conn)?;
-    // Both lists are in descending order id, so each order's items are the next run of the items list.
-    let mut items = items.into_iter().peekable();
+        .load(conn)?
+    {
+        items_by_order
+            .entry(item.order_id.clone())
+            .or_default()
+            .push(item);
+    }
     rows.into_iter()
         .map(|row| {
-            let mut own = Vec::new();
-            while let Some(item) = items.next_if(|item| item.order_id == row.id) {
-                own.push(item);
-            }
-            row.into_order(own)
+            let items = items_by_order.remove(&row.id).unwrap_or_default();
+            row.into_order(items)
         })
         .collect()
 }

@@ -9,7 +9,10 @@ use order_domain::{
 
 use crate::connection::write;
 use crate::idempotency::{find_live_record, insert_record, purge_expired};
-use crate::order_rows::{find_live_order, list_live_orders, NewOrderRows, OrderUpdate};
+use crate::order_rows::{
+    find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
+    OrderUpdate,
+};
 use crate::DieselStorage;
 
 #[async_trait]
@@ -34,6 +37,16 @@ impl OrderRepository for DieselStorage {
 
     async fn find(&self, id: OrderId) -> Result<Option<Order>, RepositoryError> {
         self.run(move |conn| find_live_order(conn, &id.to_string()))
+            .await
+    }
+
+    async fn find_including_deleted(&self, id: OrderId) -> Result<Option<Order>, RepositoryError> {
+        self.run(move |conn| find_any_order(conn, &id.to_string()))
+            .await
+    }
+
+    async fn refunds_due(&self, limit: usize) -> Result<Vec<Order>, RepositoryError> {
+        self.run(move |conn| orders_with_refund_due(conn, limit))
             .await
     }
 

@@ -20,6 +20,7 @@ diesel::table! {
         payment_reference -> Nullable<Text>,
         paid_at -> Nullable<Timestamp>,
         refund_due -> Bool,
+        refunded_at -> Nullable<Timestamp>,
         ship_to_name -> Nullable<Text>,
         ship_to_line1 -> Nullable<Text>,
         ship_to_line2 -> Nullable<Text>,

@@ -500,3 +500,86 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
         assert_eq!(stored, Some(canceled_paid));
     }
 }
+
+#[tokio::test]
+async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
+    use order_domain::{Currency, PaymentDraft, PaymentRequest};
+
+    for db in backends() {
+        let mut deleted = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&deleted, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        deleted.delete(now());
+        db.storage
+            .update(&deleted, Version::FIRST)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(db.storage.find(deleted.id()).await.ok(), Some(None));
+        assert_eq!(
+            db.storage.find_including_deleted(deleted.id()).await.ok(),
+            Some(Some(deleted.clone()))
+        );
+        assert_eq!(
+            db.storage
+                .find_including_deleted(OrderId::generate())
+                .await
+                .ok(),
+            Some(None)
+        );
+
+        let payment = PaymentRequest::parse(
+            PaymentDraft {
+                method: Some("visa".into()),
+                amount: Some("56".into()),
+                reference: None,
+            },
+            Currency::parse("EUR").unwrap_or(Currency::USD),
+        )
+        .unwrap_or_else(|v| panic!("{v:?}"));
+        let mut due = Vec::new();
+        for _ in 0..3 {
+            let mut order = order_for("s-1", "c-1", now());
+            db.storage
+                .insert(&order, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            order.pay(&payment, now()).unwrap_or_else(|e| panic!("{e}"));
+            order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
+            db.storage
+                .update(&order, Version::FIRST)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            due.push(order);
+        }
+        let listed = db
+            .storage
+            .refunds_due(10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(listed, due, "oldest first, whole");
+        assert_eq!(
+            db.storage.refunds_due(2).await.map(|o| o.len()).ok(),
+            Some(2)
+        );
+
+        let mut refunded = due[0].clone();
+        let expected = refunded.version();
+        refunded
+            .record_refund(now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&refunded, expected)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            db.storage.find(refunded.id()).await.ok(),
+            Some(Some(refunded))
+        );
+        assert_eq!(
+            db.storage.refunds_due(10).await.map(|o| o.len()).ok(),
+            Some(2)
+        );
+    }
+}

@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
 use order_domain::ports::{GatewayError, Inventory, ReservationError};
 use order_domain::{OrderId, OrderLine, ProductId};
 use reqwest::StatusCode;
@@ -40,6 +41,11 @@ struct ItemBody<'a> {
 #[derive(Deserialize)]
 struct UnavailableBody {
     unavailable: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ReservationList {
+    reservations: Vec<String>,
 }
 
 #[async_trait]
@@ -96,5 +102,28 @@ impl Inventory for HttpInventory {
             StatusCode::NOT_FOUND => Ok(()),
             _ => Err(answer.unexpected()),
         }
+    }
+
+    async fn reservations_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<OrderId>, GatewayError> {
+        let mut url = self.http.url(&["reservations"]);
+        url.query_pairs_mut().append_pair(
+            "createdBefore",
+            &before.to_rfc3339_opts(SecondsFormat::Micros, true),
+        );
+        let answer = self
+            .http
+            .send(Call::Query, |client| client.get(url.clone()))
+            .await?;
+        if answer.status != StatusCode::OK {
+            return Err(answer.unexpected());
+        }
+        let list: ReservationList = answer.json()?;
+        list.reservations
+            .iter()
+            .map(|id| id.parse().map_err(|_| answer.unexpected()))
+            .collect()
     }
 }

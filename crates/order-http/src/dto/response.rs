@@ -9,6 +9,16 @@ fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S:
     serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
+fn optional_rfc3339<S: Serializer>(
+    at: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 fn display<S: Serializer, T: std::fmt::Display>(
     value: &T,
     serializer: S,
@@ -58,6 +68,8 @@ struct PaymentOut<'a> {
     #[serde(serialize_with = "rfc3339")]
     paid_at: DateTime<Utc>,
     refund_due: bool,
+    #[serde(serialize_with = "optional_rfc3339")]
+    refunded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize)]
@@ -103,6 +115,7 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
                 reference: p.reference.as_deref(),
                 paid_at: p.paid_at,
                 refund_due: p.refund_due,
+                refunded_at: p.refunded_at,
             }),
             shipping_address: order.shipping_address().map(|a| AddressOut {
                 name: a.name.as_deref(),

@@ -262,14 +262,19 @@ async fn the_status_endpoint_only_cancels_and_delivers() {
 }
 
 #[tokio::test]
-async fn canceling_a_paid_order_records_that_a_refund_is_due() {
+async fn canceling_a_paid_order_refunds_it_and_records_when() {
     let app = spawn_app().await;
     let id = app.new_order_id().await;
     app.pay(&id, json!(115)).await;
     let canceled = json_of(app.set_status(&id, "canceled").await).await;
     assert_eq!(canceled["status"], "canceled");
-    assert_eq!(canceled["payment"]["refundDue"], true);
     assert_eq!(canceled["payment"]["amount"], json!(115.0));
+    assert_eq!(canceled["payment"]["refundDue"], false);
+    assert!(canceled["payment"]["refundedAt"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert_eq!(canceled["version"], 4, "created, paid, canceled, refunded");
+    assert_eq!(app.order(&id).await, canceled);
 }
 
 #[tokio::test]

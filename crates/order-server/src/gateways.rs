@@ -1,0 +1,86 @@
+//! The outside services: each over HTTP when its URL is configured, otherwise its in-process stand-in.
+
+use std::sync::Arc;
+
+use order_domain::ports::{
+    CustomerDirectory, Inventory, Notifier, PaymentGateway, ShippingService,
+};
+use order_gateways::{
+    BackgroundNotifier, CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory,
+    HttpNotifier, HttpPayments, HttpSettings, HttpShipping, StandInCustomers, StandInInventory,
+    StandInNotifier, StandInPayments, StandInShipping,
+};
+
+use crate::Config;
+
+pub(crate) struct Gateways {
+    pub customers: Arc<dyn CustomerDirectory>,
+    pub inventory: Arc<dyn Inventory>,
+    pub payments: Arc<dyn PaymentGateway>,
+    pub shipping: Arc<dyn ShippingService>,
+    pub notifier: Arc<dyn Notifier>,
+}
+
+/// The HTTP client when `settings` are configured, the stand-in otherwise.
+fn either<T: ?Sized>(
+    service: &str,
+    settings: &Option<HttpSettings>,
+    http: impl FnOnce(HttpSettings) -> Result<Arc<T>, ClientBuildError>,
+    stand_in: Arc<T>,
+) -> Result<Arc<T>, ClientBuildError> {
+    match settings {
+        Some(settings) => {
+            tracing::info!(url = %settings.base_url, "{service} service over HTTP");
+            http(settings.clone())
+        }
+        None => Ok(stand_in),
+    }
+}
+
+impl Gateways {
+    pub(crate) fn wire(config: &Config) -> Result<Self, ClientBuildError> {
+        let services = &config.services;
+        let mut customers = either::<dyn CustomerDirectory>(
+            "customer",
+            &services.customer,
+            |s| Ok(Arc::new(HttpCustomers::new(s)?)),
+            Arc::new(StandInCustomers),
+        )?;
+        if services.customer.is_some() && !config.customer_cache_ttl.is_zero() {
+            customers = Arc::new(CachedCustomers::new(
+                customers,
+                config.customer_cache_ttl,
+                100_000,
+            ));
+        }
+        let notifier = either::<dyn Notifier>(
+            "notification",
+            &services.notification,
+            |s| Ok(Arc::new(HttpNotifier::new(s)?)),
+            Arc::new(StandInNotifier),
+        )?;
+        Ok(Self {
+            customers,
+            inventory: either::<dyn Inventory>(
+                "inventory",
+                &services.inventory,
+                |s| Ok(Arc::new(HttpInventory::new(s)?)),
+                Arc::new(StandInInventory),
+            )?,
+            payments: either::<dyn PaymentGateway>(
+                "payment",
+                &services.payment,
+                |s| Ok(Arc::new(HttpPayments::new(s)?)),
+                Arc::new(StandInPayments),
+            )?,
+            shipping: either::<dyn ShippingService>(
+                "shipping",
+                &services.shipping,
+                |s| Ok(Arc::new(HttpShipping::new(s)?)),
+                Arc::new(StandInShipping),
+            )?,
+            // Customers are told after the fact; the request that caused it does not wait for the telling.
+            notifier: Arc::new(BackgroundNotifier::new(notifier)),
+        })
+    }
+}

@@ -1,0 +1,2 @@
+DROP INDEX orders_refunds_due;
+ALTER TABLE orders DROP COLUMN refunded_at;
