@@ -78,6 +78,34 @@ impl TestDatabase {
             .collect()
     }
 
+    /// Runs `sql` on the test database itself, from outside the service (to break it on purpose, say).
+    pub fn execute(&self, sql: &str) {
+        let result = match &self.database {
+            Database::Sqlite(SqliteLocation::File(path)) => {
+                diesel::SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut conn| {
+                        diesel::sql_query(sql)
+                            .execute(&mut conn)
+                            .map_err(|e| e.to_string())
+                    })
+            }
+            Database::Postgres(url) => PgConnection::establish(url)
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| {
+                    diesel::sql_query(sql)
+                        .execute(&mut conn)
+                        .map_err(|e| e.to_string())
+                }),
+            Database::Sqlite(SqliteLocation::Memory) => {
+                Err("a memory database cannot be reached from outside".into())
+            }
+        };
+        if let Err(error) = result {
+            panic!("{sql}: {error}");
+        }
+    }
+
     /// Runs `sql` on the Postgres server's maintenance database, with `{db}` standing for this test's database:
     /// for tests that act on the database from outside, such as cutting it off.
     pub fn postgres_admin(&self, sql: &str) {
