@@ -2,7 +2,7 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p order-server
+RUN cargo build --release --locked -p order-server -p order-standins
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -10,7 +10,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 orders \
     && mkdir -p /var/lib/orders && chown orders /var/lib/orders
-COPY --from=build /src/target/release/order-server /usr/local/bin/order-server
+COPY --from=build /src/target/release/order-server /src/target/release/order-standins /usr/local/bin/
 USER orders
 ENV LISTEN_ADDR=0.0.0.0:3000 \
     DATABASE_URL=sqlite:///var/lib/orders/orders.db \
