@@ -32,7 +32,8 @@ pub enum AppError {
     PreconditionFailed { current: Version },
     #[error("the order kept changing concurrently; retry")]
     Conflict,
-    #[error("the {service} service is unavailable")]
+    // The source says which service and why; this line only says what kind of failure it is.
+    #[error("an outside service failed")]
     DependencyUnavailable {
         service: &'static str,
         retry_after: Option<Duration>,

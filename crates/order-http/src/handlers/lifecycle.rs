@@ -4,13 +4,29 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use order_app::OrderService;
-use order_domain::{Field, Order, OrderStatus, ShippingAddress, Tracking, Violation};
+use order_domain::{
+    Field, Order, OrderId, OrderStatus, ShippingAddress, Tracking, VersionCheck, Violation,
+};
+use serde::de::DeserializeOwned;
 
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match};
 use crate::handlers::orders::order_id;
 use crate::json_body;
+
+/// What every change request carries: the order, the caller's `If-Match`, and a JSON body.
+fn read_change<T: DeserializeOwned>(
+    request: &HttpRequest,
+    id: &str,
+    body: &[u8],
+) -> Result<(OrderId, VersionCheck, T), ApiError> {
+    Ok((
+        order_id(id)?,
+        if_match(request)?,
+        json_body::parse(request, body)?,
+    ))
+}
 
 /// Every successful change answers with the whole order and its new tag.
 fn changed(order: &Order) -> HttpResponse {
@@ -27,9 +43,7 @@ pub(crate) async fn pay(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = order_id(&id)?;
-    let check = if_match(&request)?;
-    let payment: PaymentBody = json_body::parse(&request, &body)?;
+    let (id, check, payment): (_, _, PaymentBody) = read_change(&request, &id, &body)?;
     let order = service.pay_order(id, payment.into_draft(), check).await?;
     Ok(changed(&order))
 }
@@ -41,9 +55,7 @@ pub(crate) async fn set_shipping_address(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = order_id(&id)?;
-    let check = if_match(&request)?;
-    let shipping: ShippingBody = json_body::parse(&request, &body)?;
+    let (id, check, shipping): (_, _, ShippingBody) = read_change(&request, &id, &body)?;
     let address = match shipping.address {
         None => Err(vec![Violation::new(Field::ShippingAddress, "is required")]),
         Some(address) => ShippingAddress::parse(address.into_draft()),
@@ -60,9 +72,7 @@ pub(crate) async fn record_tracking(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = order_id(&id)?;
-    let check = if_match(&request)?;
-    let tracking: TrackingBody = json_body::parse(&request, &body)?;
+    let (id, check, tracking): (_, _, TrackingBody) = read_change(&request, &id, &body)?;
     let tracking = Tracking::parse(tracking.into_draft()).map_err(ApiError::Invalid)?;
     let order = service.record_tracking(id, tracking, check).await?;
     Ok(changed(&order))
@@ -76,9 +86,7 @@ pub(crate) async fn change_status(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = order_id(&id)?;
-    let check = if_match(&request)?;
-    let body: StatusBody = json_body::parse(&request, &body)?;
+    let (id, check, body): (_, _, StatusBody) = read_change(&request, &id, &body)?;
     let status = match body.status.as_deref().map(str::parse::<OrderStatus>) {
         Some(Ok(status)) => status,
         Some(Err(_)) => {
