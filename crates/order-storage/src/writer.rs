@@ -3,6 +3,7 @@
 //! one fsync covers them all. A job that fails is rolled back to its savepoint alone; the others commit. Each
 //! caller gets its own result only after the COMMIT (or the batch's failure if the COMMIT fails).
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -69,16 +70,18 @@ impl Drop for Writer {
 }
 
 fn stopped() -> RepositoryError {
-    RepositoryError::Unexpected("the SQLite writer has stopped".into())
+    RepositoryError::Unexpected("the SQLite writer gave no answer".into())
 }
 
 fn serve(pool: &Pool<Manager>, queue: &Receiver<Box<dyn Job>>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter().take(MAX_BATCH - 1));
-        let committed = commit(pool, &mut batch);
-        for job in batch {
-            job.answer(&committed);
+        // A panic fails the callers of its batch, whose answers are dropped unsent, and not the writer: the
+        // connection goes back to the pool inside its transaction, so the pool closes it, rolling that back.
+        match catch_unwind(AssertUnwindSafe(|| commit(pool, &mut batch))) {
+            Ok(committed) => batch.into_iter().for_each(|job| job.answer(&committed)),
+            Err(_) => tracing::error!(writes = batch.len(), "a batch of writes panicked"),
         }
     }
 }

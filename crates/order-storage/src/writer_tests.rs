@@ -111,3 +111,19 @@ async fn a_version_conflict_reaches_its_caller_as_a_version_conflict() {
         .await;
     assert!(matches!(result, Err(RepositoryError::VersionConflict)));
 }
+
+#[tokio::test]
+async fn a_panicking_write_fails_alone_and_the_writer_carries_on() {
+    let (storage, _database) = open();
+    let panicked: Result<(), _> = storage.write(|_| panic!("a bug in a write")).await;
+    assert!(matches!(panicked, Err(RepositoryError::Unexpected(_))));
+    storage
+        .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    storage
+        .write(|conn| insert(conn, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored(&storage).await, BTreeSet::from([1]));
+}
