@@ -1,5 +1,5 @@
 //! Diesel storage for orders: `DieselStorage` implements the domain's `OrderRepository` with one set of queries
-//! on SQLite (embedded; WAL, busy timeout, writes group-committed by one writer thread) or Postgres, chosen by the
+//! on SQLite (embedded; WAL, writes group-committed by one writer thread) or Postgres, chosen by the
 //! `DATABASE_URL` (`Database::from_url`). It runs the embedded migrations on open and keeps blocking database
 //! work off the async executor.
 
