@@ -43,13 +43,7 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
-        let job = Box::new(Pending {
-            work: Some(work),
-            outcome: None,
-            reply,
-            span: tracing::Span::current(),
-        });
+        let (job, answer) = job(work);
         self.jobs
             .as_ref()
             .and_then(|jobs| jobs.send(job).ok())
@@ -97,6 +91,24 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
     })
     .map_err(Arc::new)
 }
+
+/// A write as a job for the queue, and where its answer will come.
+fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>)
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (reply, answer) = oneshot::channel();
+    let job = Box::new(Pending {
+        work: Some(work),
+        outcome: None,
+        reply,
+        span: tracing::Span::current(),
+    });
+    (job, answer)
+}
+
+type Answer<T> = oneshot::Receiver<Result<T, RepositoryError>>;
 
 /// A caller's write, type-erased so that one queue carries writes of any result type.
 trait Job: Send {

@@ -1,5 +1,5 @@
-//! The writer's own rules, on a scratch table: jobs that wait together commit together, a failing job takes
-//! only its own changes back with it, and each caller gets its own answer.
+//! The writer's own rules, on a scratch table: a failing job takes only its own changes back with it, the rest
+//! of its batch commits, and each caller gets its own answer.
 
 use std::collections::BTreeSet;
 use std::sync::mpsc;
@@ -12,6 +12,7 @@ use order_domain::ports::RepositoryError;
 use crate::connection::DbConnection;
 use crate::error::StorageError;
 use crate::testing::TestDatabase;
+use crate::writer::{commit, job};
 use crate::{DieselStorage, StorageOptions};
 
 #[derive(QueryableByName)]
@@ -66,61 +67,73 @@ async fn in_one_batch<F: std::future::Future>(
     results
 }
 
-#[tokio::test]
-async fn a_failing_job_takes_back_only_its_own_changes_and_each_caller_gets_its_own_answer() {
-    let (storage, _database) = open();
+async fn with_scratch_table() -> (DieselStorage, TestDatabase) {
+    let (storage, database) = open();
     storage
         .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    (storage, database)
+}
 
-    let job = |n: i64| {
-        storage.write(move |conn| match n {
-            // Writes, then breaks the primary key: the database refuses the job.
-            2 => insert(conn, 20).and_then(|()| insert(conn, 1)).map(|()| n),
-            // Writes, then loses its compare-and-swap: the job refuses itself.
-            4 => insert(conn, 40).and_then(|()| Err(RepositoryError::VersionConflict.into())),
-            n => insert(conn, n).map(|()| n * 100),
-        })
-    };
-    let results = in_one_batch(&storage, (1..=5).map(job).collect()).await;
+/// Job `n` stores `n` and answers `n * 100`; jobs 2 and 4 store something, then fail.
+fn work(n: i64) -> impl FnOnce(&mut DbConnection) -> Result<i64, StorageError> + Send + 'static {
+    move |conn| match n {
+        // The database refuses the job: a second row with the primary key 1.
+        2 => insert(conn, 20).and_then(|()| insert(conn, 1)).map(|()| n),
+        // The job refuses itself, as a lost compare-and-swap does.
+        4 => insert(conn, 40).and_then(|()| Err(RepositoryError::VersionConflict.into())),
+        n => insert(conn, n).map(|()| n * 100),
+    }
+}
 
-    let results: Vec<_> = results
-        .into_iter()
-        .map(|r| r.map_err(|e| e.to_string()))
-        .collect();
-    assert_eq!(results[0], Ok(100));
-    assert_eq!(results[2], Ok(300));
-    assert_eq!(results[4], Ok(500));
+fn assert_answers(results: &[Result<i64, RepositoryError>]) {
     assert!(
-        matches!(results[1], Err(ref e) if e == "unexpected storage failure"),
+        matches!(
+            results,
+            [
+                Ok(100),
+                Err(RepositoryError::Unexpected(_)),
+                Ok(300),
+                Err(RepositoryError::VersionConflict),
+                Ok(500),
+            ]
+        ),
         "{results:?}"
     );
-    assert_eq!(
-        results[3],
-        Err(RepositoryError::VersionConflict.to_string())
-    );
+}
+
+#[tokio::test]
+async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch_commits() {
+    let (storage, _database) = with_scratch_table().await;
+    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5).map(|n| job(work(n))).unzip();
+
+    let committed = commit(&storage.pool, &mut batch);
+    assert!(committed.is_ok(), "{committed:?}");
+    batch.into_iter().for_each(|job| job.answer(&committed));
+
+    let mut results = Vec::new();
+    for answer in answers {
+        results.push(answer.await.unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert_answers(&results);
     assert_eq!(stored(&storage).await, BTreeSet::from([1, 3, 5]));
 }
 
 #[tokio::test]
-async fn a_version_conflict_reaches_its_caller_as_a_version_conflict() {
-    let (storage, _database) = open();
-    let result: Result<(), _> = storage
-        .write(|_| Err(RepositoryError::VersionConflict.into()))
-        .await;
-    assert!(matches!(result, Err(RepositoryError::VersionConflict)));
+async fn writers_waiting_together_each_get_their_own_answer() {
+    let (storage, _database) = with_scratch_table().await;
+    let jobs = (1..=5).map(|n| storage.write(work(n))).collect();
+    let results = in_one_batch(&storage, jobs).await;
+    assert_answers(&results);
+    assert_eq!(stored(&storage).await, BTreeSet::from([1, 3, 5]));
 }
 
 #[tokio::test]
 async fn a_panicking_write_fails_alone_and_the_writer_carries_on() {
-    let (storage, _database) = open();
+    let (storage, _database) = with_scratch_table().await;
     let panicked: Result<(), _> = storage.write(|_| panic!("a bug in a write")).await;
     assert!(matches!(panicked, Err(RepositoryError::Unexpected(_))));
-    storage
-        .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
     storage
         .write(|conn| insert(conn, 1))
         .await
