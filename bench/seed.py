@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Writes SQL that inserts N pending orders (two lines each) spread over ten stores, for SQLite or Postgres.
+"""Writes SQL that inserts N pending orders (two lines each) spread over ten stores, each with the idempotency
+key it was created with (live for 24 hours, as the service keeps them), for SQLite or Postgres.
 
 Seeding through SQL rather than the API takes seconds for a million orders. Ids are UUIDv7, increasing, like
 the service's own. A sample of the ids (for `get`) and a deep page cursor (for `list`) are written beside it.
 
-usage: seed.py N OUT_DIR > seed.sql
+The keys matter to Postgres: `ANALYZE` on an empty key table leaves the planner sure that it stays empty, and
+the cached plans of the key lookups then scan the whole table as it grows during the run, which no running
+service sees (autovacuum analyzes the table as it fills).
+
+usage: seed.py N OUT_DIR [sqlite|postgres] > seed.sql
 """
 import base64
 import os
@@ -28,16 +33,20 @@ def uuid7(ms: int, rand: random.Random) -> uuid.UUID:
 def main() -> None:
     n = int(sys.argv[1])
     out = sys.argv[2]
+    backend = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+    blob = (lambda data: f"X'{data.hex()}'") if backend == "sqlite" else (lambda data: f"'\\x{data.hex()}'")
+    fingerprint, body = blob(bytes(32)), blob(b'{"seeded":true}')
     rand = random.Random(7)
     start_ms = int(time.time() * 1000) - n  # one order per millisecond, ending now
     created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+    expires = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime(time.time() + 24 * 3600))
     ids = []
     store_one = []
     w = sys.stdout.write
     w("BEGIN;\n")
     batch = 500
     for first in range(0, n, batch):
-        orders, items = [], []
+        orders, items, keys = [], [], []
         for i in range(first, min(first + batch, n)):
             order_id = str(uuid7(start_ms + i, rand))
             store = f"store-{i % STORES + 1}"
@@ -50,10 +59,13 @@ def main() -> None:
             )
             items.append(f"('{order_id}',0,'p-1',2,2500)")
             items.append(f"('{order_id}',1,'p-2',1,5000)")
+            keys.append(f"('','seed-{i}',{fingerprint},'{order_id}',{body},'{created}','{expires}')")
         w("INSERT INTO orders (id,store_id,customer_id,status,currency,items_total,shipping_cost,tax_amount,"
           "total_amount,version,created_at,updated_at) VALUES " + ",".join(orders) + ";\n")
         w("INSERT INTO order_items (order_id,position,product_id,quantity,unit_price) VALUES "
           + ",".join(items) + ";\n")
+        w("INSERT INTO idempotency_keys (scope,key,fingerprint,order_id,response_body,created_at,expires_at) VALUES "
+          + ",".join(keys) + ";\n")
     w("COMMIT;\n")
 
     sample = rand.sample(ids, min(len(ids), 10_000))

@@ -19,6 +19,27 @@ pub(crate) enum DbConnection {
     Postgres(PgConnection),
 }
 
+/// A connection in the pool, and whether a query found it lost: the pool then drops it rather than handing it
+/// out again, so no round trip is spent testing each connection as it leaves the pool.
+pub(crate) struct PooledConnection {
+    pub(crate) db: DbConnection,
+    lost: bool,
+}
+
+impl PooledConnection {
+    /// Runs `work` on the connection, noting whether it was found lost.
+    pub(crate) fn run<T>(
+        &mut self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let result = work(&mut self.db);
+        if let Err(error) = &result {
+            self.lost |= error.is_lost_connection();
+        }
+        result
+    }
+}
+
 /// Opens connections of the configured backend only (diesel's own manager would try each backend in turn),
 /// and gives each the session settings it needs.
 #[derive(Debug)]
@@ -57,10 +78,10 @@ impl Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = PooledConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<PooledConnection, r2d2::Error> {
         let mut conn = match &self.database {
             Database::Sqlite(location) => {
                 SqliteConnection::establish(&Self::sqlite_path(location)).map(DbConnection::Sqlite)
@@ -70,21 +91,24 @@ impl ManageConnection for Manager {
         .map_err(r2d2::Error::ConnectionError)?;
         conn.batch_execute(&self.session_settings())
             .map_err(r2d2::Error::QueryError)?;
-        Ok(conn)
+        Ok(PooledConnection {
+            db: conn,
+            lost: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, conn: &mut PooledConnection) -> Result<(), r2d2::Error> {
+        conn.db.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, conn: &mut PooledConnection) -> bool {
+        conn.lost || conn.db.is_broken()
     }
 }
 
 /// A write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so parallel writers queue on
 /// the busy timeout instead of failing half-way on a lock upgrade; Postgres locks rows as it goes.
-pub(crate) fn write<T>(
+pub(crate) fn transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
 ) -> Result<T, StorageError> {

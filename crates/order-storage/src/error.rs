@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use order_domain::ports::RepositoryError;
 
@@ -24,13 +26,41 @@ impl From<StorageError> for RepositoryError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Domain(error) => error,
-            StorageError::Pool(_) => RepositoryError::Unavailable(Box::new(error)),
-            StorageError::Query(DieselError::DatabaseError(kind, ref info))
-                if is_transient(&kind, info.message()) =>
-            {
-                RepositoryError::Unavailable(Box::new(error))
+            error if error.is_unavailable() => RepositoryError::Unavailable(Box::new(error)),
+            error => RepositoryError::Unexpected(Box::new(error)),
+        }
+    }
+}
+
+impl StorageError {
+    /// The database cannot be had or is overloaded: worth retrying later.
+    fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Pool(_) => true,
+            StorageError::Query(DieselError::DatabaseError(kind, info)) => {
+                is_transient(kind, info.message())
             }
-            other => RepositoryError::Unexpected(Box::new(other)),
+            _ => false,
+        }
+    }
+
+    /// Whether the connection is lost: it must not go back to the pool.
+    pub(crate) fn is_lost_connection(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _
+            ))
+        )
+    }
+
+    /// Why a transaction that carried several callers' writes failed, as each of them is told.
+    pub(crate) fn batch_failure(error: &Arc<StorageError>) -> RepositoryError {
+        let shared = Box::new(Arc::clone(error));
+        match error.is_unavailable() {
+            true => RepositoryError::Unavailable(shared),
+            false => RepositoryError::Unexpected(shared),
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::connection::DbConnection;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::upsert::excluded;
 use order_domain::ports::RepositoryError;
 use order_domain::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
 
@@ -45,36 +45,44 @@ impl IdempotencyRow {
 }
 
 /// Stores a key's record; a live record for the same key makes this fail with `DuplicateIdempotencyKey`.
-/// An expired one is replaced: its time is up, so the key is free again.
+/// An expired one is replaced: its time is up, so the key is free again. One statement: an upsert that
+/// overwrites only an expired record.
 pub(crate) fn insert_record(
     conn: &mut DbConnection,
     record: IdempotencyRecord,
 ) -> Result<(), StorageError> {
-    diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::scope.eq(record.scope.as_str()))
-            .filter(idempotency_keys::key.eq(record.key.as_str()))
-            .filter(idempotency_keys::expires_at.le(record.created_at.naive_utc())),
-    )
-    .execute(conn)?;
+    use idempotency_keys::{created_at, expires_at, fingerprint, order_id, response_body};
+    let now = record.created_at.naive_utc();
     let row = IdempotencyRow {
         scope: record.scope.as_str().to_owned(),
         key: record.key.as_str().to_owned(),
         fingerprint: record.fingerprint.as_bytes().to_vec(),
         order_id: record.order_id.to_string(),
         response_body: record.response_body,
-        created_at: record.created_at.naive_utc(),
+        created_at: now,
         expires_at: record.expires_at.naive_utc(),
     };
-    match diesel::insert_into(idempotency_keys::table)
+    let upsert = diesel::insert_into(idempotency_keys::table)
         .values(row)
-        .execute(conn)
-    {
-        Ok(_) => Ok(()),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            Err(RepositoryError::DuplicateIdempotencyKey.into())
-        }
-        Err(error) => Err(error.into()),
+        .on_conflict((idempotency_keys::scope, idempotency_keys::key))
+        .do_update()
+        .set((
+            fingerprint.eq(excluded(fingerprint)),
+            order_id.eq(excluded(order_id)),
+            response_body.eq(excluded(response_body)),
+            created_at.eq(excluded(created_at)),
+            expires_at.eq(excluded(expires_at)),
+        ));
+    // Only an expired record is overwritten; a live one leaves the upsert with no row written.
+    let upsert = diesel::query_dsl::methods::FilterDsl::filter(upsert, expires_at.le(now));
+    // Diesel builds upserts per backend, not for the multi-backend.
+    let stored = match conn {
+        DbConnection::Sqlite(conn) => upsert.execute(conn)?,
+        DbConnection::Postgres(conn) => upsert.execute(conn)?,
+    };
+    match stored {
+        0 => Err(RepositoryError::DuplicateIdempotencyKey.into()),
+        _ => Ok(()),
     }
 }
 

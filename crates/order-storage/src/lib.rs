@@ -1,5 +1,5 @@
 //! Diesel storage for orders: `DieselStorage` implements the domain's `OrderRepository` with one set of queries
-//! on SQLite (embedded; WAL, busy timeout, writes in `BEGIN IMMEDIATE`) or Postgres, chosen by the
+//! on SQLite (embedded; WAL, writes group-committed by one writer thread) or Postgres, chosen by the
 //! `DATABASE_URL` (`Database::from_url`). It runs the embedded migrations on open and keeps blocking database
 //! work off the async executor.
 
@@ -16,6 +16,7 @@ mod schema;
 mod schema_check;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod writer;
 
 pub use database::{Database, SqliteLocation};
 pub use pool::{DieselStorage, OpenError, StorageOptions};

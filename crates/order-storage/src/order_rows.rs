@@ -281,24 +281,26 @@ fn item_rows(order: &Order) -> Vec<ItemRow> {
         .collect()
 }
 
+/// One query: the order's row joined with its items, one result row per item.
 pub(crate) fn find_live_order(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
-    let Some(row) = orders::table
+    let rows: Vec<(OrderRow, Option<ItemRow>)> = orders::table
+        .left_join(order_items::table)
         .filter(orders::id.eq(id))
         .filter(orders::deleted_at.is_null())
-        .select(OrderRow::as_select())
-        .first(conn)
-        .optional()?
-    else {
+        .order(order_items::position)
+        .select((OrderRow::as_select(), Option::<ItemRow>::as_select()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((row, first)) = rows.next() else {
         return Ok(None);
     };
-    let items = order_items::table
-        .filter(order_items::order_id.eq(id))
-        .order(order_items::position)
-        .select(ItemRow::as_select())
-        .load(conn)?;
+    let items = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, item)| item))
+        .collect();
     row.into_order(items).map(Some)
 }
 

@@ -6,8 +6,9 @@ use diesel::r2d2::Pool;
 use order_domain::ports::RepositoryError;
 use tokio::sync::Semaphore;
 
-use crate::connection::{DbConnection, Manager};
+use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::writer::Writer;
 use crate::{migrate, Database, SqliteLocation};
 
 #[derive(Debug, Clone)]
@@ -46,14 +47,18 @@ pub enum OpenError {
     Connect(#[from] diesel::r2d2::PoolError),
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
+    #[error("cannot start the SQLite writer thread")]
+    StartWriter(#[source] std::io::Error),
 }
 
 /// The order store, on SQLite or Postgres. Cheap to clone.
 #[derive(Clone)]
 pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
-    /// One permit per connection: requests queue here rather than as hundreds of blocked threads.
+    /// One permit per reading connection: requests queue here rather than as hundreds of blocked threads.
     permits: Arc<Semaphore>,
+    /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
+    writer: Option<Arc<Writer>>,
     backend: &'static str,
 }
 
@@ -76,14 +81,20 @@ impl DieselStorage {
             Database::Postgres(_) => {}
         }
         let is_postgres = matches!(options.database, Database::Postgres(_));
+        // A SQLite file gets one more connection, for the writer; a memory database has only the one.
+        let connections = match options.database {
+            Database::Sqlite(SqliteLocation::File(_)) => pool_size + 1,
+            _ => pool_size,
+        };
         let pool = Pool::builder()
-            .max_size(pool_size)
+            .max_size(connections)
             // A memory database dies with its connection, so SQLite connections are never recycled.
-            .min_idle((!is_postgres).then_some(pool_size))
+            .min_idle((!is_postgres).then_some(connections))
             .max_lifetime(None)
             .idle_timeout(is_postgres.then_some(Duration::from_secs(600)))
-            // A server connection can die under us; a local file cannot.
-            .test_on_check_out(is_postgres)
+            // A server connection can die under us: a query that finds it lost marks it, and the pool drops
+            // it then (`Manager::has_broken`) instead of pinging every connection it hands out.
+            .test_on_check_out(false)
             .connection_timeout(options.acquire_timeout)
             .build(Manager {
                 database: options.database.clone(),
@@ -91,11 +102,18 @@ impl DieselStorage {
                 statement_timeout: options.statement_timeout,
             })?;
         let mut conn = pool.get()?;
-        migrate::run_pending(&mut conn)?;
+        migrate::run_pending(&mut conn.db)?;
         drop(conn);
+        let writer = match is_postgres {
+            true => None,
+            false => Some(Arc::new(
+                Writer::start(pool.clone()).map_err(OpenError::StartWriter)?,
+            )),
+        };
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
+            writer,
             backend: options.database.backend(),
         })
     }
@@ -121,10 +139,23 @@ impl DieselStorage {
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = pool.get().map_err(StorageError::from)?;
-            work(&mut conn)
+            conn.run(work)
         })
         .await
         .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?
         .map_err(RepositoryError::from)
+    }
+
+    /// Runs a change in a transaction of its own on Postgres; on SQLite the writer commits it together with
+    /// the other changes waiting at the time, each in its own savepoint.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.write(work).await,
+            None => self.run(move |conn| transaction(conn, work)).await,
+        }
     }
 }

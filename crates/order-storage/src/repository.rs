@@ -7,7 +7,6 @@ use order_domain::{
     Version,
 };
 
-use crate::connection::write;
 use crate::idempotency::{find_live_record, insert_record, purge_expired};
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
@@ -23,14 +22,12 @@ impl OrderRepository for DieselStorage {
         idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError> {
         let rows = NewOrderRows::of(order);
-        self.run(move |conn| {
-            write(conn, |conn| {
-                rows.insert(conn)?;
-                if let Some(record) = idempotency {
-                    insert_record(conn, record)?;
-                }
-                Ok(())
-            })
+        self.write(move |conn| {
+            rows.insert(conn)?;
+            if let Some(record) = idempotency {
+                insert_record(conn, record)?;
+            }
+            Ok(())
         })
         .await
     }
@@ -62,11 +59,9 @@ impl OrderRepository for DieselStorage {
 
     async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError> {
         let update = OrderUpdate::of(order, expected);
-        self.run(move |conn| {
-            write(conn, |conn| match update.apply(conn)? {
-                true => Ok(()),
-                false => Err(RepositoryError::VersionConflict.into()),
-            })
+        self.write(move |conn| match update.apply(conn)? {
+            true => Ok(()),
+            false => Err(RepositoryError::VersionConflict.into()),
         })
         .await
     }
@@ -83,8 +78,7 @@ impl OrderRepository for DieselStorage {
     }
 
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
-        self.run(move |conn| write(conn, |conn| purge_expired(conn, now)))
-            .await
+        self.write(move |conn| purge_expired(conn, now)).await
     }
 
     async fn ping(&self) -> Result<(), RepositoryError> {

@@ -78,7 +78,7 @@ fn every_backend_migrates_to_the_declared_schema() {
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         for (table, columns) in &declared_tables {
             assert_eq!(
-                &actual(&mut conn, table),
+                &actual(&mut conn.db, table),
                 columns,
                 "{} {table}",
                 database.database.backend()

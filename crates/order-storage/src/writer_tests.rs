@@ -1,0 +1,142 @@
+//! The writer's own rules, on a scratch table: a failing job takes only its own changes back with it, the rest
+//! of its batch commits, and each caller gets its own answer.
+
+use std::collections::BTreeSet;
+use std::sync::mpsc;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use order_domain::ports::RepositoryError;
+
+use crate::connection::DbConnection;
+use crate::error::StorageError;
+use crate::testing::TestDatabase;
+use crate::writer::{commit, job};
+use crate::{DieselStorage, StorageOptions};
+
+#[derive(QueryableByName)]
+struct Number {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn open() -> (DieselStorage, TestDatabase) {
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (storage, database)
+}
+
+fn insert(conn: &mut DbConnection, n: i64) -> Result<(), StorageError> {
+    Ok(conn.batch_execute(&format!("INSERT INTO scratch (n) VALUES ({n})"))?)
+}
+
+async fn stored(storage: &DieselStorage) -> BTreeSet<i64> {
+    storage
+        .run(|conn| Ok(diesel::sql_query("SELECT n FROM scratch").load::<Number>(conn)?))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|row| row.n)
+        .collect()
+}
+
+/// Holds the writer busy until every one of `jobs` is queued, so that they all go into its next batch.
+async fn in_one_batch<F: std::future::Future>(
+    storage: &DieselStorage,
+    jobs: Vec<F>,
+) -> Vec<F::Output> {
+    let (started, has_started) = tokio::sync::oneshot::channel();
+    let (open_gate, gate) = mpsc::channel::<()>();
+    let blocker = storage.write(move |_| {
+        let _ = started.send(());
+        let _ = gate.recv();
+        Ok(())
+    });
+    let rest = async move {
+        let _ = has_started.await;
+        // `join!` polls every job once, which queues it, before the gate opens.
+        let (results, ()) = futures::join!(futures::future::join_all(jobs), async move {
+            let _ = open_gate.send(());
+        });
+        results
+    };
+    let (blocked, results) = futures::join!(blocker, rest);
+    blocked.unwrap_or_else(|e| panic!("{e}"));
+    results
+}
+
+async fn with_scratch_table() -> (DieselStorage, TestDatabase) {
+    let (storage, database) = open();
+    storage
+        .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (storage, database)
+}
+
+/// Job `n` stores `n` and answers `n * 100`; jobs 2 and 4 store something, then fail.
+fn work(n: i64) -> impl FnOnce(&mut DbConnection) -> Result<i64, StorageError> + Send + 'static {
+    move |conn| match n {
+        // The database refuses the job: a second row with the primary key 1.
+        2 => insert(conn, 20).and_then(|()| insert(conn, 1)).map(|()| n),
+        // The job refuses itself, as a lost compare-and-swap does.
+        4 => insert(conn, 40).and_then(|()| Err(RepositoryError::VersionConflict.into())),
+        n => insert(conn, n).map(|()| n * 100),
+    }
+}
+
+fn assert_answers(results: &[Result<i64, RepositoryError>]) {
+    assert!(
+        matches!(
+            results,
+            [
+                Ok(100),
+                Err(RepositoryError::Unexpected(_)),
+                Ok(300),
+                Err(RepositoryError::VersionConflict),
+                Ok(500),
+            ]
+        ),
+        "{results:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch_commits() {
+    let (storage, _database) = with_scratch_table().await;
+    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5).map(|n| job(work(n))).unzip();
+
+    let committed = commit(&storage.pool, &mut batch);
+    assert!(committed.is_ok(), "{committed:?}");
+    batch.into_iter().for_each(|job| job.answer(&committed));
+
+    let mut results = Vec::new();
+    for answer in answers {
+        results.push(answer.await.unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert_answers(&results);
+    assert_eq!(stored(&storage).await, BTreeSet::from([1, 3, 5]));
+}
+
+#[tokio::test]
+async fn writers_waiting_together_each_get_their_own_answer() {
+    let (storage, _database) = with_scratch_table().await;
+    let jobs = (1..=5).map(|n| storage.write(work(n))).collect();
+    let results = in_one_batch(&storage, jobs).await;
+    assert_answers(&results);
+    assert_eq!(stored(&storage).await, BTreeSet::from([1, 3, 5]));
+}
+
+#[tokio::test]
+async fn a_panicking_write_fails_alone_and_the_writer_carries_on() {
+    let (storage, _database) = with_scratch_table().await;
+    let panicked: Result<(), _> = storage.write(|_| panic!("a bug in a write")).await;
+    assert!(matches!(panicked, Err(RepositoryError::Unexpected(_))));
+    storage
+        .write(|conn| insert(conn, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored(&storage).await, BTreeSet::from([1]));
+}
