@@ -1,6 +1,5 @@
 //! The `orders` and `order_items` rows and the queries that read and write them.
 
-use crate::connection::DbConnection;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -10,8 +9,11 @@ use order_domain::{
     PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 
+use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::{order_items, orders};
+
+mod one_statement;
 
 /// An order as one row. Also its own changeset: an update writes every column but the key.
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]

@@ -7,6 +7,8 @@ use order_domain::{
     Version,
 };
 
+use crate::connection::DbConnection;
+use crate::error::StorageError;
 use crate::idempotency::{find_live_record, insert_record, purge_expired};
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
@@ -22,6 +24,16 @@ impl OrderRepository for DieselStorage {
         idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError> {
         let rows = NewOrderRows::of(order);
+        if self.backend() == "postgres" {
+            return self
+                .run(move |conn| match conn {
+                    DbConnection::Postgres(conn) => rows.insert_in_one_statement(conn, idempotency),
+                    DbConnection::Sqlite(_) => Err(StorageError::Corrupt(
+                        "a Postgres pool gave a SQLite connection".into(),
+                    )),
+                })
+                .await;
+        }
         self.write(move |conn| {
             rows.insert(conn)?;
             if let Some(record) = idempotency {
