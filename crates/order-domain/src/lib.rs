@@ -16,9 +16,11 @@ mod notification;
 mod order;
 mod payment;
 pub mod ports;
+mod quantity;
 mod shipment;
 mod status;
 mod text;
+mod version;
 mod violation;
 
 pub use action::OrderAction;
@@ -29,11 +31,11 @@ pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
 pub use notification::{Notification, NotificationKind};
-pub use order::{
-    Order, OrderError, OrderLine, OrderSnapshot, Quantity, Totals, Version, VersionCheck,
-};
+pub use order::{Order, OrderError, OrderLine, OrderSnapshot, Totals};
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
+pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;
 pub use text::TextError;
+pub use version::{Version, VersionCheck};
 pub use violation::{AddressField, Field, ItemField, Violation};

@@ -1,6 +1,7 @@
 use sha2::{Digest, Sha256};
 
-use crate::order::{OrderLine, Quantity, Totals};
+use crate::order::{OrderLine, Totals};
+use crate::Quantity;
 use crate::{
     AmountError, Currency, CustomerId, Field, Fingerprint, ItemField, Money, ProductId, StoreId,
     Violation,

@@ -1,0 +1,228 @@
+use chrono::{TimeDelta, TimeZone, Utc};
+
+use super::*;
+use crate::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
+        + TimeDelta::minutes(minute)
+}
+
+fn pending() -> Order {
+    let draft = OrderDraft {
+        store_id: Some("s".into()),
+        customer_id: Some("c".into()),
+        currency: None,
+        items: Some(vec![ItemDraft {
+            product_id: Some("p".into()),
+            quantity: Some("1".into()),
+            price: Some("100".into()),
+        }]),
+        items_total: Some("100".into()),
+        shipping_cost: Some("10".into()),
+        tax_amount: Some("5".into()),
+        total_amount: Some("115".into()),
+    };
+    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+    Order::place(new, OrderId::generate(), at(0))
+}
+
+fn payment(amount: &str) -> PaymentRequest {
+    let draft = PaymentDraft {
+        method: Some("visa".into()),
+        amount: Some(amount.into()),
+        reference: Some("ref-1".into()),
+    };
+    PaymentRequest::parse(draft, Currency::USD).unwrap_or_else(|v| panic!("{v:?}"))
+}
+
+fn tracking(number: &str) -> Tracking {
+    Tracking::parse(TrackingDraft {
+        carrier: Some("FedEx".into()),
+        tracking_number: Some(number.into()),
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"))
+}
+
+fn address() -> ShippingAddress {
+    ShippingAddress::parse(AddressDraft {
+        line1: Some("1 Main St".into()),
+        city: Some("Springfield".into()),
+        postal_code: Some("62701".into()),
+        country: Some("US".into()),
+        ..AddressDraft::default()
+    })
+    .unwrap_or_else(|v| panic!("{v:?}"))
+}
+
+fn not_allowed(action: OrderAction, status: OrderStatus) -> Result<(), OrderError> {
+    Err(OrderError::NotAllowed { action, status })
+}
+
+#[test]
+fn the_happy_path_moves_through_every_status_bumping_the_version() {
+    let mut order = pending();
+    assert_eq!(order.set_shipping_address(address(), at(1)), Ok(()));
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Pending, 2)
+    );
+    assert_eq!(order.pay(&payment("115.00"), at(2)), Ok(()));
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Processing, 3)
+    );
+    assert_eq!(
+        order.payment().map(|p| (p.paid_at, p.refund_due)),
+        Some((at(2), false))
+    );
+    assert_eq!(order.record_tracking(tracking("1"), at(3)), Ok(()));
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Shipped, 4)
+    );
+    assert_eq!(order.deliver(at(4)), Ok(()));
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Delivered, 5)
+    );
+    assert_eq!(order.updated_at(), at(4));
+    assert_eq!(order.allowed_actions().count(), 0);
+}
+
+#[test]
+fn paying_needs_the_exact_total() {
+    let mut order = pending();
+    let result = order.pay(&payment("114.99"), at(1));
+    assert!(matches!(&result, Err(OrderError::Invalid(v)) if v[0].field == Field::PaymentAmount));
+    assert_eq!(order.status(), OrderStatus::Pending);
+    assert_eq!(order.version(), Version::FIRST);
+}
+
+#[test]
+fn paying_twice_or_paying_a_canceled_order_is_refused() {
+    let mut order = pending();
+    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(
+        order.pay(&payment("115"), at(2)),
+        not_allowed(OrderAction::Pay, OrderStatus::Processing)
+    );
+
+    let mut canceled = pending();
+    assert_eq!(canceled.cancel(at(1)), Ok(()));
+    assert_eq!(
+        canceled.pay(&payment("115"), at(2)),
+        not_allowed(OrderAction::Pay, OrderStatus::Canceled)
+    );
+    assert_eq!(canceled.payment(), None);
+}
+
+#[test]
+fn tracking_ships_a_paid_order_and_then_only_corrects_it() {
+    let mut order = pending();
+    assert_eq!(
+        order.record_tracking(tracking("1"), at(1)),
+        not_allowed(OrderAction::RecordTracking, OrderStatus::Pending)
+    );
+    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.record_tracking(tracking("1"), at(2)), Ok(()));
+    assert_eq!(order.record_tracking(tracking("2"), at(3)), Ok(()));
+    assert_eq!(order.status(), OrderStatus::Shipped);
+    let shipment = order.shipment().cloned();
+    assert_eq!(
+        shipment.as_ref().map(|s| s.tracking_number.as_str()),
+        Some("2")
+    );
+    assert_eq!(
+        shipment.map(|s| (s.shipped_at, s.updated_at)),
+        Some((at(2), at(3)))
+    );
+    assert_eq!(
+        order.set_shipping_address(address(), at(4)),
+        not_allowed(OrderAction::SetShippingAddress, OrderStatus::Shipped)
+    );
+    assert_eq!(
+        order.cancel(at(4)),
+        not_allowed(OrderAction::Cancel, OrderStatus::Shipped)
+    );
+}
+
+#[test]
+fn canceling_a_paid_order_leaves_a_refund_due() {
+    let mut order = pending();
+    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.cancel(at(2)), Ok(()));
+    assert_eq!(order.status(), OrderStatus::Canceled);
+    assert_eq!(order.payment().map(|p| p.refund_due), Some(true));
+    assert_eq!(
+        order.cancel(at(3)),
+        not_allowed(OrderAction::Cancel, OrderStatus::Canceled)
+    );
+    assert_eq!(
+        order.deliver(at(3)),
+        not_allowed(OrderAction::Deliver, OrderStatus::Canceled)
+    );
+
+    let version = order.version();
+    assert_eq!(order.record_refund(at(4)), Ok(()));
+    assert_eq!(
+        order.payment().map(|p| (p.refund_due, p.refunded_at)),
+        Some((false, Some(at(4))))
+    );
+    assert_eq!(order.version(), version.next());
+    assert_eq!(
+        order.record_refund(at(5)),
+        Err(OrderError::NoRefundDue),
+        "a refund is recorded once"
+    );
+}
+
+#[test]
+fn an_unpaid_order_has_nothing_to_refund() {
+    let mut order = pending();
+    assert_eq!(order.cancel(at(1)), Ok(()));
+    assert_eq!(order.record_refund(at(2)), Err(OrderError::NoRefundDue));
+}
+
+#[test]
+fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
+    let mut canceled = pending();
+    assert!(!canceled.releases_stock());
+    assert_eq!(canceled.cancel(at(1)), Ok(()));
+    assert!(canceled.releases_stock());
+
+    let mut abandoned = pending();
+    abandoned.delete(at(1));
+    assert!(abandoned.releases_stock());
+
+    let mut shipped = pending();
+    assert_eq!(shipped.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
+    shipped.delete(at(3));
+    assert!(!shipped.releases_stock());
+}
+
+#[test]
+fn delivering_needs_a_shipped_order() {
+    let mut order = pending();
+    assert_eq!(
+        order.deliver(at(1)),
+        not_allowed(OrderAction::Deliver, OrderStatus::Pending)
+    );
+    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(
+        order.deliver(at(2)),
+        not_allowed(OrderAction::Deliver, OrderStatus::Processing)
+    );
+}
+
+#[test]
+fn a_refused_change_changes_nothing() {
+    let mut order = pending();
+    let before = order.clone();
+    let _ = order.deliver(at(1));
+    let _ = order.record_tracking(tracking("1"), at(1));
+    assert_eq!(order, before);
+}
