@@ -74,37 +74,29 @@ impl Config {
             })?,
             database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
             database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
-            database_acquire_timeout: Duration::from_millis(env.number(
+            database_acquire_timeout: env.millis(
                 "DATABASE_ACQUIRE_TIMEOUT_MS",
                 5_000,
                 1..=600_000,
-            )?),
-            database_statement_timeout: Duration::from_millis(env.number(
+            )?,
+            database_statement_timeout: env.millis(
                 "DATABASE_STATEMENT_TIMEOUT_MS",
                 5_000,
                 1..=600_000,
-            )?),
+            )?,
             idempotency_ttl: TimeDelta::seconds(env.number(
                 "IDEMPOTENCY_KEY_TTL_SECS",
                 86_400,
                 1..=30 * 86_400,
             )?),
-            idempotency_purge_interval: Duration::from_secs(env.number(
+            idempotency_purge_interval: env.seconds(
                 "IDEMPOTENCY_PURGE_INTERVAL_SECS",
                 600,
                 1..=86_400,
-            )?),
+            )?,
             services: Services::read(&env)?,
-            customer_cache_ttl: Duration::from_secs(env.number(
-                "CUSTOMER_CACHE_TTL_SECS",
-                30,
-                0..=3_600,
-            )?),
-            sweep_interval: Duration::from_secs(env.number(
-                "SWEEP_INTERVAL_SECS",
-                60,
-                1..=86_400,
-            )?),
+            customer_cache_ttl: env.seconds("CUSTOMER_CACHE_TTL_SECS", 30, 0..=3_600)?,
+            sweep_interval: env.seconds("SWEEP_INTERVAL_SECS", 60, 1..=86_400)?,
             reservation_grace: TimeDelta::seconds(env.number(
                 "RESERVATION_GRACE_SECS",
                 300,
@@ -201,6 +193,26 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
                     )
                 })
         })
+    }
+
+    fn millis(
+        &self,
+        variable: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.number(variable, default, range)
+            .map(Duration::from_millis)
+    }
+
+    fn seconds(
+        &self,
+        variable: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.number(variable, default, range)
+            .map(Duration::from_secs)
     }
 }
 
