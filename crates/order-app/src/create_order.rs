@@ -4,19 +4,20 @@ use order_domain::{
     Order, OrderId,
 };
 
-use crate::{AppError, OrderService};
+use crate::{AppError, Caller, OrderService};
 
 /// A key that makes a create safe to retry, in the key space of whoever sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotentRequest {
-    pub scope: IdempotencyScope,
-    pub key: IdempotencyKey,
+struct IdempotentRequest {
+    scope: IdempotencyScope,
+    key: IdempotencyKey,
 }
 
 #[derive(Debug, Clone)]
 pub struct CreateOrder {
     pub order: NewOrder,
-    pub idempotency: Option<IdempotentRequest>,
+    /// The client's key; it lives in the caller's key space.
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 /// The answer to a create: the body the client gets, the same bytes on every replay.
@@ -35,10 +36,18 @@ impl OrderService {
     /// Nothing is stored when a check fails, so a failed request does not use up its key.
     pub async fn create_order(
         &self,
+        caller: &Caller,
         command: CreateOrder,
         render: impl FnOnce(&Order) -> Vec<u8>,
     ) -> Result<CreatedOrder, AppError> {
-        let CreateOrder { order, idempotency } = command;
+        let CreateOrder {
+            order,
+            idempotency_key,
+        } = command;
+        let idempotency = idempotency_key.map(|key| IdempotentRequest {
+            scope: caller.idempotency_scope(),
+            key,
+        });
         let now = self.ports.clock.now();
         let fingerprint = order.fingerprint();
         if let Some(request) = &idempotency {

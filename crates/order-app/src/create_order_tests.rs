@@ -3,33 +3,30 @@ use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, OrderStatus, ProductId};
 
 use crate::test_support::{new_order, now, Mocks};
-use crate::{AppError, CreateOrder, IdempotentRequest};
+use crate::{AppError, Caller, CreateOrder};
 
 fn keyed(customer: &str, key: &str) -> CreateOrder {
     CreateOrder {
         order: new_order(customer),
-        idempotency: Some(IdempotentRequest {
-            scope: IdempotencyScope::anonymous(),
-            key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
-        }),
+        idempotency_key: Some(IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}"))),
     }
 }
 
 fn unkeyed(customer: &str) -> CreateOrder {
     CreateOrder {
         order: new_order(customer),
-        idempotency: None,
+        idempotency_key: None,
     }
 }
 
 fn record_for(command: &CreateOrder, body: &[u8]) -> IdempotencyRecord {
-    let request = command
-        .idempotency
+    let key = command
+        .idempotency_key
         .clone()
         .unwrap_or_else(|| panic!("keyed"));
     IdempotencyRecord {
-        scope: request.scope,
-        key: request.key,
+        scope: IdempotencyScope::anonymous(),
+        key,
         fingerprint: command.order.fingerprint(),
         order_id: order_domain::OrderId::generate(),
         response_body: body.to_vec(),
@@ -80,7 +77,7 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
 
     let created = mocks
         .service()
-        .create_order(keyed("customer-1", "key-1"), render)
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!created.replayed);
@@ -97,7 +94,10 @@ async fn an_unknown_customer_is_refused_before_anything_is_reserved_or_stored() 
     mocks.inventory.expect_reserve().never();
     mocks.orders.expect_insert().never();
 
-    let result = mocks.service().create_order(unkeyed("ghost"), render).await;
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), unkeyed("ghost"), render)
+        .await;
     assert!(matches!(result, Err(AppError::UnknownCustomer(c)) if c.as_str() == "ghost"));
 }
 
@@ -114,7 +114,7 @@ async fn missing_stock_names_the_products_and_stores_nothing() {
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(
         matches!(result, Err(AppError::OutOfStock(p)) if p.len() == 1 && p[0].as_str() == "p-1")
@@ -136,7 +136,7 @@ async fn an_unavailable_customer_service_is_a_dependency_failure_and_writes_noth
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(matches!(
         result,
@@ -167,7 +167,7 @@ async fn a_retry_with_the_same_key_and_request_replays_the_first_response() {
 
     let created = mocks
         .service()
-        .create_order(command, render)
+        .create_order(&Caller::anonymous(), command, render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(created.replayed);
@@ -187,7 +187,7 @@ async fn the_same_key_with_a_different_request_is_refused() {
 
     let result = mocks
         .service()
-        .create_order(keyed("customer-2", "key-1"), render)
+        .create_order(&Caller::anonymous(), keyed("customer-2", "key-1"), render)
         .await;
     assert!(matches!(result, Err(AppError::IdempotencyKeyReused)));
 }
@@ -220,7 +220,7 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
 
     let created = mocks
         .service()
-        .create_order(command, render)
+        .create_order(&Caller::anonymous(), command, render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(created.replayed);
@@ -248,7 +248,36 @@ async fn a_failed_insert_releases_the_reservation_it_made() {
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(matches!(result, Err(AppError::StorageUnavailable(_))));
+}
+
+#[tokio::test]
+async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
+    let principal = order_domain::Principal::new(
+        "client-a",
+        order_domain::Role::Store(order_domain::StoreId::parse("store-1").expect("a store id")),
+    );
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .with(
+            eq(IdempotencyScope::principal("client-a")),
+            mockall::predicate::always(),
+            mockall::predicate::always(),
+        )
+        .returning(|_, _, _| Ok(None));
+    mocks.customers.expect_exists().returning(|_| Ok(false));
+
+    let result = mocks
+        .service()
+        .create_order(
+            &Caller::authenticated(principal),
+            keyed("customer-1", "key-1"),
+            render,
+        )
+        .await;
+    assert!(matches!(result, Err(AppError::UnknownCustomer(_))));
 }

@@ -2,12 +2,17 @@ use chrono::{DateTime, Utc};
 use order_domain::ports::RepositoryError;
 use order_domain::{Order, OrderId, VersionCheck};
 
-use crate::{AppError, OrderService};
+use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
     /// Soft-deletes an order: it stays stored for audit and is gone for every client.
-    pub async fn delete_order(&self, id: OrderId, check: VersionCheck) -> Result<(), AppError> {
-        self.change_order(id, &check, |order, now| {
+    pub async fn delete_order(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        check: VersionCheck,
+    ) -> Result<(), AppError> {
+        self.change_order(caller, id, &check, |order, now| {
             order.delete(now);
             Ok(())
         })
@@ -19,12 +24,14 @@ impl OrderService {
     /// read, never overwritten; a caller's `If-Match` is checked against each fresh read.
     pub(crate) async fn change_order(
         &self,
+        caller: &Caller,
         id: OrderId,
         check: &VersionCheck,
         apply: impl Fn(&mut Order, DateTime<Utc>) -> Result<(), AppError>,
     ) -> Result<Order, AppError> {
+        let _ = caller;
         for _ in 0..self.settings.max_write_attempts {
-            let mut order = self.get_order(id).await?;
+            let mut order = self.find_live(id).await?;
             let expected = order.version();
             if !check.admits(expected) {
                 return Err(AppError::PreconditionFailed { current: expected });

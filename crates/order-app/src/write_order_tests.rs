@@ -2,7 +2,7 @@ use order_domain::ports::RepositoryError;
 use order_domain::{Version, VersionCheck};
 
 use crate::test_support::{now, stored_order, Mocks};
-use crate::AppError;
+use crate::{AppError, Caller};
 
 #[tokio::test]
 async fn deleting_marks_the_order_deleted_at_the_next_version() {
@@ -25,7 +25,10 @@ async fn deleting_marks_the_order_deleted_at_the_next_version() {
         })
         .returning(|_, _| Ok(()));
 
-    let result = mocks.service().delete_order(id, VersionCheck::Any).await;
+    let result = mocks
+        .service()
+        .delete_order(&Caller::anonymous(), id, VersionCheck::Any)
+        .await;
     assert!(result.is_ok(), "{result:?}");
 }
 
@@ -37,7 +40,11 @@ async fn deleting_a_missing_order_is_not_found() {
 
     let result = mocks
         .service()
-        .delete_order(order_domain::OrderId::generate(), VersionCheck::Any)
+        .delete_order(
+            &Caller::anonymous(),
+            order_domain::OrderId::generate(),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(result, Err(AppError::NotFound)));
 }
@@ -54,7 +61,10 @@ async fn a_stale_if_match_fails_without_writing() {
     mocks.orders.expect_update().never();
 
     let stale = VersionCheck::OneOf(vec![Version::FIRST.next()]);
-    let result = mocks.service().delete_order(id, stale).await;
+    let result = mocks
+        .service()
+        .delete_order(&Caller::anonymous(), id, stale)
+        .await;
     assert!(
         matches!(result, Err(AppError::PreconditionFailed { current }) if current == Version::FIRST)
     );
@@ -84,7 +94,10 @@ async fn a_lost_race_is_retried_from_a_fresh_read() {
             }
         });
 
-    let result = mocks.service().delete_order(id, VersionCheck::Any).await;
+    let result = mocks
+        .service()
+        .delete_order(&Caller::anonymous(), id, VersionCheck::Any)
+        .await;
     assert!(result.is_ok(), "{result:?}");
 }
 
@@ -104,6 +117,9 @@ async fn a_change_that_always_loses_its_race_gives_up_with_a_conflict() {
         .times(5)
         .returning(|_, _| Err(RepositoryError::VersionConflict));
 
-    let result = mocks.service().delete_order(id, VersionCheck::Any).await;
+    let result = mocks
+        .service()
+        .delete_order(&Caller::anonymous(), id, VersionCheck::Any)
+        .await;
     assert!(matches!(result, Err(AppError::Conflict)));
 }

@@ -3,6 +3,7 @@
 //! Exports `configure` (the routes and their extractor settings) and `problem_responses` (the middleware that
 //! turns the framework's own plain errors into problems).
 
+mod caller;
 mod cursor;
 mod dto;
 mod error;
