@@ -50,6 +50,12 @@ pub struct ShippingAddress {
 }
 
 impl ShippingAddress {
+    /// The longest `name`, `line1` and `line2`, in characters.
+    pub const MAX_LINE_LEN: usize = 200;
+    /// The longest `city` and `state`, in characters.
+    pub const MAX_PLACE_LEN: usize = 100;
+    pub const MAX_POSTAL_CODE_LEN: usize = 20;
+
     /// Every missing or bad field is named.
     pub fn parse(draft: AddressDraft) -> Result<Self, Vec<Violation>> {
         let mut violations = Vec::new();
@@ -68,12 +74,17 @@ impl ShippingAddress {
                     }
                 },
             };
-        let name = text(AddressField::Name, draft.name, false, 200);
-        let line1 = text(AddressField::Line1, draft.line1, true, 200);
-        let line2 = text(AddressField::Line2, draft.line2, false, 200);
-        let city = text(AddressField::City, draft.city, true, 100);
-        let state = text(AddressField::State, draft.state, false, 100);
-        let postal_code = text(AddressField::PostalCode, draft.postal_code, true, 20);
+        let name = text(AddressField::Name, draft.name, false, Self::MAX_LINE_LEN);
+        let line1 = text(AddressField::Line1, draft.line1, true, Self::MAX_LINE_LEN);
+        let line2 = text(AddressField::Line2, draft.line2, false, Self::MAX_LINE_LEN);
+        let city = text(AddressField::City, draft.city, true, Self::MAX_PLACE_LEN);
+        let state = text(AddressField::State, draft.state, false, Self::MAX_PLACE_LEN);
+        let postal_code = text(
+            AddressField::PostalCode,
+            draft.postal_code,
+            true,
+            Self::MAX_POSTAL_CODE_LEN,
+        );
         let country = text(AddressField::Country, draft.country, true, 2).and_then(|code| {
             let country = Country::parse(&code);
             if country.is_none() {

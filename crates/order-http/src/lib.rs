@@ -1,7 +1,7 @@
 //! The REST adapter (actix-web): routes under `/` and `/v1`, JSON DTOs that parse into domain types at the
 //! edge, entity tags from order versions, and RFC 9457 problem responses for every error.
-//! Exports `configure` (the routes and their extractor settings) and `problem_responses` (the middleware that
-//! turns the framework's own plain errors into problems).
+//! Exports `configure` (the routes, their extractor settings, `/openapi.json` and the docs at `/docs/`) and
+//! `problem_responses` (the middleware that turns the framework's own plain errors into problems).
 
 mod caller;
 mod cursor;
@@ -10,6 +10,7 @@ mod error;
 mod etag;
 mod handlers;
 mod json_body;
+mod openapi;
 mod problem;
 mod routes;
 

@@ -8,18 +8,27 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::HttpResponse;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One bad input, located by a JSON pointer into the request body (or naming a query parameter or header).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(examples(json!({"pointer": "/items/1/quantity", "detail": "must be a whole number"})))]
 pub(crate) struct FieldProblem {
+    /// RFC 6901 JSON pointer to the bad member of the request body.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, examples("/items/1/quantity"))]
     pub pointer: Option<String>,
+    /// The bad query parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, examples("limit"))]
     pub parameter: Option<&'static str>,
+    /// The bad request header.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, examples("Idempotency-Key"))]
     pub header: Option<&'static str>,
+    /// What is wrong with it.
     pub detail: String,
 }
 
@@ -52,18 +61,31 @@ impl FieldProblem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An RFC 9457 problem: every error answer, as `application/problem+json`. Problem types may add
+/// members of their own (see the schemas named `…Problem`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct Problem {
+    /// The problem type: a URI reference, relative to the service (`/problems/validation-error`), or
+    /// `about:blank` when the HTTP status says it all.
     #[serde(rename = "type")]
+    #[schema(format = "uri-reference", examples("/problems/validation-error"))]
     pub kind: &'static str,
+    /// A short summary of the problem type; the same for every occurrence.
+    #[schema(examples("The request breaks the order rules"))]
     pub title: &'static str,
+    /// The HTTP status of the answer.
+    #[schema(minimum = 400, maximum = 599, examples(422))]
     pub status: u16,
+    /// What went wrong this time.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub detail: Option<String>,
+    /// Every bad input of the request, not only the first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
     /// Extension members particular to a problem type (`unavailableProducts`, `currentVersion`...).
     #[serde(flatten)]
+    #[schema(ignore)]
     pub extensions: Map<String, Value>,
 }
 

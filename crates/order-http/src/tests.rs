@@ -12,7 +12,10 @@ use order_domain::ports::{
 
 use crate::{configure, problem_responses};
 
-fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> OrderService {
+pub(crate) fn service(
+    orders: MockOrderRepository,
+    customers: MockCustomerDirectory,
+) -> OrderService {
     let mut notifier = MockNotifier::new();
     notifier.expect_notify().returning(|_| Ok(()));
     let mut clock = MockClock::new();

@@ -9,7 +9,7 @@ use order_domain::{AddressField, Field, ItemField};
 pub(crate) use request::{
     CreateOrderRequest, ListParams, PaymentBody, ShippingBody, StatusBody, TrackingBody,
 };
-pub(crate) use response::{render_order, OrderListBody};
+pub(crate) use response::{render_order, OrderBody, OrderListBody};
 
 /// The JSON pointer of a domain field in a create-order body.
 pub(crate) fn pointer(field: Field) -> String {

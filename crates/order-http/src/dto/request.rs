@@ -1,29 +1,55 @@
 use order_domain::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::number::JsonNumber;
+use crate::openapi::schemas;
 
 /// `POST /orders`. Every field is optional here so that a missing one is reported with all the others, as
-/// a rule broken (422), rather than as the first thing serde trips on.
-#[derive(Debug, Deserialize)]
+/// a rule broken (422), rather than as the first thing serde trips on; the document says which are required.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CreateOrder, description = "A new order. A missing field or a broken rule is `422` naming every \
+    bad field by JSON pointer; a wrong JSON type is `400`. `itemsTotal` must be Σ quantity × price over the \
+    items, and `totalAmount` itemsTotal + shippingCost + taxAmount.", examples(json!({
+    "storeId": "store-1", "customerId": "customer-1", "currency": "USD",
+    "itemsTotal": 150.00, "shippingCost": 10.00, "taxAmount": 5.00, "totalAmount": 165.00,
+    "items": [{"productId": "p-1", "quantity": 2, "price": 25.00},
+              {"productId": "p-2", "quantity": 2, "price": 50.00}]
+})))]
 pub(crate) struct CreateOrderRequest {
+    #[schema(required = true, schema_with = schemas::store_id)]
     store_id: Option<String>,
+    #[schema(required = true, schema_with = schemas::customer_id)]
     customer_id: Option<String>,
+    #[schema(schema_with = schemas::idempotency_key)]
     pub idempotency_key: Option<String>,
+    #[schema(schema_with = schemas::currency)]
     currency: Option<String>,
+    /// The lines of the order, 1 to 100.
+    #[schema(required = true, value_type = Vec<ItemRequest>, min_items = 1, max_items = 100)]
     items: Option<Vec<ItemRequest>>,
+    #[schema(required = true, schema_with = schemas::amount)]
     items_total: Option<JsonNumber>,
+    #[schema(required = true, schema_with = schemas::amount)]
     shipping_cost: Option<JsonNumber>,
+    #[schema(required = true, schema_with = schemas::amount)]
     tax_amount: Option<JsonNumber>,
+    #[schema(required = true, schema_with = schemas::amount)]
     total_amount: Option<JsonNumber>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One line of a new order.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ItemRequest {
+#[schema(as = OrderItemRequest)]
+pub(crate) struct ItemRequest {
+    #[schema(required = true, schema_with = schemas::product_id)]
     product_id: Option<String>,
+    #[schema(required = true, schema_with = schemas::quantity)]
     quantity: Option<JsonNumber>,
+    /// The unit price.
+    #[schema(required = true, schema_with = schemas::amount)]
     price: Option<JsonNumber>,
 }
 
@@ -54,27 +80,45 @@ impl CreateOrderRequest {
 
 /// `GET /orders` query parameters, read as text and parsed with every bad one named. Serialized back to
 /// build the next page's link.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// Only this store's orders.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(schema_with = schemas::store_id)]
     pub store_id: Option<String>,
+    /// Only this customer's orders.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(schema_with = schemas::customer_id)]
     pub customer_id: Option<String>,
+    /// Only orders in this status.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(schema_with = schemas::status)]
     pub status: Option<String>,
+    /// The page size, 1 to 100; 20 when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<String>,
+    /// The opaque `nextCursor` of the page before; absent for the first page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<String>)]
     pub cursor: Option<String>,
 }
 
 /// `PUT /orders/{id}/payment`
-#[derive(Debug, Deserialize)]
+///
+/// Pays a pending order with exactly its `totalAmount`, in its currency.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Payment, examples(json!({"method": "visa", "amount": 165.00, "reference": "inv-2024-0042"})))]
 pub(crate) struct PaymentBody {
+    #[schema(required = true, schema_with = schemas::payment_method)]
     method: Option<String>,
+    /// Exactly the order's `totalAmount`.
+    #[schema(required = true, schema_with = schemas::amount)]
     amount: Option<JsonNumber>,
+    #[schema(schema_with = schemas::payment_reference)]
     reference: Option<String>,
 }
 
@@ -89,21 +133,37 @@ impl PaymentBody {
 }
 
 /// `PUT /orders/{id}/shipping`
-#[derive(Debug, Deserialize)]
+///
+/// Sets where a pending or processing order goes, once the shipping service says it can deliver there.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ShippingAddressRequest, examples(json!({"address": {
+    "name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "state": "IL",
+    "postalCode": "62701", "country": "US"
+}})))]
 pub(crate) struct ShippingBody {
+    #[schema(required = true, value_type = AddressBody)]
     pub address: Option<AddressBody>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A postal address.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AddressRequest)]
 pub(crate) struct AddressBody {
+    #[schema(schema_with = schemas::address_name)]
     name: Option<String>,
+    #[schema(required = true, schema_with = schemas::address_line1)]
     line1: Option<String>,
+    #[schema(schema_with = schemas::address_line2)]
     line2: Option<String>,
+    #[schema(required = true, schema_with = schemas::address_city)]
     city: Option<String>,
+    #[schema(schema_with = schemas::address_state)]
     state: Option<String>,
+    #[schema(required = true, schema_with = schemas::address_postal_code)]
     postal_code: Option<String>,
+    #[schema(required = true, schema_with = schemas::country)]
     country: Option<String>,
 }
 
@@ -122,10 +182,15 @@ impl AddressBody {
 }
 
 /// `PUT /orders/{id}/shipment/tracking`
-#[derive(Debug, Deserialize)]
+///
+/// Ships a processing order; corrects the tracking of a shipped one.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TrackingRequest, examples(json!({"carrier": "FedEx", "trackingNumber": "123456789"})))]
 pub(crate) struct TrackingBody {
+    #[schema(required = true, schema_with = schemas::carrier)]
     carrier: Option<String>,
+    #[schema(required = true, schema_with = schemas::tracking_number)]
     tracking_number: Option<String>,
 }
 
@@ -139,7 +204,12 @@ impl TrackingBody {
 }
 
 /// `PUT /orders/{id}/status`
-#[derive(Debug, Deserialize)]
+///
+/// For operators: `canceled` (from pending or processing) or `delivered` (from shipped). The other
+/// statuses come from their business events, and asking for one is `409` naming the endpoint that brings it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = StatusChange, examples(json!({"status": "canceled"})))]
 pub(crate) struct StatusBody {
+    #[schema(required = true, schema_with = schemas::status)]
     pub status: Option<String>,
 }

@@ -1,8 +1,10 @@
 use chrono::{DateTime, Utc};
 use order_domain::{Order, OrderLine};
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use super::number::Amount;
+use crate::openapi::schemas;
 
 /// RFC 3339 in UTC, to the microsecond, written without an intermediate string.
 fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -26,24 +28,50 @@ fn display<S: Serializer, T: std::fmt::Display>(
     serializer.collect_str(value)
 }
 
-#[derive(Serialize)]
+/// An order.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Order, examples(json!({
+    "id": "019a6e1c-3f43-7a4e-9d2b-6c1f0e8a5b21", "storeId": "store-1", "customerId": "customer-1",
+    "status": "pending", "currency": "USD", "itemsTotal": 150.00, "shippingCost": 10.00, "taxAmount": 5.00,
+    "totalAmount": 165.00,
+    "items": [{"productId": "p-1", "quantity": 2, "price": 25.00},
+              {"productId": "p-2", "quantity": 2, "price": 50.00}],
+    "payment": null, "shippingAddress": null, "shipment": null,
+    "allowedActions": ["pay", "setShippingAddress", "cancel"], "version": 1,
+    "createdAt": "2025-01-15T10:30:00.123456Z", "updatedAt": "2025-01-15T10:30:00.123456Z"
+})))]
 pub(crate) struct OrderBody<'a> {
+    /// UUIDv7, so ids sort by creation time.
     #[serde(serialize_with = "display")]
+    #[schema(value_type = String, format = Uuid)]
     id: order_domain::OrderId,
     store_id: &'a str,
     customer_id: &'a str,
+    #[schema(schema_with = schemas::status)]
     status: &'static str,
+    /// ISO 4217.
+    #[schema(examples("USD"))]
     currency: &'static str,
+    #[schema(schema_with = schemas::amount)]
     items_total: Amount,
+    #[schema(schema_with = schemas::amount)]
     shipping_cost: Amount,
+    #[schema(schema_with = schemas::amount)]
     tax_amount: Amount,
+    #[schema(schema_with = schemas::amount)]
     total_amount: Amount,
     items: Vec<ItemBody<'a>>,
+    /// `null` until the order is paid.
     payment: Option<PaymentOut<'a>>,
+    /// `null` until an address is set.
     shipping_address: Option<AddressOut<'a>>,
+    /// `null` until tracking is recorded.
     shipment: Option<ShipmentOut<'a>>,
+    #[schema(schema_with = schemas::actions)]
     allowed_actions: Vec<&'static str>,
+    /// 1 on creation, +1 on every change; the `ETag` is `"<version>"`.
+    #[schema(minimum = 1)]
     version: u64,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -51,29 +79,41 @@ pub(crate) struct OrderBody<'a> {
     updated_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+/// One line of an order.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderItem)]
 struct ItemBody<'a> {
     product_id: &'a str,
+    #[schema(minimum = 1)]
     quantity: u32,
+    /// The unit price.
+    #[schema(schema_with = schemas::amount)]
     price: Amount,
 }
 
-#[derive(Serialize)]
+/// How the order was paid.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderPayment)]
 struct PaymentOut<'a> {
     method: &'a str,
+    #[schema(schema_with = schemas::amount)]
     amount: Amount,
     reference: Option<&'a str>,
     #[serde(serialize_with = "rfc3339")]
     paid_at: DateTime<Utc>,
+    /// Set when a paid order is canceled: the money has to go back.
     refund_due: bool,
+    /// When the money went back.
     #[serde(serialize_with = "optional_rfc3339")]
     refunded_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Serialize)]
+/// Where the order goes.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderAddress)]
 struct AddressOut<'a> {
     name: Option<&'a str>,
     line1: &'a str,
@@ -81,11 +121,15 @@ struct AddressOut<'a> {
     city: &'a str,
     state: Option<&'a str>,
     postal_code: &'a str,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[schema(pattern = "^[A-Z]{2}$")]
     country: &'static str,
 }
 
-#[derive(Serialize)]
+/// The parcel the order left in.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderShipment)]
 struct ShipmentOut<'a> {
     carrier: &'a str,
     tracking_number: &'a str,
@@ -155,9 +199,12 @@ pub(crate) fn render_order(order: &Order) -> Vec<u8> {
     serde_json::to_vec(&OrderBody::from(order)).unwrap_or_default()
 }
 
-#[derive(Serialize)]
+/// One page of orders, newest first.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderPage)]
 pub(crate) struct OrderListBody<'a> {
     pub items: Vec<OrderBody<'a>>,
+    /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }

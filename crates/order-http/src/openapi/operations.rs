@@ -1,0 +1,226 @@
+//! The API's operations as OpenAPI: one `#[utoipa::path]` per route of `routes::endpoints`, named after the
+//! handler it documents. They live here rather than on the handlers so that the handlers stay about HTTP
+//! and the use cases; a test checks that the two lists are the same. The answers every order operation can
+//! give (401, 403, 408, 429, 500, 503) and the headers on every answer are added in `mod.rs`.
+//!
+//! The functions are never called: `utoipa::path` needs an item to stand on.
+#![allow(dead_code)]
+
+use utoipa::ToSchema;
+
+use super::headers::{IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath};
+use super::problems::{
+    ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest,
+    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, ServiceUnavailable,
+    StatusConflict, UnsupportedMediaType, ValidationFailed,
+};
+use crate::dto::{
+    CreateOrderRequest, ListParams, OrderBody, OrderListBody, PaymentBody, ShippingBody,
+    StatusBody, TrackingBody,
+};
+
+pub(crate) const ORDERS: &str = "orders";
+pub(crate) const LIFECYCLE: &str = "order lifecycle";
+pub(crate) const OPERATIONS: &str = "operations";
+
+/// `handlers::orders::create_order`
+#[utoipa::path(
+    post, path = "/orders", operation_id = "createOrder", tag = ORDERS,
+    summary = "Create an order",
+    description = "Checks the customer with the customer service, reserves the stock with the inventory \
+        service, then stores the order (`pending`, version 1). Safe to retry with an idempotency key.",
+    params(IdempotencyKeyHeader),
+    request_body(content = CreateOrderRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; a retry with the same idempotency key and request gets the \
+            same answer with `Idempotent-Replayed: true`.", body = OrderBody,
+            headers(("Location"), ("ETag"), ("Idempotent-Replayed"))),
+        (status = 400, response = MalformedRequest),
+        (status = 409, response = CreateConflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = CreateRejected),
+    )
+)]
+fn create_order() {}
+
+/// `handlers::orders::list_orders`
+#[utoipa::path(
+    get, path = "/orders", operation_id = "listOrders", tag = ORDERS,
+    summary = "List orders",
+    description = "Newest first, by keyset pagination on the time-ordered id: orders created while a client \
+        pages never shift, skip or repeat the ones it is paging through. Deleted orders are absent.",
+    params(ListParams),
+    responses(
+        (status = 200, description = "One page; `nextCursor` and `Link` lead to the next.",
+            body = OrderListBody, headers(("Link"))),
+        (status = 400, response = MalformedRequest),
+    )
+)]
+fn list_orders() {}
+
+/// `handlers::orders::get_order`
+#[utoipa::path(
+    get, path = "/orders/{id}", operation_id = "getOrder", tag = ORDERS,
+    summary = "Read an order",
+    params(OrderIdPath, IfNoneMatchHeader),
+    responses(
+        (status = 200, description = "The order, with its version as `ETag`.", body = OrderBody,
+            headers(("ETag"))),
+        (status = 304, description = "`If-None-Match` holds the current version: the client's copy is \
+            fresh.", headers(("ETag"))),
+        (status = 404, response = OrderNotFound),
+    )
+)]
+fn get_order() {}
+
+/// `handlers::orders::delete_order`
+#[utoipa::path(
+    delete, path = "/orders/{id}", operation_id = "deleteOrder", tag = ORDERS,
+    summary = "Delete an order",
+    description = "A soft delete: the order stays stored for audit, and is gone for every client (404, \
+        absent from lists).",
+    params(OrderIdPath, IfMatchHeader),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = DeleteConflict),
+        (status = 412, response = PreconditionFailed),
+    )
+)]
+fn delete_order() {}
+
+/// `handlers::lifecycle::pay`
+#[utoipa::path(
+    put, path = "/orders/{id}/payment", operation_id = "payOrder", tag = LIFECYCLE,
+    summary = "Pay an order",
+    description = "Authorizes the payment with the payment service; the order becomes `processing`. The \
+        amount must be exactly its `totalAmount`.",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = PaymentBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Paid: the order and its new `ETag`.", body = OrderBody,
+            headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 402, response = PaymentDeclined),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn pay() {}
+
+/// `handlers::lifecycle::set_shipping_address`
+#[utoipa::path(
+    put, path = "/orders/{id}/shipping", operation_id = "setShippingAddress", tag = LIFECYCLE,
+    summary = "Set the shipping address",
+    description = "While the order is pending or processing. The shipping service must say it can deliver \
+        there (else 422 naming `/address`).",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = ShippingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order with its address, and its new `ETag`.", body = OrderBody,
+            headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn set_shipping_address() {}
+
+/// `handlers::lifecycle::record_tracking`
+#[utoipa::path(
+    put, path = "/orders/{id}/shipment/tracking", operation_id = "recordTracking", tag = LIFECYCLE,
+    summary = "Record the shipment's tracking",
+    description = "Ships a processing order (it becomes `shipped`); corrects the tracking of a shipped one.",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = TrackingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order with its shipment, and its new `ETag`.", body = OrderBody,
+            headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn record_tracking() {}
+
+/// `handlers::lifecycle::change_status`
+#[utoipa::path(
+    put, path = "/orders/{id}/status", operation_id = "changeStatus", tag = LIFECYCLE,
+    summary = "Cancel or deliver an order (operators)",
+    description = "`canceled` from pending or processing (the reservation is released and a paid order \
+        refunded, once) or `delivered` from shipped. Other statuses come from their business events: 409 \
+        names the endpoint.",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = StatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order in its new status, and its new `ETag`.", body = OrderBody,
+            headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = StatusConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn change_status() {}
+
+/// The answer of a health probe.
+#[derive(ToSchema)]
+struct Health {
+    status: HealthStatus,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+enum HealthStatus {
+    Ok,
+    Ready,
+}
+
+/// `handlers::health::live`
+#[utoipa::path(
+    get, path = "/health/live", operation_id = "live", tag = OPERATIONS,
+    summary = "Liveness: the process is up and serving",
+    responses(
+        (status = 200, description = "Up.", body = Health, example = json!({"status": "ok"})),
+    )
+)]
+fn live() {}
+
+/// `handlers::health::ready`
+#[utoipa::path(
+    get, path = "/health/ready", operation_id = "ready", tag = OPERATIONS,
+    summary = "Readiness: the database answers",
+    responses(
+        (status = 200, description = "Ready.", body = Health, example = json!({"status": "ready"})),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+fn ready() {}
+
+/// `openapi::serve`
+#[utoipa::path(
+    get, path = "/openapi.json", operation_id = "openapi", tag = OPERATIONS,
+    summary = "This document (OpenAPI 3.1)",
+    responses(
+        (status = 200, description = "The OpenAPI document; interactive docs at `/docs/`.",
+            body = Object, content_type = "application/json"),
+    )
+)]
+fn openapi() {}
