@@ -4,6 +4,7 @@ mod concurrency;
 mod create;
 mod database;
 mod delete;
+mod docs;
 mod errors;
 mod health;
 mod helpers;
