@@ -25,14 +25,15 @@ pub(crate) async fn create_order(
     let caller = caller(&request)?;
     let dto: CreateOrderRequest = json_body::parse(&request, &body)?;
     let header_key = idempotency_header(&request)?;
-    let body_key = dto.idempotency_key.clone();
+    let body_key = dto.idempotency_key.clone().map(|raw| {
+        IdempotencyKey::parse(raw).map_err(|e| Violation::new(Field::IdempotencyKey, e))
+    });
     let order = NewOrder::parse(dto.into_draft());
-    // The header wins over the body; both name the same key space.
+    // The header wins over the body; both name the same key space. A bad body key is refused either way.
     let key = match (header_key, body_key) {
+        (_, Some(Err(violation))) => Err(violation),
         (Some(key), _) => Ok(Some(key)),
-        (None, Some(raw)) => IdempotencyKey::parse(raw)
-            .map(Some)
-            .map_err(|e| Violation::new(Field::IdempotencyKey, e)),
+        (None, Some(Ok(key))) => Ok(Some(key)),
         (None, None) => Ok(None),
     };
     let (order, key) = match (order, key) {

@@ -48,6 +48,20 @@ async fn the_body_key_and_the_header_key_are_one_key_space() {
 }
 
 #[tokio::test]
+async fn a_bad_body_key_is_refused_even_when_the_header_key_wins() {
+    let app = spawn_app().await;
+    let mut order = valid_order();
+    order["idempotencyKey"] = json!("bad\u{7}key");
+    let refused = problem(
+        app.post_order_with_key(&order, "good-key").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(crate::helpers::pointers(&refused), ["/idempotencyKey"]);
+    assert!(app.all_orders("").await.is_empty());
+}
+
+#[tokio::test]
 async fn the_same_key_with_a_different_payload_is_a_422() {
     let app = spawn_app().await;
     assert_eq!(
