@@ -66,7 +66,7 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
-        Ok(Self {
+        let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
                 v.trim()
                     .parse::<SocketAddr>()
@@ -102,6 +102,34 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+        };
+        config.refuse_accidental_standins(&env)?;
+        Ok(config)
+    }
+
+    /// Stand-ins answer for a service without a URL. That is the zero-setup default on a loopback address; on
+    /// any other address it is refused (every payment would be "authorized") unless `ALLOW_STANDINS=true`.
+    fn refuse_accidental_standins<F: Fn(&str) -> Option<String>>(
+        &self,
+        env: &Env<F>,
+    ) -> Result<(), ConfigError> {
+        let allowed = env.read("ALLOW_STANDINS", "false", |v| match v.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("expected true or false".to_owned()),
+        })?;
+        let missing = self.services.without_url();
+        if allowed || missing.is_empty() || self.listen_addr.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(ConfigError {
+            variable: "LISTEN_ADDR",
+            value: self.listen_addr.to_string(),
+            reason: format!(
+                "stand-ins would answer for services without a URL on a non-loopback address; \
+                 set {}, or ALLOW_STANDINS=true to run with stand-ins",
+                missing.join(", ")
+            ),
         })
     }
 }
@@ -133,6 +161,23 @@ impl Services {
                 "NOTIFICATION_SERVICE_TIMEOUT_MS",
             )?,
         })
+    }
+}
+
+impl Services {
+    /// The `<NAME>_SERVICE_URL` variables that are not set: those services are answered by stand-ins.
+    pub fn without_url(&self) -> Vec<&'static str> {
+        [
+            ("CUSTOMER_SERVICE_URL", &self.customer),
+            ("INVENTORY_SERVICE_URL", &self.inventory),
+            ("PAYMENT_SERVICE_URL", &self.payment),
+            ("SHIPPING_SERVICE_URL", &self.shipping),
+            ("NOTIFICATION_SERVICE_URL", &self.notification),
+        ]
+        .into_iter()
+        .filter(|(_, settings)| settings.is_none())
+        .map(|(variable, _)| variable)
+        .collect()
     }
 }
 
@@ -309,6 +354,36 @@ mod tests {
         assert_eq!(payment.timeout, Duration::from_millis(750));
         assert!(config.services.inventory.is_none());
         assert!(config.services.shipping.is_none());
+    }
+
+    #[test]
+    fn stand_ins_are_refused_off_loopback_unless_allowed() {
+        let refused = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+        ])
+        .err()
+        .map(|e| (e.variable, e.to_string()));
+        let (variable, message) = refused.expect("refused off loopback");
+        assert_eq!(variable, "LISTEN_ADDR");
+        for missing in [
+            "CUSTOMER_SERVICE_URL",
+            "INVENTORY_SERVICE_URL",
+            "SHIPPING_SERVICE_URL",
+            "NOTIFICATION_SERVICE_URL",
+        ] {
+            assert!(message.contains(missing), "{message} names {missing}");
+        }
+        assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
+
+        assert!(config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("ALLOW_STANDINS", "true")]).is_ok());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+        assert_eq!(
+            config(&[("ALLOW_STANDINS", "yes")])
+                .err()
+                .map(|e| e.variable),
+            Some("ALLOW_STANDINS")
+        );
     }
 
     #[test]
