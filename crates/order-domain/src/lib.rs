@@ -7,6 +7,7 @@
 
 mod action;
 mod address;
+mod exact_number;
 mod idempotency;
 mod ids;
 mod listing;

@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod lifecycle;
+mod numbers;
 mod outside_services;
 mod read;
 mod replicas;
