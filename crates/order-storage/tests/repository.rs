@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
-    OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
+    AuthorizationId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder,
+    Order, OrderDraft, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -460,7 +460,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .set_shipping_address(address, now())
             .unwrap_or_else(|e| panic!("{e}"));
         changed
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         changed
             .record_tracking(tracking, now())
@@ -480,7 +484,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
             .cancel(now())
@@ -545,7 +553,13 @@ async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
                 .insert(&order, None)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
-            order.pay(&payment, now()).unwrap_or_else(|e| panic!("{e}"));
+            order
+                .pay(
+                    &payment,
+                    AuthorizationId::parse("auth-1").expect("an id"),
+                    now(),
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
             order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
             db.storage
                 .update(&order, Version::FIRST)

@@ -11,6 +11,7 @@ mod idempotency;
 mod lifecycle;
 mod numbers;
 mod outside_services;
+mod payment;
 mod read;
 mod replicas;
 mod startup;
