@@ -102,8 +102,8 @@ mod tests {
         )
         .expect("rows of the old schema");
 
-        conn.run_pending_migrations(SQLITE)
-            .expect("the rebuild runs");
+        // 2026-11-25-000004_one_schema_and_authorizations: the rebuild.
+        conn.run_next_migration(SQLITE).expect("the rebuild runs");
 
         assert_eq!(
             names(&mut conn, "SELECT id AS name FROM orders ORDER BY id"),
@@ -150,5 +150,23 @@ mod tests {
              VALUES ('nope', 0, 'p-1', 1, 100)",
         );
         assert!(orphan.is_err(), "order_items still references orders");
+
+        conn.revert_last_migration(SQLITE)
+            .expect("the rebuild reverts");
+        assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM orders"), 2);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT count(*) AS n FROM pragma_table_info('orders') WHERE name = 'payment_authorization_id'"
+            ),
+            0
+        );
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT foreign_keys AS n FROM pragma_foreign_keys"
+            ),
+            1
+        );
     }
 }
