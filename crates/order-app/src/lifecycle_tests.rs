@@ -8,7 +8,7 @@ use order_domain::{
 };
 
 use crate::test_support::{now, stored_order, Mocks};
-use crate::AppError;
+use crate::{AppError, Caller};
 
 fn payment(amount: &str, method: &str) -> PaymentDraft {
     PaymentDraft {
@@ -83,7 +83,12 @@ async fn paying_authorizes_once_then_stores_a_processing_order() {
 
     let paid = mocks
         .service()
-        .pay_order(id, payment("50.00", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50.00", "visa"),
+            VersionCheck::Any,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(paid.status(), OrderStatus::Processing);
@@ -108,7 +113,12 @@ async fn a_declined_payment_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "declined"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "declined"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(
         matches!(result, Err(AppError::PaymentDeclined(_))),
@@ -141,11 +151,21 @@ async fn each_payment_attempt_authorizes_under_a_key_of_its_own() {
         });
     let service = mocks.service();
     let declined = service
-        .pay_order(id, payment("50", "declined"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "declined"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(declined, Err(AppError::PaymentDeclined(_))));
     let paid = service
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(paid.is_ok(), "{paid:?}");
     let keys = keys.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -174,7 +194,12 @@ async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -196,7 +221,12 @@ async fn a_wrong_amount_is_refused_before_the_payment_service_is_asked() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("49.99", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("49.99", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(
         matches!(&result, Err(AppError::Invalid(v)) if v[0].field == order_domain::Field::PaymentAmount)
@@ -214,7 +244,12 @@ async fn paying_a_paid_order_is_not_allowed_and_is_not_authorized() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -233,6 +268,7 @@ async fn paying_a_missing_or_deleted_order_is_not_found() {
     let result = mocks
         .service()
         .pay_order(
+            &Caller::anonymous(),
             order_domain::OrderId::generate(),
             payment("50", "visa"),
             VersionCheck::Any,
@@ -270,7 +306,12 @@ async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -291,7 +332,7 @@ async fn a_stale_if_match_on_payment_fails_before_anything_else() {
     let stale = VersionCheck::OneOf(vec![Version::FIRST.next()]);
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), stale)
+        .pay_order(&Caller::anonymous(), id, payment("50", "visa"), stale)
         .await;
     assert!(matches!(result, Err(AppError::PreconditionFailed { .. })));
     assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
@@ -305,7 +346,7 @@ async fn tracking_ships_a_paid_order() {
     holding(&mut mocks, order);
     let shipped = mocks
         .service()
-        .record_tracking(id, tracking(), VersionCheck::Any)
+        .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(shipped.status(), OrderStatus::Shipped);
@@ -323,7 +364,7 @@ async fn tracking_an_unpaid_order_is_not_allowed() {
     let written = holding(&mut mocks, order);
     let result = mocks
         .service()
-        .record_tracking(id, tracking(), VersionCheck::Any)
+        .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
         .await;
     assert!(matches!(
         result,
@@ -348,7 +389,7 @@ async fn the_shipping_address_is_stored_once_the_carrier_can_deliver_there() {
         .returning(|_| Ok(AddressCheck::Deliverable));
     let updated = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(updated.shipping_address(), Some(&address()));
@@ -367,7 +408,7 @@ async fn an_undeliverable_address_is_refused_naming_the_address() {
         .returning(|_| Ok(AddressCheck::Undeliverable("no such street".into())));
     let result = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await;
     assert!(
         matches!(&result, Err(AppError::Invalid(v)) if v[0].field == Field::ShippingAddress && v[0].message.contains("no such street"))
@@ -387,7 +428,7 @@ async fn a_shipped_order_refuses_a_new_address_without_asking_the_carrier() {
     mocks.shipping.expect_validate_address().never();
     let result = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await;
     assert!(matches!(
         result,
@@ -439,7 +480,7 @@ async fn canceling_a_paid_order_releases_its_stock_and_refunds_it_once() {
 
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
@@ -464,7 +505,7 @@ async fn a_refund_that_fails_leaves_the_cancel_standing_with_the_refund_due() {
     });
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
@@ -490,7 +531,7 @@ async fn canceling_an_unpaid_order_refunds_nothing() {
     mocks.payments.expect_refund().never();
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.payment(), None);
@@ -523,7 +564,7 @@ async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction
     let service = mocks.service();
     for _ in 0..2 {
         service
-            .record_tracking(id, tracking(), VersionCheck::Any)
+            .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
@@ -535,7 +576,10 @@ async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
     let id = order.id();
     let mut mocks = Mocks::new();
     holding(&mut mocks, order);
-    let result = mocks.service().deliver_order(id, VersionCheck::Any).await;
+    let result = mocks
+        .service()
+        .deliver_order(&Caller::anonymous(), id, VersionCheck::Any)
+        .await;
     assert!(matches!(
         result,
         Err(AppError::NotAllowed {

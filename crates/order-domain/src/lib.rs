@@ -17,6 +17,7 @@ mod notification;
 mod order;
 mod payment;
 pub mod ports;
+mod principal;
 mod provider_key;
 mod quantity;
 mod shipment;
@@ -27,7 +28,9 @@ mod violation;
 
 pub use action::OrderAction;
 pub use address::{AddressDraft, Country, ShippingAddress};
-pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+pub use idempotency::{
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+};
 pub use ids::{AuthorizationId, CustomerId, OrderId, ProductId, RefundId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
@@ -35,6 +38,7 @@ pub use new_order::{ItemDraft, NewOrder, OrderDraft};
 pub use notification::{Notification, NotificationKind};
 pub use order::{Order, OrderError, OrderLine, OrderSnapshot, Totals};
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
+pub use principal::{Principal, Role};
 pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};

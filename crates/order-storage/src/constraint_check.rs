@@ -92,6 +92,14 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "idempotency_keys_key_check",
         "UPDATE idempotency_keys SET key = ''",
     ),
+    (
+        "idempotency_claims_key_check",
+        "UPDATE idempotency_claims SET key = ''",
+    ),
+    (
+        "idempotency_claims_check",
+        "UPDATE idempotency_claims SET held_until = claimed_at",
+    ),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -114,6 +122,10 @@ fn seed(conn: &mut DbConnection) {
             "INSERT INTO idempotency_keys (scope, key, fingerprint, order_id, response_body, created_at, \
              expires_at) VALUES ('create', 'k-1', {bytes}, 'o-1', {bytes}, '2026-01-01 00:00:00', \
              '2026-01-02 00:00:00')"
+        ),
+        format!(
+            "INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until) \
+             VALUES ('create', 'k-2', {bytes}, '2026-01-01 00:00:00', '2026-01-01 00:00:30')"
         ),
     ];
     for statement in statements {

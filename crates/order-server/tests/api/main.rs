@@ -12,6 +12,7 @@ mod lifecycle;
 mod numbers;
 mod outside_services;
 mod payment;
+mod rate_limits;
 mod read;
 mod replicas;
 mod startup;
