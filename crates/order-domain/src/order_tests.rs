@@ -229,7 +229,10 @@ fn deleting_a_pending_order_cancels_it_in_the_same_change() {
 #[test]
 fn only_orders_whose_money_and_goods_have_settled_can_be_deleted() {
     let mut processing = pending();
-    assert_eq!(processing.pay(&payment("115"), authorization(), at(1)), Ok(()));
+    assert_eq!(
+        processing.pay(&payment("115"), authorization(), at(1)),
+        Ok(())
+    );
     assert_eq!(
         processing.clone().delete(at(2)),
         not_allowed(OrderAction::Delete, OrderStatus::Processing)
