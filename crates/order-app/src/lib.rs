@@ -10,6 +10,7 @@ mod lifecycle;
 mod maintenance;
 mod notify;
 mod read_orders;
+mod readiness;
 mod service;
 mod sweeper;
 mod write_order;
@@ -17,6 +18,7 @@ mod write_order;
 pub use create_order::{CreateOrder, CreatedOrder, IdempotentRequest};
 pub use error::AppError;
 pub use read_orders::OrderPage;
+pub use readiness::Readiness;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

@@ -1,8 +1,9 @@
 //! The REST adapter (actix-web): routes under `/` and `/v1`, JSON DTOs that parse into domain types at the
 //! edge, entity tags from order versions, and RFC 9457 problem responses for every error.
-//! Exports `configure` (the routes and their extractor settings) and `problem_responses` (the middleware that
-//! turns the framework's own plain errors into problems).
+//! Exports `configure` (the routes and their extractor settings), `problem_responses` (the middleware that
+//! turns the framework's own plain errors into problems) and `cut_stalled_body` (the deadline on a request body).
 
+mod body_timeout;
 mod cursor;
 mod dto;
 mod error;
@@ -12,6 +13,7 @@ mod json_body;
 mod problem;
 mod routes;
 
+pub use body_timeout::cut_stalled_body;
 pub use problem::problem_responses;
 pub use routes::{configure, MAX_BODY_BYTES};
 

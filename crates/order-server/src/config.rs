@@ -34,6 +34,12 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
+    /// and the connection is closed; default 10.
+    pub client_body_timeout: Duration,
+    /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
+    /// default 512, well under the usual limit of 1024 open files.
+    pub max_connections: usize,
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -102,6 +108,8 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
+            max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
         })
     }
 }
@@ -239,6 +247,8 @@ mod tests {
             Database::Sqlite(SqliteLocation::File("data/orders.db".into()))
         );
         assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
+        assert_eq!(config.client_body_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 512);
     }
 
     #[test]

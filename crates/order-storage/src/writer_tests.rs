@@ -106,7 +106,12 @@ fn assert_answers(results: &[Result<i64, RepositoryError>]) {
 #[tokio::test]
 async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch_commits() {
     let (storage, _database) = with_scratch_table().await;
-    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5).map(|n| job(work(n))).unzip();
+    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5)
+        .map(|n| {
+            let (job, answer, _claim) = job(work(n));
+            (job, answer)
+        })
+        .unzip();
 
     let committed = commit(&storage.pool, &mut batch);
     assert!(committed.is_ok(), "{committed:?}");
@@ -139,4 +144,39 @@ async fn a_panicking_write_fails_alone_and_the_writer_carries_on() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored(&storage).await, BTreeSet::from([1]));
+}
+
+#[tokio::test]
+async fn a_write_still_queued_at_the_acquire_timeout_is_unavailable_and_never_written() {
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions {
+        acquire_timeout: std::time::Duration::from_millis(200),
+        ..StorageOptions::new(database.database.clone())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    storage
+        .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The writer is kept busy past the queued job's deadline.
+    let (started, has_started) = tokio::sync::oneshot::channel();
+    let busy = storage.write(move |_| {
+        let _ = started.send(());
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        Ok(())
+    });
+    let queued = async {
+        let _ = has_started.await;
+        let begun = std::time::Instant::now();
+        let result = storage.write(|conn| insert(conn, 7)).await;
+        (result, begun.elapsed())
+    };
+    let (busy, (queued, waited)) = futures::join!(busy, queued);
+    assert!(busy.is_ok(), "{busy:?}");
+    assert!(
+        matches!(queued, Err(RepositoryError::Unavailable(_))),
+        "{queued:?}"
+    );
+    assert!(waited < std::time::Duration::from_millis(500), "{waited:?}");
+    assert_eq!(stored(&storage).await, BTreeSet::new());
 }
