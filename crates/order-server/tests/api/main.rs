@@ -5,6 +5,7 @@ mod create;
 mod database;
 mod delete;
 mod errors;
+mod hardening;
 mod health;
 mod helpers;
 mod idempotency;

@@ -1,0 +1,160 @@
+//! Hostile input: data after the JSON document, a cursor used with another filter, a body that never arrives.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use order_storage::testing::TestDatabase;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{order_for, pointers, problem, spawn_app, spawn_app_on, valid_order};
+
+/// Sends `request` on a fresh connection and reads until the server closes it or `patience` runs out.
+/// Returns what came back, and whether the server closed the connection.
+pub fn raw_exchange(address: &str, request: Vec<u8>, patience: Duration) -> (String, bool) {
+    let host = address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).expect("connect to the app");
+    stream
+        .set_read_timeout(Some(patience))
+        .expect("a read timeout");
+    // The server may answer, and close, before it has read all of a request it refuses.
+    let _ = stream.write_all(&request);
+    let mut answer = Vec::new();
+    let mut chunk = [0; 8192];
+    let closed = loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => break true,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            // A reset after the answer is a close too.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    (String::from_utf8_lossy(&answer).into_owned(), closed)
+}
+
+async fn raw(address: &str, request: Vec<u8>, patience: Duration) -> (String, bool) {
+    let address = address.to_owned();
+    tokio::task::spawn_blocking(move || raw_exchange(&address, request, patience))
+        .await
+        .expect("the raw client")
+}
+
+#[tokio::test]
+async fn a_create_with_data_after_the_document_is_a_400_naming_the_body_and_writes_nothing() {
+    let app = spawn_app().await;
+    let order = order_for("store-trailing", "customer-1").to_string();
+    for body in [
+        format!("{order}xyz"),
+        format!("{order}{order}"),
+        format!("{order} \n {{}}"),
+    ] {
+        let response = app
+            .post_raw("/orders", body.clone(), Some("application/json"))
+            .await;
+        let problem = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(pointers(&problem), [""], "{body}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("exactly one JSON document"),
+            "{problem}"
+        );
+    }
+    assert!(app.all_orders("storeId=store-trailing").await.is_empty());
+    // Whitespace after the document is fine.
+    let response = app
+        .post_raw(
+            "/orders",
+            format!("{order} \r\n\t"),
+            Some("application/json"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_status_change_with_data_after_the_document_is_a_400_and_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    let response = app
+        .send(
+            app.client
+                .put(app.url(&format!("/orders/{id}/status")))
+                .header("Content-Type", "application/json")
+                .body(r#"{"status":"canceled"}{"status":"delivered"} trailing"#),
+        )
+        .await;
+    problem(response, StatusCode::BAD_REQUEST).await;
+    let order = app.order(&id).await;
+    assert_eq!(order["status"], "pending", "{order}");
+    assert_eq!(order["version"], json!(1), "{order}");
+}
+
+#[tokio::test]
+async fn a_cursor_used_with_another_filter_is_a_400_naming_the_cursor() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.create(&order_for("store-a", "alice")).await;
+        app.create(&order_for("store-b", "alice")).await;
+    }
+    let page = crate::helpers::json_of(app.get("/orders?storeId=store-a&limit=2").await).await;
+    let cursor = page["nextCursor"].as_str().expect("a next page").to_owned();
+
+    for other in [
+        "storeId=store-b",
+        "",
+        "storeId=store-a&customerId=alice",
+        "storeId=store-a&status=pending",
+    ] {
+        let response = app
+            .get(&format!("/orders?{other}&limit=2&cursor={cursor}"))
+            .await;
+        let body = problem(response, StatusCode::BAD_REQUEST).await;
+        let named: Vec<_> = body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["parameter"].as_str())
+            .collect();
+        assert_eq!(named, ["cursor"], "{other}: {body}");
+    }
+    // With its own filter it still pages on.
+    let same = app
+        .get(&format!("/orders?storeId=store-a&limit=2&cursor={cursor}"))
+        .await;
+    assert_eq!(same.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_cut_with_a_408_problem_and_the_connection_closed() {
+    let database = TestDatabase::from_env().expect("a test database");
+    let app = spawn_app_on(database, |config| {
+        config.client_body_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let request = b"POST /orders HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+                    Content-Length: 100000\r\n\r\n{"
+        .to_vec();
+    let started = Instant::now();
+    let (answer, closed) = raw(&app.address, request, Duration::from_secs(5)).await;
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"type\""), "{answer}");
+    assert!(closed, "the connection stayed open: {answer}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    // Nothing was created, and the service still serves.
+    assert!(app.all_orders("").await.is_empty());
+    assert_eq!(
+        app.post_order(&valid_order()).await.status(),
+        StatusCode::CREATED
+    );
+}
