@@ -14,6 +14,7 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
+    Nothing,
     Directory { _directory: tempfile::TempDir },
     PostgresDatabase { server: String, name: String },
 }
@@ -60,6 +61,14 @@ impl TestDatabase {
             database: Database::Postgres(format!("{server}/{name}")),
             _cleanup: Cleanup::PostgresDatabase { server, name },
         })
+    }
+
+    /// A database the test runs and removes itself (a server of its own, say); nothing to clean up here.
+    pub fn managed_elsewhere(database: Database) -> Self {
+        Self {
+            database,
+            _cleanup: Cleanup::Nothing,
+        }
     }
 
     /// The backend `TEST_DATABASE` asks for (`sqlite`, the default, or `postgres`).
