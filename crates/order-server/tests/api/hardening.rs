@@ -158,3 +158,43 @@ async fn a_stalled_body_is_cut_with_a_408_problem_and_the_connection_closed() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_the_app_answers_is_a_problem_with_a_type() {
+    let app = spawn_app().await;
+    let big = format!("{{\"storeId\": \"{}\"}}", "x".repeat(300 * 1024));
+    let cases = [
+        (
+            "GET /nowhere",
+            app.get("/nowhere").await,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "PATCH /orders",
+            app.send(app.client.patch(app.url("/orders"))).await,
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "a 300 KiB body",
+            app.post_raw("/orders", big, Some("application/json")).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "text/plain",
+            app.post_raw("/orders", "{}", Some("text/plain")).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "a bad query",
+            app.get("/orders?limit=many").await,
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (what, response, status) in cases {
+        let body = problem(response, status).await;
+        assert!(
+            body["type"].as_str().is_some_and(|t| !t.is_empty()),
+            "{what}: {body}"
+        );
+    }
+}
