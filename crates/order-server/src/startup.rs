@@ -4,10 +4,11 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::web::Data;
-use actix_web::{App, HttpServer};
+use actix_web::App;
 use anyhow::Context;
 use order_app::{OrderService, Ports, Readiness, Settings};
 use order_gateways::SystemClock;
+use order_http::ServerLimits;
 use order_storage::{DieselStorage, StorageOptions};
 
 use crate::gateways::Gateways;
@@ -63,9 +64,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
         let body_timeout = config.client_body_timeout;
-        // actix counts connections per worker; the limit is for the whole process.
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        let server = HttpServer::new(move || {
+        let app = move || {
             App::new()
                 .wrap(from_fn(move |request, next| {
                     order_http::cut_stalled_body(body_timeout, request, next)
@@ -73,12 +72,13 @@ impl Application {
                 .wrap(order_http::problem_responses())
                 .app_data(Data::new(readiness.clone()))
                 .configure(order_http::configure(service.clone()))
-        })
-        .workers(workers)
-        .max_connections((config.max_connections / workers).max(1))
-        .listen(listener)
-        .context("cannot serve on the listener")?
-        .run();
+        };
+        let limits = ServerLimits {
+            max_connections: config.max_connections,
+            head_timeout: HEAD_TIMEOUT,
+        };
+        let server =
+            order_http::serve(listener, app, limits).context("cannot serve on the listener")?;
         Ok(Self { port, server })
     }
 
@@ -107,6 +107,9 @@ fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
         }
     });
 }
+
+/// How long a request head may take to arrive (actix's default).
+const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often the database is probed for `/health/ready`.
 const READINESS_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);

@@ -198,3 +198,85 @@ async fn every_error_the_app_answers_is_a_problem_with_a_type() {
         );
     }
 }
+
+/// The status and problem body of a raw answer, after checking that it is `application/problem+json` with a
+/// `type` and that the connection was closed after it.
+fn raw_problem(what: &str, (answer, closed): (String, bool)) -> (u16, serde_json::Value) {
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("{what}: no answer: {answer:?}"));
+    let status = head
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{what}: no status: {head}"));
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{what}: {head}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body:?}"));
+    assert_eq!(body["status"], json!(status), "{what}: {body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string(),
+        "{what}: {body}"
+    );
+    assert!(closed, "{what}: the connection stayed open");
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_layers_own_errors_are_problems_too() {
+    let app = spawn_app().await;
+    let patience = Duration::from_secs(3);
+    let long_path = format!(
+        "GET /orders/{} HTTP/1.1\r\nHost: t\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let big_header = format!(
+        "GET /health/live HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(140_000)
+    );
+    let cases: [(&str, Vec<u8>, u16); 4] = [
+        (
+            "Content-Length with Transfer-Encoding",
+            b"POST /orders HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+              Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                .to_vec(),
+            400,
+        ),
+        (
+            "a garbled request line",
+            b"HELLO THERE\r\n\r\n".to_vec(),
+            400,
+        ),
+        // actix reads a path this long as a malformed head, not an oversized one.
+        ("a 70 KB path", long_path.into_bytes(), 400),
+        ("a 140 KB header", big_header.into_bytes(), 431),
+    ];
+    for (what, request, status) in cases {
+        let answer = raw(&app.address, request, patience).await;
+        assert_eq!(raw_problem(what, answer).0, status, "{what}");
+    }
+    // The service is none the worse for them.
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_that_never_ends_is_a_408_problem() {
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let answer = raw(
+        &app.address,
+        b"GET /health/live HTTP/1.1\r\nHost: t\r\n".to_vec(),
+        Duration::from_secs(10),
+    )
+    .await;
+    let (status, body) = raw_problem("a stalled head", answer);
+    assert_eq!(status, 408, "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
