@@ -115,6 +115,19 @@ impl TestDatabase {
         }
     }
 
+    /// SQLite only: takes the database's write lock from outside the service and holds it until the guard is
+    /// dropped, so that the service can read but not write (as with a full disk).
+    pub fn hold_write_lock(&self) -> WriteLock {
+        let Database::Sqlite(SqliteLocation::File(path)) = &self.database else {
+            panic!("hold_write_lock needs a SQLite file");
+        };
+        let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, "BEGIN IMMEDIATE")
+            .unwrap_or_else(|e| panic!("cannot take the write lock: {e}"));
+        WriteLock(conn)
+    }
+
     /// Runs `sql` on the Postgres server's maintenance database, with `{db}` standing for this test's database:
     /// for tests that act on the database from outside, such as cutting it off.
     pub fn postgres_admin(&self, sql: &str) {
@@ -126,6 +139,15 @@ impl TestDatabase {
         diesel::sql_query(sql.replace("{db}", name))
             .execute(&mut admin)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// The write lock of a SQLite database, held from outside the service; released on drop.
+pub struct WriteLock(diesel::SqliteConnection);
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = diesel::connection::SimpleConnection::batch_execute(&mut self.0, "ROLLBACK");
     }
 }
 

@@ -180,3 +180,42 @@ async fn a_write_still_queued_at_the_acquire_timeout_is_unavailable_and_never_wr
     assert!(waited < std::time::Duration::from_millis(500), "{waited:?}");
     assert_eq!(stored(&storage).await, BTreeSet::new());
 }
+
+/// Readiness asks for a write, not a read: a database that still answers reads but takes no writes (here
+/// another process holds the write lock; a full disk is the same to the probe) is not ready.
+#[tokio::test]
+async fn the_readiness_probe_fails_while_writes_are_refused_and_passes_once_they_are_taken() {
+    use order_domain::ports::OrderRepository;
+
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions {
+        busy_timeout: std::time::Duration::from_millis(100),
+        ..StorageOptions::new(database.database.clone())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let crate::Database::Sqlite(crate::SqliteLocation::File(path)) = &database.database else {
+        panic!("a SQLite file");
+    };
+    let mut other = diesel::SqliteConnection::establish(&path.to_string_lossy())
+        .unwrap_or_else(|e| panic!("{e}"));
+    other
+        .batch_execute("BEGIN IMMEDIATE")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = storage.ping().await;
+    assert!(
+        matches!(refused, Err(RepositoryError::Unavailable(_))),
+        "{refused:?}"
+    );
+    // Reads still work: a `SELECT 1` probe would have said ready.
+    assert!(storage
+        .run(|conn| Ok(conn.batch_execute("SELECT 1")?))
+        .await
+        .is_ok());
+
+    other
+        .batch_execute("ROLLBACK")
+        .unwrap_or_else(|e| panic!("{e}"));
+    storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
+}

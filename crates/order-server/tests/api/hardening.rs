@@ -280,3 +280,24 @@ async fn a_request_head_that_never_ends_is_a_408_problem() {
         started.elapsed()
     );
 }
+
+/// A database that answers reads but takes no writes (here another process holds SQLite's write lock; a full
+/// disk looks the same to the service) is not ready; once it takes writes again, it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_is_503_while_the_database_refuses_writes_and_200_once_it_takes_them() {
+    let app = spawn_app_on(TestDatabase::sqlite(), |config| {
+        config.database_acquire_timeout = Duration::from_millis(500);
+    })
+    .await;
+    assert!(app.readiness_becomes(StatusCode::OK).await);
+    let lock = app.database.hold_write_lock();
+    assert!(
+        app.readiness_becomes(StatusCode::SERVICE_UNAVAILABLE).await,
+        "readiness stayed 200 while no write could be made"
+    );
+    drop(lock);
+    assert!(
+        app.readiness_becomes(StatusCode::OK).await,
+        "readiness did not come back"
+    );
+}
