@@ -123,8 +123,11 @@ impl TestDatabase {
         };
         let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
             .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-        diesel::connection::SimpleConnection::batch_execute(&mut conn, "BEGIN IMMEDIATE")
-            .unwrap_or_else(|e| panic!("cannot take the write lock: {e}"));
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE",
+        )
+        .unwrap_or_else(|e| panic!("cannot take the write lock: {e}"));
         WriteLock(conn)
     }
 
