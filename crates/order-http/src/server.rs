@@ -58,6 +58,8 @@ where
             .and_then(
                 HttpService::build()
                     .client_request_timeout(limits.head_timeout)
+                    // As HttpServer: a second to close a connection whose client does not read.
+                    .client_disconnect_timeout(Duration::from_secs(1))
                     .local_addr(local)
                     .h1(map_config(app, move |_| AppConfig::default())),
             )

@@ -301,3 +301,43 @@ async fn readiness_is_503_while_the_database_refuses_writes_and_200_once_it_take
         "readiness did not come back"
     );
 }
+
+/// Clients that open connections and stall their bodies hold at most `MAX_CONNECTIONS` of them (the rest wait in
+/// the listen backlog, costing the service no file descriptor), each only until the body timeout and the second
+/// the server gives a client to close: a liveness check queued behind them is answered once they are cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalling_clients_beyond_the_connection_cap_do_not_silence_the_liveness_check() {
+    let database = TestDatabase::from_env().expect("a test database");
+    let app = spawn_app_on(database, |config| {
+        config.client_body_timeout = Duration::from_secs(1);
+        config.max_connections = 2;
+    })
+    .await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).expect("connect");
+            let _ = stream.write_all(
+                b"POST /orders HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+                  Content-Length: 100000\r\n\r\n{",
+            );
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    let live = app
+        .client
+        .get(app.url("/health/live"))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .expect("an answer to the liveness check");
+    assert_eq!(live.status(), StatusCode::OK);
+    // Two rounds of two stalled connections, each held for the body timeout and the close: about 4 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(stalled);
+}
