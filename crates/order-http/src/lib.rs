@@ -1,7 +1,8 @@
 //! The REST adapter (actix-web): routes under `/` and `/v1`, JSON DTOs that parse into domain types at the
 //! edge, entity tags from order versions, and RFC 9457 problem responses for every error.
 //! Exports `configure` (the routes and their extractor settings), `problem_responses` (the middleware that
-//! turns the framework's own plain errors into problems), `cut_stalled_body` (the deadline on a request body)
+//! turns the framework's own plain errors into problems), `rate_limit` (budgets per client, in process or
+//! shared in Redis, and the `RateLimiting` middleware), `cut_stalled_body` (the deadline on a request body)
 //! and `serve` (the server, whose connections answer even the HTTP/1 dispatcher's own errors as problems).
 
 mod body_timeout;
@@ -14,6 +15,7 @@ mod h1_problems;
 mod handlers;
 mod json_body;
 mod problem;
+pub mod rate_limit;
 mod routes;
 mod server;
 

@@ -8,6 +8,9 @@ use actix_web::App;
 use anyhow::Context;
 use order_app::{OrderService, Ports, Readiness, Settings};
 use order_gateways::SystemClock;
+use order_http::rate_limit::{
+    effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
+};
 use order_http::ServerLimits;
 use order_storage::{DieselStorage, StorageOptions};
 
@@ -18,6 +21,7 @@ use crate::Config;
 pub struct Application {
     port: u16,
     server: Server,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 impl Application {
@@ -63,12 +67,16 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
+        let rate_limiter = rate_limiter(config)?;
+        let rate_limiting = RateLimiting::new(rate_limiter.clone())
+            .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let body_timeout = config.client_body_timeout;
         let app = move || {
             App::new()
                 .wrap(from_fn(move |request, next| {
                     order_http::cut_stalled_body(body_timeout, request, next)
                 }))
+                .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
                 .app_data(Data::new(readiness.clone()))
                 .configure(order_http::configure(service.clone()))
@@ -79,11 +87,20 @@ impl Application {
         };
         let server =
             order_http::serve(listener, app, limits).context("cannot serve on the listener")?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            rate_limiter,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the budgets are counted; `failed_open()` says how many requests Redis outages let through.
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        self.rate_limiter.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -91,7 +108,19 @@ impl Application {
     }
 }
 
-/// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
+/// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
+fn rate_limiter(config: &Config) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // Authentication is not configurable yet: the open mode, where only configured budgets apply.
+    let limits = effective_limits(false, config.rate_limits);
+    match &config.redis {
+        Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
+            RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,
+        )),
+        _ => Ok(Arc::new(InMemoryLimiter::new(limits))),
+    }
+}
+
+/// Deletes expired idempotency keys, every `every`.
 fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);

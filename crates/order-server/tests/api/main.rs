@@ -12,6 +12,7 @@ mod idempotency;
 mod lifecycle;
 mod outage;
 mod outside_services;
+mod rate_limits;
 mod read;
 mod replicas;
 mod startup;
