@@ -11,6 +11,7 @@ mod lifecycle;
 mod maintenance;
 mod notify;
 mod read_orders;
+mod readiness;
 mod service;
 mod sweeper;
 mod write_order;
@@ -19,6 +20,7 @@ pub use caller::Caller;
 pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
 pub use read_orders::OrderPage;
+pub use readiness::Readiness;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

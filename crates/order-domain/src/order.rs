@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    Currency, CustomerId, Field, Money, NewOrder, OrderAction, OrderId, OrderStatus, Payment,
-    PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Tracking, Version,
-    Violation,
+    AuthorizationId, Currency, CustomerId, Field, Money, NewOrder, OrderAction, OrderId,
+    OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress, StoreId,
+    Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -171,14 +171,20 @@ impl Order {
         Ok(())
     }
 
-    /// A paid order is `processing`.
-    pub fn pay(&mut self, payment: &PaymentRequest, at: DateTime<Utc>) -> Result<(), OrderError> {
+    /// A paid order is `processing`; it keeps the provider's authorization of the payment.
+    pub fn pay(
+        &mut self,
+        payment: &PaymentRequest,
+        authorization: AuthorizationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
         self.check_payment(payment)?;
         self.0.payment = Some(Payment {
             method: payment.method.clone(),
             amount: payment.amount,
             reference: payment.reference.clone(),
             paid_at: at,
+            authorization_id: Some(authorization),
             refund_due: false,
             refunded_at: None,
         });
@@ -255,10 +261,13 @@ impl Order {
         Ok(())
     }
 
-    /// Soft delete: the order stays on record for audit but is gone for every client.
-    pub fn delete(&mut self, at: DateTime<Utc>) {
+    /// Soft delete: the order stays on record for audit but is gone for every client. A pending order is
+    /// canceled in the same change; an order whose money or goods are still moving cannot be deleted.
+    pub fn delete(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
+        self.ensure_allowed(OrderAction::Delete)?;
         self.0.deleted_at = Some(at);
-        self.touch(at);
+        self.apply(OrderAction::Delete, at);
+        Ok(())
     }
 
     fn touch(&mut self, at: DateTime<Utc>) {

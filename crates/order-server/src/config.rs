@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use order_gateways::{BaseUrl, HttpSettings};
+use order_http::rate_limit::{Quota, RateLimits, RedisSettings};
 use order_storage::Database;
 
 /// Everything the service reads from its environment, parsed once at start-up.
@@ -34,6 +35,21 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
+    /// and the connection is closed; default 10.
+    pub client_body_timeout: Duration,
+    /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
+    /// default 512, well under the usual limit of 1024 open files.
+    pub max_connections: usize,
+    /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
+    /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
+    pub rate_limits: RateLimits,
+    /// `RATE_LIMIT_TRUST_FORWARDED_FOR`: count an unauthenticated client by the last `X-Forwarded-For` address
+    /// rather than the connection's peer (only behind a proxy that sets it); default false.
+    pub rate_limit_trust_forwarded_for: bool,
+    /// `REDIS_URL` (budgets shared by every replica; unset: counted in each process), `REDIS_KEY_PREFIX`
+    /// (default `orders:rl:`), `REDIS_TIMEOUT_MS` (default 50).
+    pub redis: Option<RedisSettings>,
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -66,7 +82,7 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
-        Ok(Self {
+        let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
                 v.trim()
                     .parse::<SocketAddr>()
@@ -102,8 +118,59 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
+            max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
+            rate_limits: RateLimits {
+                reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
+                writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,
+            },
+            rate_limit_trust_forwarded_for: env.flag("RATE_LIMIT_TRUST_FORWARDED_FOR", false)?,
+            redis: read_redis(&env)?,
+        };
+        config.refuse_accidental_standins(&env)?;
+        Ok(config)
+    }
+
+    /// Stand-ins answer for a service without a URL. That is the zero-setup default on a loopback address; on
+    /// any other address it is refused (every payment would be "authorized") unless `ALLOW_STANDINS=true`.
+    fn refuse_accidental_standins<F: Fn(&str) -> Option<String>>(
+        &self,
+        env: &Env<F>,
+    ) -> Result<(), ConfigError> {
+        let allowed = env.flag("ALLOW_STANDINS", false)?;
+        let missing = self.services.without_url();
+        if allowed || missing.is_empty() || self.listen_addr.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(ConfigError {
+            variable: "LISTEN_ADDR",
+            value: self.listen_addr.to_string(),
+            reason: format!(
+                "stand-ins would answer for services without a URL on a non-loopback address; \
+                 set {}, or ALLOW_STANDINS=true to run with stand-ins",
+                missing.join(", ")
+            ),
         })
     }
+}
+
+fn read_redis<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<RedisSettings>, ConfigError> {
+    let Some(url) = env.optional("REDIS_URL", RedisSettings::parse_url)? else {
+        return Ok(None);
+    };
+    Ok(Some(RedisSettings {
+        url,
+        key_prefix: env.read("REDIS_KEY_PREFIX", RedisSettings::DEFAULT_KEY_PREFIX, |v| {
+            Ok(v.to_owned())
+        })?,
+        timeout: env.millis(
+            "REDIS_TIMEOUT_MS",
+            RedisSettings::DEFAULT_TIMEOUT.as_millis() as u64,
+            1..=10_000,
+        )?,
+    }))
 }
 
 impl Services {
@@ -133,6 +200,23 @@ impl Services {
                 "NOTIFICATION_SERVICE_TIMEOUT_MS",
             )?,
         })
+    }
+}
+
+impl Services {
+    /// The `<NAME>_SERVICE_URL` variables that are not set: those services are answered by stand-ins.
+    pub fn without_url(&self) -> Vec<&'static str> {
+        [
+            ("CUSTOMER_SERVICE_URL", &self.customer),
+            ("INVENTORY_SERVICE_URL", &self.inventory),
+            ("PAYMENT_SERVICE_URL", &self.payment),
+            ("SHIPPING_SERVICE_URL", &self.shipping),
+            ("NOTIFICATION_SERVICE_URL", &self.notification),
+        ]
+        .into_iter()
+        .filter(|(_, settings)| settings.is_none())
+        .map(|(variable, _)| variable)
+        .collect()
     }
 }
 
@@ -195,6 +279,16 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
         })
     }
 
+    fn flag(&self, variable: &'static str, default: bool) -> Result<bool, ConfigError> {
+        self.read(variable, &default.to_string(), |v| {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err("expected true or false".to_owned()),
+            }
+        })
+    }
+
     fn millis(
         &self,
         variable: &'static str,
@@ -239,6 +333,8 @@ mod tests {
             Database::Sqlite(SqliteLocation::File("data/orders.db".into()))
         );
         assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
+        assert_eq!(config.client_body_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 512);
     }
 
     #[test]
@@ -312,6 +408,36 @@ mod tests {
     }
 
     #[test]
+    fn stand_ins_are_refused_off_loopback_unless_allowed() {
+        let refused = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+        ])
+        .err()
+        .map(|e| (e.variable, e.to_string()));
+        let (variable, message) = refused.expect("refused off loopback");
+        assert_eq!(variable, "LISTEN_ADDR");
+        for missing in [
+            "CUSTOMER_SERVICE_URL",
+            "INVENTORY_SERVICE_URL",
+            "SHIPPING_SERVICE_URL",
+            "NOTIFICATION_SERVICE_URL",
+        ] {
+            assert!(message.contains(missing), "{message} names {missing}");
+        }
+        assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
+
+        assert!(config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("ALLOW_STANDINS", "true")]).is_ok());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+        assert_eq!(
+            config(&[("ALLOW_STANDINS", "maybe")])
+                .err()
+                .map(|e| e.variable),
+            Some("ALLOW_STANDINS")
+        );
+    }
+
+    #[test]
     fn gateway_retries_default_to_two() {
         let config = config(&[("SHIPPING_SERVICE_URL", "http://shipping.internal")])
             .unwrap_or_else(|e| panic!("{e}"));
@@ -343,6 +469,62 @@ mod tests {
         assert_eq!(
             variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
             Some("GATEWAY_MAX_RETRIES")
+        );
+    }
+
+    #[test]
+    fn rate_limits_are_unset_by_default_and_read_as_quotas() {
+        let defaults = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.rate_limits, RateLimits::default());
+        assert!(defaults.redis.is_none());
+        assert!(!defaults.rate_limit_trust_forwarded_for);
+
+        let config = config(&[
+            ("RATE_LIMIT_READS", "500/s"),
+            ("RATE_LIMIT_WRITES", "20/min"),
+            ("RATE_LIMIT_TRUST_FORWARDED_FOR", "true"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.rate_limits.reads.map(|q| q.to_string()).as_deref(),
+            Some("500/s")
+        );
+        assert_eq!(
+            config.rate_limits.writes.map(|q| q.to_string()).as_deref(),
+            Some("20/min")
+        );
+        assert!(config.rate_limit_trust_forwarded_for);
+        let redis = config.redis.unwrap_or_else(|| panic!("no Redis settings"));
+        assert_eq!(redis.key_prefix, "orders:rl:");
+        assert_eq!(redis.timeout, Duration::from_millis(50));
+    }
+
+    #[test]
+    fn a_bad_rate_limit_setting_is_reported_with_its_name() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("RATE_LIMIT_READS", "100")]),
+            Some("RATE_LIMIT_READS")
+        );
+        assert_eq!(
+            variable(&[("RATE_LIMIT_WRITES", "0/s")]),
+            Some("RATE_LIMIT_WRITES")
+        );
+        assert_eq!(
+            variable(&[("REDIS_URL", "localhost:6379")]),
+            Some("REDIS_URL")
+        );
+        assert_eq!(
+            variable(&[("RATE_LIMIT_TRUST_FORWARDED_FOR", "maybe")]),
+            Some("RATE_LIMIT_TRUST_FORWARDED_FOR")
+        );
+        assert_eq!(
+            variable(&[
+                ("REDIS_URL", "redis://127.0.0.1"),
+                ("REDIS_TIMEOUT_MS", "0")
+            ]),
+            Some("REDIS_TIMEOUT_MS")
         );
     }
 }

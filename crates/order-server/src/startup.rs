@@ -2,10 +2,16 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer};
+use actix_web::middleware::from_fn;
+use actix_web::web::Data;
+use actix_web::App;
 use anyhow::Context;
-use order_app::{OrderService, Ports, Settings};
+use order_app::{OrderService, Ports, Readiness, Settings};
 use order_gateways::SystemClock;
+use order_http::rate_limit::{
+    effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
+};
+use order_http::ServerLimits;
 use order_storage::{DieselStorage, StorageOptions};
 
 use crate::gateways::Gateways;
@@ -15,6 +21,7 @@ use crate::Config;
 pub struct Application {
     port: u16,
     server: Server,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 impl Application {
@@ -50,22 +57,50 @@ impl Application {
         spawn_idempotency_purge(service.clone(), config.idempotency_purge_interval);
         spawn_sweeper(service.clone(), config.sweep_interval);
 
+        let readiness = Readiness::new(READINESS_PROBE_EVERY * 2 + config.database_acquire_timeout);
+        spawn_readiness_probe(
+            service.clone(),
+            readiness.clone(),
+            config.database_acquire_timeout,
+        );
+
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
-        let server = HttpServer::new(move || {
+        let rate_limiter = rate_limiter(config)?;
+        let rate_limiting = RateLimiting::new(rate_limiter.clone())
+            .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
+        let body_timeout = config.client_body_timeout;
+        let app = move || {
             App::new()
+                .wrap(from_fn(move |request, next| {
+                    order_http::cut_stalled_body(body_timeout, request, next)
+                }))
+                .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
+                .app_data(Data::new(readiness.clone()))
                 .configure(order_http::configure(service.clone()))
+        };
+        let limits = ServerLimits {
+            max_connections: config.max_connections,
+            head_timeout: HEAD_TIMEOUT,
+        };
+        let server =
+            order_http::serve(listener, app, limits).context("cannot serve on the listener")?;
+        Ok(Self {
+            port,
+            server,
+            rate_limiter,
         })
-        .listen(listener)
-        .context("cannot serve on the listener")?
-        .run();
-        Ok(Self { port, server })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the budgets are counted; `failed_open()` says how many requests Redis outages let through.
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        self.rate_limiter.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -73,7 +108,19 @@ impl Application {
     }
 }
 
-/// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
+/// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
+fn rate_limiter(config: &Config) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // Authentication is not configurable yet: the open mode, where only configured budgets apply.
+    let limits = effective_limits(false, config.rate_limits);
+    match &config.redis {
+        Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
+            RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,
+        )),
+        _ => Ok(Arc::new(InMemoryLimiter::new(limits))),
+    }
+}
+
+/// Deletes expired idempotency keys, every `every`.
 fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
@@ -88,6 +135,48 @@ fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
             }
         }
     });
+}
+
+/// How long a request head may take to arrive (actix's default).
+const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How often the database is probed for `/health/ready`.
+const READINESS_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Probes the database (a write) every second and keeps the outcome for `/health/ready`, which answers from it
+/// at once. A probe is held to the same bound as a request: not ready when a request would get `503`.
+fn spawn_readiness_probe(service: OrderService, readiness: Readiness, bound: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(READINESS_PROBE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let outcome = match tokio::time::timeout(bound, service.check_ready()).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(error_chain(&error)),
+                Err(_) => Err(format!(
+                    "the database took longer than {} ms to take a probe",
+                    bound.as_millis()
+                )),
+            };
+            if let Err(reason) = &outcome {
+                tracing::warn!(%reason, "not ready");
+            }
+            readiness.record(outcome);
+        }
+    });
+}
+
+/// An error and its causes on one line: `the database is unavailable: ...: connection refused`.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
 }
 
 /// Finishes, every `every`, what crashes and unreachable services left half-done (see `OrderService::sweep`).

@@ -3,18 +3,24 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId, PageRequest,
-    Version,
+    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter,
+    OrderId, PageRequest, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
-use crate::idempotency::{find_live_record, insert_record, purge_expired};
+use crate::idempotency::{
+    claim_key, find_live_record, insert_record, purge_expired, release_claim,
+};
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
     OrderUpdate,
 };
 use crate::DieselStorage;
+
+/// The same statement on both backends: rewrites the probe's one row.
+const READINESS_PROBE: &str = "INSERT INTO readiness_probe (id, probes) VALUES (1, 1) \
+     ON CONFLICT (id) DO UPDATE SET probes = readiness_probe.probes + 1";
 
 #[async_trait]
 impl OrderRepository for DieselStorage {
@@ -37,6 +43,7 @@ impl OrderRepository for DieselStorage {
         self.write(move |conn| {
             rows.insert(conn)?;
             if let Some(record) = idempotency {
+                release_claim(conn, &record.scope, &record.key)?;
                 insert_record(conn, record)?;
             }
             Ok(())
@@ -89,11 +96,28 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
+    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError> {
+        let claim = claim.clone();
+        self.write(move |conn| claim_key(conn, &claim)).await
+    }
+
+    async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+    ) -> Result<(), RepositoryError> {
+        let (scope, key) = (scope.clone(), key.clone());
+        self.write(move |conn| release_claim(conn, &scope, &key))
+            .await
+    }
+
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
         self.write(move |conn| purge_expired(conn, now)).await
     }
 
+    /// A write, not a `SELECT 1`: a database with a full disk still answers reads but refuses every change.
     async fn ping(&self) -> Result<(), RepositoryError> {
-        self.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await
+        self.write(|conn| Ok(conn.batch_execute(READINESS_PROBE)?))
+            .await
     }
 }

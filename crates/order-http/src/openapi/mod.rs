@@ -27,7 +27,7 @@ use headers::RequestIdHeader;
 use operations::{LIFECYCLE, OPERATIONS, ORDERS};
 use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
-    InternalError, MalformedRequest, OrderNotFound, PayloadTooLarge, PaymentDeclined,
+    InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentDeclined,
     PreconditionFailed, RequestTimeout, ServiceUnavailable, StatusConflict, TooManyRequests,
     Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
@@ -68,7 +68,7 @@ const BEARER: &str = "bearerAuth";
         schemas(Problem, FieldProblem),
         responses(
             MalformedRequest, Unauthorized, Forbidden, OrderNotFound, RequestTimeout, PayloadTooLarge,
-            UnsupportedMediaType, TooManyRequests, HeadersTooLarge, InternalError, ServiceUnavailable,
+            UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
             ChangeConflict, StatusConflict, DeleteConflict,
         ),
@@ -87,16 +87,35 @@ struct ApiDoc;
 /// every operation shares (the `X-Request-Id` header, the answers any order operation can give).
 struct Additions;
 
+type NamedResponse = (&'static str, (&'static str, RefOr<Response>));
+
+/// Answers any request can get, whatever its route: the server's own refusals of a slow or oversized head.
+fn common_responses() -> [NamedResponse; 2] {
+    [
+        ("408", RequestTimeout::response()),
+        ("431", HeadersTooLarge::response()),
+    ]
+}
+
 /// Answers any order operation can give, whatever it does.
-fn common_order_responses() -> [(&'static str, (&'static str, RefOr<Response>)); 6] {
+fn common_order_responses() -> [NamedResponse; 5] {
     [
         ("401", Unauthorized::response()),
         ("403", Forbidden::response()),
-        ("408", RequestTimeout::response()),
         ("429", TooManyRequests::response()),
         ("500", InternalError::response()),
         ("503", ServiceUnavailable::response()),
     ]
+}
+
+fn add_responses(operation: &mut Operation, responses: impl IntoIterator<Item = NamedResponse>) {
+    for (status, (name, _)) in responses {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| Ref::from_response_name(name).into());
+    }
 }
 
 impl Modify for Additions {
@@ -142,14 +161,9 @@ impl Modify for Additions {
                         .into_iter()
                         .map(RefOr::T),
                 );
+                add_responses(operation, common_responses());
                 if is_order_operation {
-                    for (status, (name, _)) in common_order_responses() {
-                        operation
-                            .responses
-                            .responses
-                            .entry(status.to_owned())
-                            .or_insert_with(|| Ref::from_response_name(name).into());
-                    }
+                    add_responses(operation, common_order_responses());
                     operation.security = Some(vec![
                         SecurityRequirement::new(BEARER, Vec::<String>::new()),
                         SecurityRequirement::default(),

@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 
 use super::headers::{IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath};
 use super::problems::{
-    ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest,
-    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, ServiceUnavailable,
-    StatusConflict, UnsupportedMediaType, ValidationFailed,
+    ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest, NotReady,
+    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, StatusConflict,
+    UnsupportedMediaType, ValidationFailed,
 };
 use crate::dto::{
     CreateOrderRequest, ListParams, OrderBody, OrderListBody, PaymentBody, ShippingBody,
@@ -209,7 +209,7 @@ fn live() {}
     summary = "Readiness: the database answers",
     responses(
         (status = 200, description = "Ready.", body = Health, example = json!({"status": "ready"})),
-        (status = 503, response = ServiceUnavailable),
+        (status = 503, response = NotReady),
     )
 )]
 fn ready() {}

@@ -97,7 +97,7 @@ fn precondition_members(object: ObjectBuilder) -> ObjectBuilder {
 }
 
 /// Every problem type with a URI of its own. Statuses whose problem says no more than the status
-/// (`about:blank`: 401, 403, 405, 408, 413, 415, 429, 431, 500) use the plain `Problem` schema.
+/// (`about:blank`: 401, 403, 404 for an unknown route, 405, 413, 415, 500) use the plain `Problem` schema.
 pub(crate) const PROBLEM_TYPES: &[ProblemType] = &[
     ProblemType {
         schema: "MalformedRequestProblem",
@@ -245,6 +245,53 @@ pub(crate) const PROBLEM_TYPES: &[ProblemType] = &[
         },
     },
     ProblemType {
+        schema: "RequestTimeoutProblem",
+        uri: "/problems/request-timeout",
+        status: 408,
+        description: "The request head or body did not arrive in time; the connection is closed.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/request-timeout", "title": "Request body too slow", "status": 408,
+                   "detail": "the request body did not arrive within 10 s"})
+        },
+    },
+    ProblemType {
+        schema: "RequestHeadTooLargeProblem",
+        uri: "/problems/request-head-too-large",
+        status: 431,
+        description: "The request line and headers together are larger than the server reads.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/request-head-too-large", "title": "Request head too large",
+                   "status": 431,
+                   "detail": "the request line and headers together are larger than this server reads"})
+        },
+    },
+    ProblemType {
+        schema: "RateLimitedProblem",
+        uri: "/problems/rate-limited",
+        status: 429,
+        description: "The client's budget of reads or writes on the order routes is spent; retry after \
+                      `Retry-After` seconds. `RateLimit` and `RateLimit-Policy` say which budget.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/rate-limited", "title": "Too many requests", "status": 429,
+                   "detail": "the writes budget of 100/s is spent; retry in 1 s"})
+        },
+    },
+    ProblemType {
+        schema: "NotReadyProblem",
+        uri: "/problems/not-ready",
+        status: 503,
+        description: "The readiness probe: the last background check did not find the database taking \
+                      writes.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/not-ready", "title": "Not ready", "status": 503,
+                   "detail": "the database is unavailable"})
+        },
+    },
+    ProblemType {
         schema: "ServiceUnavailableProblem",
         uri: "/problems/service-unavailable",
         status: 503,
@@ -362,12 +409,13 @@ problem_responses! {
     Unauthorized => ("No valid bearer token (when authentication is on).", [], ["WWW-Authenticate"]);
     Forbidden => ("The token's principal may not do this.", [], []);
     OrderNotFound => ("No order has this id, or it was deleted.", ["OrderNotFoundProblem"], []);
-    RequestTimeout => ("The request was not received in time.", [], []);
+    RequestTimeout => ("The request head or body did not arrive in time.", ["RequestTimeoutProblem"], []);
     PayloadTooLarge => ("The body is larger than 256 KiB.", [], []);
     UnsupportedMediaType => ("The body is not JSON (`application/json` or `+json`).", [], []);
-    TooManyRequests => ("The caller's rate limit is used up; retry after `Retry-After` seconds.", [],
-        ["Retry-After", "RateLimit", "RateLimit-Policy"]);
-    HeadersTooLarge => ("The request's headers are too large.", [], []);
+    TooManyRequests => ("The client's rate limit is used up; retry after `Retry-After` seconds.",
+        ["RateLimitedProblem"], ["Retry-After", "RateLimit", "RateLimit-Policy"]);
+    HeadersTooLarge => ("The request line and headers are too large.", ["RequestHeadTooLargeProblem"], []);
+    NotReady => ("Not ready: the database is not taking writes.", ["NotReadyProblem"], ["Retry-After"]);
     InternalError => ("An unexpected failure; it has been logged.", [], []);
     ServiceUnavailable => ("The database or an outside service is unavailable.",
         ["ServiceUnavailableProblem"], ["Retry-After"]);
@@ -377,8 +425,9 @@ problem_responses! {
     CreateRejected => ("The order breaks the rules (every bad field named), its customer is unknown, or its \
         idempotency key was used for a different request.",
         ["ValidationProblem", "UnknownCustomerProblem", "IdempotencyKeyReusedProblem"], []);
-    CreateConflict => ("Not enough stock, or a request with the same idempotency key is still in progress.",
-        ["OutOfStockProblem", "IdempotencyKeyInFlightProblem"], []);
+    CreateConflict => ("Not enough stock, or a request with the same idempotency key is still in progress \
+        (then `Retry-After` says when to retry).",
+        ["OutOfStockProblem", "IdempotencyKeyInFlightProblem"], ["Retry-After"]);
     ValidationFailed => ("The body breaks the rules; every bad field is named.", ["ValidationProblem"], []);
     ChangeConflict => ("The order's status does not allow this change, or other changes kept winning the \
         race.", ["TransitionNotAllowedProblem", "ConcurrentChangeProblem"], []);
@@ -401,7 +450,7 @@ pub(crate) fn catalogue() -> String {
     let mut table = String::from(
         "## Problem types\n\nEvery error is an RFC 9457 problem (`application/problem+json`). Besides the \
          types below, statuses that need no more words (401, 403, 404 for an unknown route, 405 with `Allow`, \
-         408, 413, 415, 429, 431, 500) answer with `type: about:blank`.\n\n\
+         413, 415, 500) answer with `type: about:blank`.\n\n\
          | type | status | schema | meaning |\n|---|---|---|---|\n",
     );
     for problem in PROBLEM_TYPES {

@@ -1,3 +1,6 @@
+use std::sync::Arc;
+
+use order_http::rate_limit::RateLimiter;
 use order_server::{Application, Config};
 use order_storage::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
@@ -7,6 +10,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The real application on a free port, on a database of its own that is removed afterwards: a SQLite file,
@@ -27,6 +31,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let address = format!("http://127.0.0.1:{}", application.port());
+    let rate_limiter = application.rate_limiter();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -35,6 +40,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
         database,
+        rate_limiter,
     }
 }
 
@@ -255,4 +261,31 @@ pub fn address() -> Value {
             "postalCode": "62701", "country": "US"
         }
     })
+}
+
+impl TestApp {
+    /// Polls `/health/ready` until it answers `status` (true) or 10 s pass (false). Every answer must come
+    /// within a second, whatever the state of the database, and a 503 must be a problem with `Retry-After`.
+    pub async fn readiness_becomes(&self, status: StatusCode) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < until {
+            let asked = std::time::Instant::now();
+            let response = self.get("/health/ready").await;
+            assert!(
+                asked.elapsed() < std::time::Duration::from_secs(1),
+                "/health/ready took {:?}",
+                asked.elapsed()
+            );
+            let answered = response.status();
+            if answered == StatusCode::SERVICE_UNAVAILABLE {
+                assert!(header(&response, "retry-after").is_some());
+                problem(response, answered).await;
+            }
+            if answered == status {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
 }
