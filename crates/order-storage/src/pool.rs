@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::pool_stats::Waiting;
 use crate::writer::Writer;
 use crate::{migrate, Database, SqliteLocation};
 
@@ -57,6 +58,7 @@ pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
     /// One permit per reading connection: requests queue here rather than as hundreds of blocked threads.
     permits: Arc<Semaphore>,
+    pub(crate) waiting: Arc<Waiting>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
     backend: &'static str,
@@ -113,6 +115,7 @@ impl DieselStorage {
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
+            waiting: Arc::default(),
             writer,
             backend: options.database.backend(),
         })
@@ -129,11 +132,13 @@ impl DieselStorage {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
+        let waiting = self.waiting.enter();
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
+        drop(waiting);
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
