@@ -9,6 +9,7 @@ use order_domain::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::business::{self, OrderEvent};
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match};
@@ -45,6 +46,7 @@ pub(crate) async fn pay(
 ) -> Result<HttpResponse, ApiError> {
     let (id, check, payment): (_, _, PaymentBody) = read_change(&request, &id, &body)?;
     let order = service.pay_order(id, payment.into_draft(), check).await?;
+    business::count(OrderEvent::Paid);
     Ok(changed(&order))
 }
 
@@ -75,6 +77,7 @@ pub(crate) async fn record_tracking(
     let (id, check, tracking): (_, _, TrackingBody) = read_change(&request, &id, &body)?;
     let tracking = Tracking::parse(tracking.into_draft()).map_err(ApiError::Invalid)?;
     let order = service.record_tracking(id, tracking, check).await?;
+    business::count(OrderEvent::of_tracking(&order));
     Ok(changed(&order))
 }
 
@@ -109,5 +112,6 @@ pub(crate) async fn change_status(
         OrderStatus::Delivered => service.deliver_order(id, check).await?,
         other => return Err(ApiError::StatusNotSettable { status: other }),
     };
+    business::count(OrderEvent::of_status(&order));
     Ok(changed(&order))
 }

@@ -7,6 +7,7 @@ use order_domain::{
     OrderStatus, PageLimit, PageRequest, StoreId, Version, Violation,
 };
 
+use crate::business::{self, OrderEvent};
 use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match, is_fresh};
@@ -65,6 +66,8 @@ pub(crate) async fn create_order(
         .content_type(ContentType::json());
     if created.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
+    } else {
+        business::count(OrderEvent::Created);
     }
     Ok(response.body(created.body))
 }
