@@ -34,6 +34,25 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `METRICS_LISTEN_ADDR`: where `/metrics` is served on a listener of its own; unset, on the main one.
+    pub metrics_listen_addr: Option<SocketAddr>,
+    /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take to finish on SIGTERM/SIGINT; default 10.
+    pub shutdown_grace: Duration,
+    /// `LOG_FORMAT`: `text` (default, readable lines) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn socket_addr(value: &str) -> Result<SocketAddr, String> {
+    value
+        .trim()
+        .parse::<SocketAddr>()
+        .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -67,11 +86,7 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
         Ok(Self {
-            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
-                v.trim()
-                    .parse::<SocketAddr>()
-                    .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
-            })?,
+            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", socket_addr)?,
             database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
             database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
             database_acquire_timeout: env.millis(
@@ -102,6 +117,13 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            metrics_listen_addr: env.optional("METRICS_LISTEN_ADDR", socket_addr)?,
+            shutdown_grace: env.seconds("SHUTDOWN_GRACE_SECS", 10, 0..=3_600)?,
+            log_format: env.read("LOG_FORMAT", "text", |v| match v.trim() {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected text or json".to_owned()),
+            })?,
         })
     }
 }

@@ -1,0 +1,39 @@
+//! `GET /metrics`: the Prometheus text exposition of the process's recorder, with the database pool's gauges
+//! read at scrape time.
+
+use actix_web::http::header;
+use actix_web::web::{self, Data, ServiceConfig};
+use actix_web::HttpResponse;
+use metrics_exporter_prometheus::PrometheusHandle;
+use order_storage::DieselStorage;
+
+use crate::telemetry::{DB_POOL_IDLE, DB_POOL_IN_USE, DB_POOL_WAITING};
+
+#[derive(Clone)]
+pub(crate) struct Scrape {
+    pub handle: PrometheusHandle,
+    pub storage: DieselStorage,
+}
+
+pub(crate) fn configure(scrape: Scrape) -> impl FnOnce(&mut ServiceConfig) {
+    move |config| {
+        config.service(
+            web::resource("/metrics")
+                .app_data(Data::new(scrape))
+                .route(web::get().to(metrics)),
+        );
+    }
+}
+
+async fn metrics(scrape: Data<Scrape>) -> HttpResponse {
+    let pool = scrape.storage.pool_stats();
+    metrics::gauge!(DB_POOL_IN_USE).set(f64::from(pool.in_use));
+    metrics::gauge!(DB_POOL_IDLE).set(f64::from(pool.idle));
+    metrics::gauge!(DB_POOL_WAITING).set(pool.waiting as f64);
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(scrape.handle.render())
+}
