@@ -25,6 +25,7 @@ impl Workers {
             let mut ticks = tokio::time::interval(period);
             loop {
                 tokio::select! {
+                    biased;
                     _ = stop.cancelled() => return,
                     _ = ticks.tick() => {}
                 }
@@ -54,18 +55,23 @@ mod tests {
 
     #[tokio::test]
     async fn stopping_lets_the_batch_under_way_finish_and_starts_no_other() {
+        let started = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicUsize::new(0));
         let mut workers = Workers::default();
-        let counter = finished.clone();
+        let (begun, done) = (started.clone(), finished.clone());
         workers.every(Duration::from_millis(1), move || {
-            let counter = counter.clone();
+            let (begun, done) = (begun.clone(), done.clone());
             async move {
+                begun.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                counter.fetch_add(1, Ordering::SeqCst);
+                done.fetch_add(1, Ordering::SeqCst);
             }
         });
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        while started.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         workers.stop().await;
         assert_eq!(finished.load(Ordering::SeqCst), 1);
+        assert_eq!(started.load(Ordering::SeqCst), 1);
     }
 }
