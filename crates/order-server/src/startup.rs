@@ -48,6 +48,8 @@ impl Application {
     /// Opens and migrates the database, wires the adapters and binds the listener (port 0 picks a free one).
     /// It does not listen for signals: `main` stops it through `server_handle` on SIGTERM/SIGINT.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        // First, so that what the adapters record while they are built (the breakers' gauges) is kept.
+        let metrics = telemetry::metrics();
         let storage = open_storage(config).await?;
         let gateways = Gateways::wire(config)?;
         let service = OrderService::new(
@@ -67,7 +69,7 @@ impl Application {
             },
         );
         let scrape = Scrape {
-            handle: telemetry::metrics(),
+            handle: metrics,
             storage: storage.clone(),
         };
         let mut workers = Workers::default();

@@ -6,6 +6,8 @@ use order_server::settings::SETTINGS;
 use order_storage::testing::TestDatabase;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::valid_order;
 use crate::process::{database_url, run, ServerProcess};
@@ -234,4 +236,49 @@ async fn metrics_can_have_a_listener_of_their_own() {
         .await
         .expect("answered");
     assert_eq!(main.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_calls_and_retries_are_counted_and_logged_in_the_request_span() {
+    let customers = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&customers)
+        .await;
+    let database = TestDatabase::sqlite();
+    let uri = customers.uri();
+    let server = ServerProcess::start(
+        &database_url(&database.database),
+        &[("CUSTOMER_SERVICE_URL", &uri), ("GATEWAY_MAX_RETRIES", "1")],
+    );
+    let client = reqwest::Client::new();
+    let response = client
+        .post(server.url("/orders"))
+        .header("X-Request-Id", "gateway-test")
+        .json(&valid_order())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for expected in [
+        r#"gateway_calls_total{service="customer",outcome="unavailable"} 1"#,
+        r#"gateway_retries_total{service="customer"} 1"#,
+        r#"gateway_circuit_state{service="customer"} 0"#,
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
+    }
+    let failed = server.line_where(|line| line["message"] == "gateway call failed");
+    assert_eq!(failed["span"]["request_id"], "gateway-test");
+    assert_eq!(failed["service"], "customer");
+    let retried = server.line_where(|line| line["message"] == "retrying");
+    assert_eq!(retried["span"]["request_id"], "gateway-test");
 }
