@@ -61,7 +61,16 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
             Ok(signal) => tracing::info!(signal, ?grace, "shutting down gracefully"),
             Err(error) => tracing::error!(%error, "cannot listen for signals; shutting down"),
         }
-        server.stop(true).await;
+        let graceful = server.clone();
+        actix_web::rt::spawn(async move { graceful.stop(true).await });
+        // A second signal does not wait for the grace period.
+        if let Ok(signal) = shutdown::signalled().await {
+            tracing::warn!(
+                signal,
+                "second signal: stopping without waiting for in-flight requests"
+            );
+            server.stop(false).await;
+        }
     });
     application.run_until_stopped().await?;
     Ok(())

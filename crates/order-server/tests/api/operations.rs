@@ -282,3 +282,28 @@ async fn outside_calls_and_retries_are_counted_and_logged_in_the_request_span() 
     let retried = server.line_where(|line| line["message"] == "retrying");
     assert_eq!(retried["span"]["request_id"], "gateway-test");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_up_summary_masks_the_database_password() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    let url = database_url(&database.database);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        panic!("not a URL: {url}");
+    };
+    let with_password = match rest.split_once('@') {
+        Some((user, host)) => format!("{scheme}://{user}:pw-never-logged@{host}"),
+        None => panic!("no user in {url}"),
+    };
+    let server = ServerProcess::start(&with_password, &[]);
+    let line = server.line_where(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("database: postgres at "))
+    });
+    assert!(line["location"]
+        .as_str()
+        .is_some_and(|l| l.contains(":********@")));
+    assert!(!server.lines().join("\n").contains("pw-never-logged"));
+}
