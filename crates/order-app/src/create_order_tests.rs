@@ -3,33 +3,30 @@ use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, OrderStatus, ProductId};
 
 use crate::test_support::{new_order, now, Mocks};
-use crate::{AppError, CreateOrder, IdempotentRequest};
+use crate::{AppError, Caller, CreateOrder};
 
 fn keyed(customer: &str, key: &str) -> CreateOrder {
     CreateOrder {
         order: new_order(customer),
-        idempotency: Some(IdempotentRequest {
-            scope: IdempotencyScope::anonymous(),
-            key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
-        }),
+        idempotency_key: Some(IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}"))),
     }
 }
 
 fn unkeyed(customer: &str) -> CreateOrder {
     CreateOrder {
         order: new_order(customer),
-        idempotency: None,
+        idempotency_key: None,
     }
 }
 
 fn record_for(command: &CreateOrder, body: &[u8]) -> IdempotencyRecord {
-    let request = command
-        .idempotency
+    let key = command
+        .idempotency_key
         .clone()
         .unwrap_or_else(|| panic!("keyed"));
     IdempotencyRecord {
-        scope: request.scope,
-        key: request.key,
+        scope: IdempotencyScope::anonymous(),
+        key,
         fingerprint: command.order.fingerprint(),
         order_id: order_domain::OrderId::generate(),
         response_body: body.to_vec(),
@@ -76,11 +73,18 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
                 })
         })
         .returning(|_, _| Ok(()));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .times(1)
+        .withf(|claim| claim.key.as_str() == "key-1" && claim.held_until > now())
+        .returning(|_| Ok(true));
+    mocks.orders.expect_release_idempotency().never();
     mocks.inventory.expect_release().never();
 
     let created = mocks
         .service()
-        .create_order(keyed("customer-1", "key-1"), render)
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!created.replayed);
@@ -97,7 +101,10 @@ async fn an_unknown_customer_is_refused_before_anything_is_reserved_or_stored() 
     mocks.inventory.expect_reserve().never();
     mocks.orders.expect_insert().never();
 
-    let result = mocks.service().create_order(unkeyed("ghost"), render).await;
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), unkeyed("ghost"), render)
+        .await;
     assert!(matches!(result, Err(AppError::UnknownCustomer(c)) if c.as_str() == "ghost"));
 }
 
@@ -114,7 +121,7 @@ async fn missing_stock_names_the_products_and_stores_nothing() {
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(
         matches!(result, Err(AppError::OutOfStock(p)) if p.len() == 1 && p[0].as_str() == "p-1")
@@ -136,7 +143,7 @@ async fn an_unavailable_customer_service_is_a_dependency_failure_and_writes_noth
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(matches!(
         result,
@@ -167,7 +174,7 @@ async fn a_retry_with_the_same_key_and_request_replays_the_first_response() {
 
     let created = mocks
         .service()
-        .create_order(command, render)
+        .create_order(&Caller::anonymous(), command, render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(created.replayed);
@@ -187,7 +194,7 @@ async fn the_same_key_with_a_different_request_is_refused() {
 
     let result = mocks
         .service()
-        .create_order(keyed("customer-2", "key-1"), render)
+        .create_order(&Caller::anonymous(), keyed("customer-2", "key-1"), render)
         .await;
     assert!(matches!(result, Err(AppError::IdempotencyKeyReused)));
 }
@@ -213,6 +220,15 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
         .expect_insert()
         .returning(|_, _| Err(RepositoryError::DuplicateIdempotencyKey));
     mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(true));
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
         .inventory
         .expect_release()
         .times(1)
@@ -220,7 +236,7 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
 
     let created = mocks
         .service()
-        .create_order(command, render)
+        .create_order(&Caller::anonymous(), command, render)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(created.replayed);
@@ -248,7 +264,130 @@ async fn a_failed_insert_releases_the_reservation_it_made() {
 
     let result = mocks
         .service()
-        .create_order(unkeyed("customer-1"), render)
+        .create_order(&Caller::anonymous(), unkeyed("customer-1"), render)
         .await;
     assert!(matches!(result, Err(AppError::StorageUnavailable(_))));
+}
+
+#[tokio::test]
+async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
+    let principal = order_domain::Principal::new(
+        "client-a",
+        order_domain::Role::Store(order_domain::StoreId::parse("store-1").expect("a store id")),
+    );
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .with(
+            eq(IdempotencyScope::principal("client-a")),
+            mockall::predicate::always(),
+            mockall::predicate::always(),
+        )
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .withf(|claim| claim.scope == IdempotencyScope::principal("client-a"))
+        .returning(|_| Ok(true));
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .returning(|_, _| Ok(()));
+    mocks.customers.expect_exists().returning(|_| Ok(false));
+
+    let result = mocks
+        .service()
+        .create_order(
+            &Caller::authenticated(principal),
+            keyed("customer-1", "key-1"),
+            render,
+        )
+        .await;
+    assert!(matches!(result, Err(AppError::UnknownCustomer(_))));
+}
+
+#[tokio::test]
+async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(2)
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .times(1)
+        .returning(|_| Ok(false));
+    mocks.customers.expect_exists().never();
+    mocks.inventory.expect_reserve().never();
+    mocks.orders.expect_insert().never();
+    mocks.orders.expect_release_idempotency().never();
+
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::IdempotencyKeyInFlight)));
+}
+
+#[tokio::test]
+async fn a_key_that_completed_during_the_claim_is_replayed() {
+    let command = keyed("customer-1", "key-1");
+    let record = record_for(&command, b"first answer");
+    let mut lookups = 0;
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(2)
+        .returning(move |_, _, _| {
+            lookups += 1;
+            Ok((lookups == 2).then(|| record.clone()))
+        });
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(false));
+    mocks.inventory.expect_reserve().never();
+
+    let created = mocks
+        .service()
+        .create_order(&Caller::anonymous(), command, render)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(created.replayed);
+    assert_eq!(created.body, b"first answer");
+}
+
+#[tokio::test]
+async fn a_failed_create_lets_go_of_its_key() {
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(true));
+    mocks.customers.expect_exists().returning(|_| Ok(true));
+    mocks.inventory.expect_reserve().returning(|_, _| {
+        Err(ReservationError::Unavailable(vec![
+            ProductId::parse("p-1").expect("a product id")
+        ]))
+    });
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .times(1)
+        .withf(|scope, key| scope == &IdempotencyScope::anonymous() && key.as_str() == "key-1")
+        .returning(|_, _| Ok(()));
+
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::OutOfStock(_))));
 }

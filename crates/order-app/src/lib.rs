@@ -4,6 +4,7 @@
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
 //! every adapter maps.
 
+mod caller;
 mod create_order;
 mod error;
 mod lifecycle;
@@ -14,7 +15,8 @@ mod service;
 mod sweeper;
 mod write_order;
 
-pub use create_order::{CreateOrder, CreatedOrder, IdempotentRequest};
+pub use caller::Caller;
+pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
 pub use read_orders::OrderPage;
 pub use service::{OrderService, Ports, Settings};

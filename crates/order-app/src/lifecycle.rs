@@ -4,7 +4,7 @@ use order_domain::{
     PaymentRequest, ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
-use crate::{AppError, OrderService};
+use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
     /// Pays a pending order with exactly its total; the payment service authorizes it first. The
@@ -12,11 +12,12 @@ impl OrderService {
     /// the compare-and-swap then lets only one payment land.
     pub async fn pay_order(
         &self,
+        caller: &Caller,
         id: OrderId,
         draft: PaymentDraft,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self.get_order(id).await?;
+        let order = self.find_live(id).await?;
         if !check.admits(order.version()) {
             return Err(AppError::PreconditionFailed {
                 current: order.version(),
@@ -33,7 +34,9 @@ impl OrderService {
                 PaymentError::Gateway(error) => error.into(),
             })?;
         let order = self
-            .change_order(id, &check, |order, now| Ok(order.pay(&payment, now)?))
+            .change_order(caller, id, &check, |order, now| {
+                Ok(order.pay(&payment, now)?)
+            })
             .await?;
         self.notify(&order, NotificationKind::OrderPaid).await;
         Ok(order)
@@ -42,12 +45,13 @@ impl OrderService {
     /// Stores where the order goes, once the shipping service says it can deliver there.
     pub async fn set_shipping_address(
         &self,
+        caller: &Caller,
         id: OrderId,
         address: ShippingAddress,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         // The order's own answers (gone, stale, shipped already) come before asking the carrier.
-        let order = self.get_order(id).await?;
+        let order = self.find_live(id).await?;
         if !check.admits(order.version()) {
             return Err(AppError::PreconditionFailed {
                 current: order.version(),
@@ -69,7 +73,7 @@ impl OrderService {
                 reason,
             )]));
         }
-        self.change_order(id, &check, |order, now| {
+        self.change_order(caller, id, &check, |order, now| {
             Ok(order.set_shipping_address(address.clone(), now)?)
         })
         .await
@@ -78,6 +82,7 @@ impl OrderService {
     /// Ships a paid order, or corrects the tracking of a shipped one.
     pub async fn record_tracking(
         &self,
+        caller: &Caller,
         id: OrderId,
         tracking: Tracking,
         check: VersionCheck,
@@ -85,7 +90,7 @@ impl OrderService {
         // The last attempt's reading is the one that landed.
         let shipped_now = std::cell::Cell::new(false);
         let order = self
-            .change_order(id, &check, |order, now| {
+            .change_order(caller, id, &check, |order, now| {
                 shipped_now.set(order.status() == OrderStatus::Processing);
                 Ok(order.record_tracking(tracking.clone(), now)?)
             })
@@ -96,9 +101,14 @@ impl OrderService {
         Ok(order)
     }
 
-    pub async fn deliver_order(&self, id: OrderId, check: VersionCheck) -> Result<Order, AppError> {
+    pub async fn deliver_order(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        check: VersionCheck,
+    ) -> Result<Order, AppError> {
         let order = self
-            .change_order(id, &check, |order, now| Ok(order.deliver(now)?))
+            .change_order(caller, id, &check, |order, now| Ok(order.deliver(now)?))
             .await?;
         self.notify(&order, NotificationKind::OrderDelivered).await;
         Ok(order)
@@ -107,9 +117,14 @@ impl OrderService {
     /// Cancels a pending or processing order, gives its stock back and refunds a paid one. Only the cancel
     /// that wins the compare-and-swap goes on to release and refund, so parallel cancels refund once; what
     /// fails here (the services being down) is left recorded for the sweeper.
-    pub async fn cancel_order(&self, id: OrderId, check: VersionCheck) -> Result<Order, AppError> {
+    pub async fn cancel_order(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        check: VersionCheck,
+    ) -> Result<Order, AppError> {
         let order = self
-            .change_order(id, &check, |order, now| Ok(order.cancel(now)?))
+            .change_order(caller, id, &check, |order, now| Ok(order.cancel(now)?))
             .await?;
         self.release_reservation(id).await;
         self.notify(&order, NotificationKind::OrderCanceled).await;
@@ -132,7 +147,7 @@ impl OrderService {
         }
         let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
         match self
-            .change_order(order.id(), &VersionCheck::Any, record)
+            .change_order(&Caller::anonymous(), order.id(), &VersionCheck::Any, record)
             .await
         {
             Ok(refunded) => refunded,

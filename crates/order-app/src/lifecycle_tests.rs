@@ -7,7 +7,7 @@ use order_domain::{
 };
 
 use crate::test_support::{now, stored_order, Mocks};
-use crate::AppError;
+use crate::{AppError, Caller};
 
 fn payment(amount: &str, method: &str) -> PaymentDraft {
     PaymentDraft {
@@ -76,7 +76,12 @@ async fn paying_authorizes_once_then_stores_a_processing_order() {
 
     let paid = mocks
         .service()
-        .pay_order(id, payment("50.00", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50.00", "visa"),
+            VersionCheck::Any,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(paid.status(), OrderStatus::Processing);
@@ -97,7 +102,12 @@ async fn a_declined_payment_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "declined"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "declined"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(
         matches!(result, Err(AppError::PaymentDeclined(_))),
@@ -122,7 +132,12 @@ async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -144,7 +159,12 @@ async fn a_wrong_amount_is_refused_before_the_payment_service_is_asked() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("49.99", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("49.99", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(
         matches!(&result, Err(AppError::Invalid(v)) if v[0].field == order_domain::Field::PaymentAmount)
@@ -162,7 +182,12 @@ async fn paying_a_paid_order_is_not_allowed_and_is_not_authorized() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -181,6 +206,7 @@ async fn paying_a_missing_or_deleted_order_is_not_found() {
     let result = mocks
         .service()
         .pay_order(
+            &Caller::anonymous(),
             order_domain::OrderId::generate(),
             payment("50", "visa"),
             VersionCheck::Any,
@@ -215,7 +241,12 @@ async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
 
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), VersionCheck::Any)
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
         .await;
     assert!(matches!(
         result,
@@ -236,7 +267,7 @@ async fn a_stale_if_match_on_payment_fails_before_anything_else() {
     let stale = VersionCheck::OneOf(vec![Version::FIRST.next()]);
     let result = mocks
         .service()
-        .pay_order(id, payment("50", "visa"), stale)
+        .pay_order(&Caller::anonymous(), id, payment("50", "visa"), stale)
         .await;
     assert!(matches!(result, Err(AppError::PreconditionFailed { .. })));
     assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
@@ -250,7 +281,7 @@ async fn tracking_ships_a_paid_order() {
     holding(&mut mocks, order);
     let shipped = mocks
         .service()
-        .record_tracking(id, tracking(), VersionCheck::Any)
+        .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(shipped.status(), OrderStatus::Shipped);
@@ -268,7 +299,7 @@ async fn tracking_an_unpaid_order_is_not_allowed() {
     let written = holding(&mut mocks, order);
     let result = mocks
         .service()
-        .record_tracking(id, tracking(), VersionCheck::Any)
+        .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
         .await;
     assert!(matches!(
         result,
@@ -293,7 +324,7 @@ async fn the_shipping_address_is_stored_once_the_carrier_can_deliver_there() {
         .returning(|_| Ok(AddressCheck::Deliverable));
     let updated = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(updated.shipping_address(), Some(&address()));
@@ -312,7 +343,7 @@ async fn an_undeliverable_address_is_refused_naming_the_address() {
         .returning(|_| Ok(AddressCheck::Undeliverable("no such street".into())));
     let result = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await;
     assert!(
         matches!(&result, Err(AppError::Invalid(v)) if v[0].field == Field::ShippingAddress && v[0].message.contains("no such street"))
@@ -332,7 +363,7 @@ async fn a_shipped_order_refuses_a_new_address_without_asking_the_carrier() {
     mocks.shipping.expect_validate_address().never();
     let result = mocks
         .service()
-        .set_shipping_address(id, address(), VersionCheck::Any)
+        .set_shipping_address(&Caller::anonymous(), id, address(), VersionCheck::Any)
         .await;
     assert!(matches!(
         result,
@@ -379,7 +410,7 @@ async fn canceling_a_paid_order_releases_its_stock_and_refunds_it_once() {
 
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
@@ -404,7 +435,7 @@ async fn a_refund_that_fails_leaves_the_cancel_standing_with_the_refund_due() {
     });
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
@@ -430,7 +461,7 @@ async fn canceling_an_unpaid_order_refunds_nothing() {
     mocks.payments.expect_refund().never();
     let canceled = mocks
         .service()
-        .cancel_order(id, VersionCheck::Any)
+        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.payment(), None);
@@ -463,7 +494,7 @@ async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction
     let service = mocks.service();
     for _ in 0..2 {
         service
-            .record_tracking(id, tracking(), VersionCheck::Any)
+            .record_tracking(&Caller::anonymous(), id, tracking(), VersionCheck::Any)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
@@ -475,7 +506,10 @@ async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
     let id = order.id();
     let mut mocks = Mocks::new();
     holding(&mut mocks, order);
-    let result = mocks.service().deliver_order(id, VersionCheck::Any).await;
+    let result = mocks
+        .service()
+        .deliver_order(&Caller::anonymous(), id, VersionCheck::Any)
+        .await;
     assert!(matches!(
         result,
         Err(AppError::NotAllowed {

@@ -1,7 +1,7 @@
 use order_domain::{OrderFilter, PageLimit, PageRequest};
 
 use crate::test_support::{stored_order, Mocks};
-use crate::AppError;
+use crate::{AppError, Caller};
 
 #[tokio::test]
 async fn a_full_page_points_at_its_last_order_as_the_next_cursor() {
@@ -19,7 +19,7 @@ async fn a_full_page_points_at_its_last_order_as_the_next_cursor() {
 
     let page = mocks
         .service()
-        .list_orders(&OrderFilter::default(), &page)
+        .list_orders(&Caller::anonymous(), &OrderFilter::default(), &page)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.orders.len(), 2);
@@ -41,7 +41,7 @@ async fn the_last_page_has_no_next_cursor() {
 
     let page = mocks
         .service()
-        .list_orders(&OrderFilter::default(), &page)
+        .list_orders(&Caller::anonymous(), &OrderFilter::default(), &page)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.orders.len(), 2);
@@ -54,7 +54,7 @@ async fn a_missing_or_deleted_order_is_not_found() {
     mocks.orders.expect_find().returning(|_| Ok(None));
     let result = mocks
         .service()
-        .get_order(order_domain::OrderId::generate())
+        .get_order(&Caller::anonymous(), order_domain::OrderId::generate())
         .await;
     assert!(matches!(result, Err(AppError::NotFound)));
 }

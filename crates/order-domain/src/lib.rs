@@ -16,6 +16,7 @@ mod notification;
 mod order;
 mod payment;
 pub mod ports;
+mod principal;
 mod quantity;
 mod shipment;
 mod status;
@@ -25,7 +26,9 @@ mod violation;
 
 pub use action::OrderAction;
 pub use address::{AddressDraft, Country, ShippingAddress};
-pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+pub use idempotency::{
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+};
 pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
@@ -33,6 +36,7 @@ pub use new_order::{ItemDraft, NewOrder, OrderDraft};
 pub use notification::{Notification, NotificationKind};
 pub use order::{Order, OrderError, OrderLine, OrderSnapshot, Totals};
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
+pub use principal::{Principal, Role};
 pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;

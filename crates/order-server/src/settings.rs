@@ -126,6 +126,24 @@ pub const SETTINGS: &[Setting] = &[
         "how old a reservation must be before the sweeper judges it",
     ),
     setting(
+        "RATE_LIMIT_READS",
+        "",
+        "each client's budget for GET/HEAD on the order routes: <n>/s, <n>/min or <n>/h; unset: unlimited",
+    ),
+    setting(
+        "RATE_LIMIT_WRITES",
+        "",
+        "each client's budget for other methods on the order routes; unset: unlimited",
+    ),
+    setting(
+        "RATE_LIMIT_TRUST_FORWARDED_FOR",
+        "false",
+        "count an unauthenticated client by the last X-Forwarded-For address (only behind a proxy)",
+    ),
+    setting("REDIS_URL", "", "redis://host:port[/db]: budgets shared by every replica; unset: per process"),
+    setting("REDIS_KEY_PREFIX", "orders:rl:", "the start of every rate-limit key in Redis"),
+    setting("REDIS_TIMEOUT_MS", "50", "the longest a request waits for Redis before going through uncounted"),
+    setting(
         "METRICS_LISTEN_ADDR",
         "",
         "serve /metrics on this host:port of its own; unset: on LISTEN_ADDR",
@@ -258,8 +276,12 @@ mod tests {
         // With every URL set, the per-service settings are read too.
         let result = Config::from_lookup(|name| {
             read.borrow_mut().push(name.to_owned());
-            name.ends_with("_SERVICE_URL")
-                .then(|| "http://service.internal".to_owned())
+            match name {
+                "REDIS_URL" => Some("redis://127.0.0.1:6379".to_owned()),
+                _ => name
+                    .ends_with("_SERVICE_URL")
+                    .then(|| "http://service.internal".to_owned()),
+            }
         });
         assert!(result.is_ok());
         let mut read = read.into_inner();

@@ -8,6 +8,9 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
 use order_gateways::SystemClock;
+use order_http::rate_limit::{
+    effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
+};
 use order_storage::{DieselStorage, StorageOptions};
 
 use crate::gateways::Gateways;
@@ -23,6 +26,7 @@ pub struct Application {
     metrics_server: Option<Server>,
     workers: Workers,
     storage: DieselStorage,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The storage options the configuration asks for.
@@ -68,9 +72,11 @@ impl Application {
                 ..Settings::default()
             },
         );
+        let rate_limiter = rate_limiter(config)?;
         let scrape = Scrape {
             handle: metrics,
             storage: storage.clone(),
+            rate_limiter: rate_limiter.clone(),
         };
         let mut workers = Workers::default();
         start_workers(&mut workers, &service, &scrape, config);
@@ -100,8 +106,11 @@ impl Application {
 
         let listener = bind(config.listen_addr)?;
         let address = listener.local_addr().context("no local address")?;
+        let rate_limiting = RateLimiting::new(rate_limiter.clone())
+            .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let server = HttpServer::new(move || {
             let app = App::new()
+                .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
                 .wrap(from_fn(order_http::observe));
             let app = match on_main {
@@ -122,6 +131,7 @@ impl Application {
             metrics_server,
             workers,
             storage,
+            rate_limiter,
         })
     }
 
@@ -137,6 +147,11 @@ impl Application {
     /// Where `/metrics` is served when `METRICS_LISTEN_ADDR` gives it a listener of its own.
     pub fn metrics_address(&self) -> Option<SocketAddr> {
         self.metrics_address
+    }
+
+    /// Where the budgets are counted; `failed_open()` says how many requests Redis outages let through.
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        self.rate_limiter.clone()
     }
 
     /// Stops the service gracefully: `handle.stop(true)`, as on SIGTERM.
@@ -162,6 +177,18 @@ impl Application {
         drop(self.storage);
         tracing::info!("stopped");
         served
+    }
+}
+
+/// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
+fn rate_limiter(config: &Config) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // Authentication is not configurable yet: the open mode, where only configured budgets apply.
+    let limits = effective_limits(false, config.rate_limits);
+    match &config.redis {
+        Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
+            RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,
+        )),
+        _ => Ok(Arc::new(InMemoryLimiter::new(limits))),
     }
 }
 

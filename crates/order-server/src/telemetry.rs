@@ -79,6 +79,14 @@ fn describe() {
         CIRCUIT_STATE,
         "Circuit breaker per outside service: 0 closed, 1 open, 2 half-open"
     );
+    metrics::describe_counter!(
+        order_http::rate_limit::REJECTIONS_TOTAL,
+        "Requests refused with 429 by budget"
+    );
+    metrics::describe_counter!(
+        order_http::rate_limit::FAILED_OPEN_TOTAL,
+        "Requests let through uncounted because Redis did not answer"
+    );
     metrics::describe_gauge!(DB_POOL_IN_USE, "Database connections in use");
     metrics::describe_gauge!(DB_POOL_IDLE, "Database connections idle");
     metrics::describe_gauge!(

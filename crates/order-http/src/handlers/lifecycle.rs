@@ -3,26 +3,28 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
-use order_app::OrderService;
+use order_app::{Caller, OrderService};
 use order_domain::{
     Field, Order, OrderId, OrderStatus, ShippingAddress, Tracking, VersionCheck, Violation,
 };
 use serde::de::DeserializeOwned;
 
 use crate::business::{self, OrderEvent};
+use crate::caller::caller;
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match};
 use crate::handlers::orders::order_id;
 use crate::json_body;
 
-/// What every change request carries: the order, the caller's `If-Match`, and a JSON body.
+/// What every change request carries: who asks, the order, the caller's `If-Match`, and a JSON body.
 fn read_change<T: DeserializeOwned>(
     request: &HttpRequest,
     id: &str,
     body: &[u8],
-) -> Result<(OrderId, VersionCheck, T), ApiError> {
+) -> Result<(Caller, OrderId, VersionCheck, T), ApiError> {
     Ok((
+        caller(request)?,
         order_id(id)?,
         if_match(request)?,
         json_body::parse(request, body)?,
@@ -44,8 +46,10 @@ pub(crate) async fn pay(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, check, payment): (_, _, PaymentBody) = read_change(&request, &id, &body)?;
-    let order = service.pay_order(id, payment.into_draft(), check).await?;
+    let (caller, id, check, payment): (_, _, _, PaymentBody) = read_change(&request, &id, &body)?;
+    let order = service
+        .pay_order(&caller, id, payment.into_draft(), check)
+        .await?;
     business::count(OrderEvent::Paid);
     Ok(changed(&order))
 }
@@ -57,13 +61,15 @@ pub(crate) async fn set_shipping_address(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, check, shipping): (_, _, ShippingBody) = read_change(&request, &id, &body)?;
+    let (caller, id, check, shipping): (_, _, _, ShippingBody) = read_change(&request, &id, &body)?;
     let address = match shipping.address {
         None => Err(vec![Violation::new(Field::ShippingAddress, "is required")]),
         Some(address) => ShippingAddress::parse(address.into_draft()),
     }
     .map_err(ApiError::Invalid)?;
-    let order = service.set_shipping_address(id, address, check).await?;
+    let order = service
+        .set_shipping_address(&caller, id, address, check)
+        .await?;
     Ok(changed(&order))
 }
 
@@ -74,9 +80,11 @@ pub(crate) async fn record_tracking(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, check, tracking): (_, _, TrackingBody) = read_change(&request, &id, &body)?;
+    let (caller, id, check, tracking): (_, _, _, TrackingBody) = read_change(&request, &id, &body)?;
     let tracking = Tracking::parse(tracking.into_draft()).map_err(ApiError::Invalid)?;
-    let order = service.record_tracking(id, tracking, check).await?;
+    let order = service
+        .record_tracking(&caller, id, tracking, check)
+        .await?;
     business::count(OrderEvent::of_tracking(&order));
     Ok(changed(&order))
 }
@@ -89,7 +97,7 @@ pub(crate) async fn change_status(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, check, body): (_, _, StatusBody) = read_change(&request, &id, &body)?;
+    let (caller, id, check, body): (_, _, _, StatusBody) = read_change(&request, &id, &body)?;
     let status = match body.status.as_deref().map(str::parse::<OrderStatus>) {
         Some(Ok(status)) => status,
         Some(Err(_)) => {
@@ -108,8 +116,8 @@ pub(crate) async fn change_status(
         }
     };
     let order = match status {
-        OrderStatus::Canceled => service.cancel_order(id, check).await?,
-        OrderStatus::Delivered => service.deliver_order(id, check).await?,
+        OrderStatus::Canceled => service.cancel_order(&caller, id, check).await?,
+        OrderStatus::Delivered => service.deliver_order(&caller, id, check).await?,
         other => return Err(ApiError::StatusNotSettable { status: other }),
     };
     business::count(OrderEvent::of_status(&order));

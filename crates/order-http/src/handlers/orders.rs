@@ -1,13 +1,14 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
-use order_app::{CreateOrder, IdempotentRequest, OrderService};
+use order_app::{CreateOrder, OrderService};
 use order_domain::{
-    CustomerId, Field, IdempotencyKey, IdempotencyScope, NewOrder, OrderFilter, OrderId,
-    OrderStatus, PageLimit, PageRequest, StoreId, Version, Violation,
+    CustomerId, Field, IdempotencyKey, NewOrder, OrderFilter, OrderId, OrderStatus, PageLimit,
+    PageRequest, StoreId, Version, Violation,
 };
 
 use crate::business::{self, OrderEvent};
+use crate::caller::caller;
 use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match, is_fresh};
@@ -22,6 +23,7 @@ pub(crate) async fn create_order(
     body: Bytes,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&request)?;
     let dto: CreateOrderRequest = json_body::parse(&request, &body)?;
     let header_key = idempotency_header(&request)?;
     let body_key = dto.idempotency_key.clone();
@@ -45,12 +47,9 @@ pub(crate) async fn create_order(
 
     let command = CreateOrder {
         order,
-        idempotency: key.map(|key| IdempotentRequest {
-            scope: IdempotencyScope::anonymous(),
-            key,
-        }),
+        idempotency_key: key,
     };
-    let created = service.create_order(command, render_order).await?;
+    let created = service.create_order(&caller, command, render_order).await?;
 
     let mut response = HttpResponse::Created();
     response
@@ -101,7 +100,8 @@ pub(crate) async fn get_order(
     id: Path<String>,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
-    let order = service.get_order(order_id(&id)?).await?;
+    let caller = caller(&request)?;
+    let order = service.get_order(&caller, order_id(&id)?).await?;
     let tag = header::ETag(etag(order.version()));
     if is_fresh(&request, order.version()) {
         return Ok(HttpResponse::NotModified().insert_header(tag).finish());
@@ -118,8 +118,11 @@ pub(crate) async fn delete_order(
     id: Path<String>,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&request)?;
     let id = order_id(&id)?;
-    service.delete_order(id, if_match(&request)?).await?;
+    service
+        .delete_order(&caller, id, if_match(&request)?)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -129,9 +132,10 @@ pub(crate) async fn list_orders(
     params: Query<ListParams>,
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&request)?;
     let params = params.into_inner();
     let (filter, page) = parse_list_params(&params)?;
-    let listed = service.list_orders(&filter, &page).await?;
+    let listed = service.list_orders(&caller, &filter, &page).await?;
     let next_cursor = listed.next.map(cursor::encode);
 
     let mut response = HttpResponse::Ok();

@@ -12,6 +12,7 @@ mod lifecycle;
 mod operations;
 mod outside_services;
 mod process;
+mod rate_limits;
 mod read;
 mod replicas;
 mod request_ids;
