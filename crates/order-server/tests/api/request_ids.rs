@@ -1,7 +1,9 @@
+use order_http::rate_limit::{Quota, RateLimits};
+use order_storage::testing::TestDatabase;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::helpers::{header, problem, spawn_app};
+use crate::helpers::{header, problem, spawn_app, spawn_app_on};
 
 fn is_uuid_v7(id: Option<&str>) -> bool {
     id.and_then(|id| Uuid::parse_str(id).ok())
@@ -67,4 +69,31 @@ async fn each_request_gets_its_own_id() {
     let second = header(&app.get("/health/live").await, "x-request-id");
     assert!(first.is_some());
     assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn a_rate_limited_request_keeps_its_request_id() {
+    let database = TestDatabase::from_env().expect("a test database");
+    let app = spawn_app_on(database, |config| {
+        config.rate_limits = RateLimits {
+            reads: Quota::parse("1/min").ok(),
+            writes: None,
+        };
+    })
+    .await;
+    let unknown_order = format!("/orders/{}", Uuid::now_v7());
+    let first = app.get(&unknown_order).await;
+    assert_eq!(first.status(), StatusCode::NOT_FOUND);
+    let refused = app
+        .send(
+            app.client
+                .get(app.url(&unknown_order))
+                .header("X-Request-Id", "over-budget-1"),
+        )
+        .await;
+    assert_eq!(
+        header(&refused, "x-request-id").as_deref(),
+        Some("over-budget-1")
+    );
+    problem(refused, StatusCode::TOO_MANY_REQUESTS).await;
 }
