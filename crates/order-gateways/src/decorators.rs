@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use moka::future::Cache;
 use order_domain::ports::{CustomerDirectory, GatewayError, Notifier};
 use order_domain::{CustomerId, Notification};
+use tracing::Instrument;
 
 /// Remembers whether a customer exists for a short while, so a burst of orders from one customer asks the
 /// customer service once: concurrent lookups of one customer wait for the same call. Failures are not
@@ -71,12 +72,17 @@ impl BackgroundNotifier {
 impl Notifier for BackgroundNotifier {
     async fn notify(&self, notification: Notification) -> Result<(), GatewayError> {
         let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let order = notification.order_id;
-            if let Err(error) = inner.notify(notification).await {
-                tracing::warn!(%order, error = %error, "a notification could not be sent");
+        // Logged in the span of the request that caused it, so its lines carry that request's id.
+        let span = tracing::Span::current();
+        tokio::spawn(
+            async move {
+                let order = notification.order_id;
+                if let Err(error) = inner.notify(notification).await {
+                    tracing::warn!(%order, error = %error, "a notification could not be sent");
+                }
             }
-        });
+            .instrument(span),
+        );
         Ok(())
     }
 }

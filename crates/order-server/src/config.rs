@@ -41,6 +41,12 @@ pub struct Config {
     /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
     /// default 512, well under the usual limit of 1024 open files.
     pub max_connections: usize,
+    /// `METRICS_LISTEN_ADDR`: where `/metrics` is served on a listener of its own; unset, on the main one.
+    pub metrics_listen_addr: Option<SocketAddr>,
+    /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take to finish on SIGTERM/SIGINT; default 10.
+    pub shutdown_grace: Duration,
+    /// `LOG_FORMAT`: `text` (default, readable lines) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
     /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
     /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
     pub rate_limits: RateLimits,
@@ -50,6 +56,19 @@ pub struct Config {
     /// `REDIS_URL` (budgets shared by every replica; unset: counted in each process), `REDIS_KEY_PREFIX`
     /// (default `orders:rl:`), `REDIS_TIMEOUT_MS` (default 50).
     pub redis: Option<RedisSettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn socket_addr(value: &str) -> Result<SocketAddr, String> {
+    value
+        .trim()
+        .parse::<SocketAddr>()
+        .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -83,11 +102,7 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
         let config = Self {
-            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
-                v.trim()
-                    .parse::<SocketAddr>()
-                    .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
-            })?,
+            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", socket_addr)?,
             database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
             database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
             database_acquire_timeout: env.millis(
@@ -120,6 +135,13 @@ impl Config {
             )?),
             client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
             max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
+            metrics_listen_addr: env.optional("METRICS_LISTEN_ADDR", socket_addr)?,
+            shutdown_grace: env.seconds("SHUTDOWN_GRACE_SECS", 10, 0..=3_600)?,
+            log_format: env.read("LOG_FORMAT", "text", |v| match v.trim() {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected text or json".to_owned()),
+            })?,
             rate_limits: RateLimits {
                 reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
                 writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,

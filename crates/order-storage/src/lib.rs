@@ -12,6 +12,7 @@ mod idempotency;
 mod migrate;
 mod order_rows;
 mod pool;
+mod pool_stats;
 mod repository;
 mod schema;
 #[cfg(test)]
@@ -22,3 +23,4 @@ mod writer;
 
 pub use database::{Database, SqliteLocation};
 pub use pool::{DieselStorage, OpenError, StorageOptions};
+pub use pool_stats::PoolStats;

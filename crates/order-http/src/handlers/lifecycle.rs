@@ -9,6 +9,7 @@ use order_domain::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::business::{self, OrderEvent};
 use crate::caller::caller;
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
@@ -49,6 +50,7 @@ pub(crate) async fn pay(
     let order = service
         .pay_order(&caller, id, payment.into_draft(), check)
         .await?;
+    business::count(OrderEvent::Paid);
     Ok(changed(&order))
 }
 
@@ -83,6 +85,7 @@ pub(crate) async fn record_tracking(
     let order = service
         .record_tracking(&caller, id, tracking, check)
         .await?;
+    business::count(OrderEvent::of_tracking(&order));
     Ok(changed(&order))
 }
 
@@ -117,5 +120,6 @@ pub(crate) async fn change_status(
         OrderStatus::Delivered => service.deliver_order(&caller, id, check).await?,
         other => return Err(ApiError::StatusNotSettable { status: other }),
     };
+    business::count(OrderEvent::of_status(&order));
     Ok(changed(&order))
 }

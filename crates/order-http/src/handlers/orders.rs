@@ -7,6 +7,7 @@ use order_domain::{
     PageRequest, StoreId, Version, Violation,
 };
 
+use crate::business::{self, OrderEvent};
 use crate::caller::caller;
 use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
 use crate::error::ApiError;
@@ -64,6 +65,8 @@ pub(crate) async fn create_order(
         .content_type(ContentType::json());
     if created.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
+    } else {
+        business::count(OrderEvent::Created);
     }
     Ok(response.body(created.body))
 }
