@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use order_domain::ports::RepositoryError;
 use order_domain::{Order, OrderId, VersionCheck};
 
+use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
@@ -12,7 +13,7 @@ impl OrderService {
         id: OrderId,
         check: VersionCheck,
     ) -> Result<(), AppError> {
-        self.change_order(caller, id, &check, |order, now| {
+        self.change_order(caller, Action::Delete, id, &check, |order, now| {
             order.delete(now);
             Ok(())
         })
@@ -20,18 +21,18 @@ impl OrderService {
         .map(drop)
     }
 
-    /// Read, apply a domain change, compare-and-swap on the version. A lost race is retried from a fresh
+    /// Read, check the caller may do `action` to it, apply a domain change, compare-and-swap on the version. A lost race is retried from a fresh
     /// read, never overwritten; a caller's `If-Match` is checked against each fresh read.
     pub(crate) async fn change_order(
         &self,
         caller: &Caller,
+        action: Action,
         id: OrderId,
         check: &VersionCheck,
         apply: impl Fn(&mut Order, DateTime<Utc>) -> Result<(), AppError>,
     ) -> Result<Order, AppError> {
-        let _ = caller;
         for _ in 0..self.settings.max_write_attempts {
-            let mut order = self.find_live(id).await?;
+            let mut order = self.find_for(caller, action, id).await?;
             let expected = order.version();
             if !check.admits(expected) {
                 return Err(AppError::PreconditionFailed { current: expected });

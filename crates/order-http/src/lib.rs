@@ -1,8 +1,10 @@
 //! The REST adapter (actix-web): routes under `/` and `/v1`, JSON DTOs that parse into domain types at the
 //! edge, entity tags from order versions, and RFC 9457 problem responses for every error.
-//! Exports `configure` (the routes and their extractor settings) and `problem_responses` (the middleware that
-//! turns the framework's own plain errors into problems).
+//! Exports `configure` (the routes, behind bearer-token authentication as `Authentication` says, and their
+//! extractor settings), `auth` (the token verifier) and `problem_responses` (the middleware that turns the
+//! framework's own plain errors into problems).
 
+pub mod auth;
 mod caller;
 mod cursor;
 mod dto;
@@ -13,6 +15,7 @@ mod json_body;
 mod problem;
 mod routes;
 
+pub use auth::Authentication;
 pub use problem::problem_responses;
 pub use routes::{configure, MAX_BODY_BYTES};
 

@@ -45,7 +45,7 @@ async fn call(
     let app = test::init_service(
         App::new()
             .wrap(problem_responses())
-            .configure(configure(service)),
+            .configure(configure(service, crate::Authentication::Open)),
     )
     .await;
     let response = test::call_service(&app, request.to_request()).await;

@@ -1,3 +1,5 @@
+mod auth;
+
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
@@ -6,6 +8,8 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use order_gateways::{BaseUrl, HttpSettings};
 use order_storage::Database;
+
+pub use auth::AuthSettings;
 
 /// Everything the service reads from its environment, parsed once at start-up.
 #[derive(Debug, Clone)]
@@ -34,6 +38,8 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `AUTH_*`: bearer tokens on the order routes (see `AuthSettings`).
+    pub auth: AuthSettings,
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -66,7 +72,7 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
-        Ok(Self {
+        let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
                 v.trim()
                     .parse::<SocketAddr>()
@@ -102,7 +108,10 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
-        })
+            auth: AuthSettings::read(&env)?,
+        };
+        config.auth.check_listen_addr(config.listen_addr)?;
+        Ok(config)
     }
 }
 
@@ -344,5 +353,61 @@ mod tests {
             variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
             Some("GATEWAY_MAX_RETRIES")
         );
+    }
+
+    const SECRET: (&str, &str) = ("AUTH_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+
+    #[test]
+    fn without_authentication_only_a_loopback_address_is_served() {
+        let open = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!open.auth.authentication().requires_token());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+
+        let refused = config(&[("LISTEN_ADDR", "0.0.0.0:3000")]).err();
+        assert_eq!(refused.as_ref().map(|e| e.variable), Some("LISTEN_ADDR"));
+        let message = refused.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("AUTH_DISABLED=true"), "{message}");
+    }
+
+    #[test]
+    fn a_public_address_is_served_with_authentication_or_when_it_is_disabled_explicitly() {
+        let with_auth =
+            config(&[("LISTEN_ADDR", "0.0.0.0:3000"), SECRET]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(with_auth.auth.authentication().requires_token());
+        let disabled = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("AUTH_DISABLED", "true")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!disabled.auth.authentication().requires_token());
+    }
+
+    #[test]
+    fn a_bad_auth_setting_is_reported_with_its_variable() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("AUTH_JWT_SECRET", "short")]),
+            Some("AUTH_JWT_SECRET")
+        );
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", "/no/such/jwks.json")]),
+            Some("AUTH_JWKS_FILE")
+        );
+        assert_eq!(variable(&[("AUTH_DISABLED", "yes")]), Some("AUTH_DISABLED"));
+        assert_eq!(
+            variable(&[SECRET, ("AUTH_LEEWAY_SECS", "3600")]),
+            Some("AUTH_LEEWAY_SECS")
+        );
+        let jwks = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(jwks.path(), "{\"keys\": []}").unwrap_or_else(|e| panic!("{e}"));
+        let path = jwks.path().to_string_lossy().into_owned();
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", path.as_str())]),
+            Some("AUTH_JWKS_FILE")
+        );
+    }
+
+    #[test]
+    fn the_secret_never_appears_in_the_debug_output() {
+        let config = config(&[SECRET]).unwrap_or_else(|e| panic!("{e}"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains(SECRET.1), "{printed}");
     }
 }

@@ -1,11 +1,17 @@
 use std::process::ExitCode;
 
+use order_server::token::{self, TokenRequest};
 use order_server::{Application, Config};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     // A .env file is optional; the real environment wins over it.
     let _ = dotenvy::dotenv();
+    // A stopgap until the subcommands have a parser of their own.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("token") {
+        return token(&args[1..]);
+    }
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) => match EnvFilter::try_new(&directives) {
             Ok(filter) => filter,
@@ -33,6 +39,26 @@ fn main() -> ExitCode {
             tracing::error!("{error:#}");
             eprintln!("order-server: {error:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `order-server token --role store --store-id s1 [--sub ...] [--ttl 1h]`: prints a dev token.
+fn token(args: &[String]) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return config_error(&error.to_string()),
+    };
+    let minted = TokenRequest::parse(args)
+        .and_then(|request| token::mint(&config.auth, &request, chrono::Utc::now()));
+    match minted {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("order-server token: {error}");
+            ExitCode::from(2)
         }
     }
 }

@@ -53,10 +53,20 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
+        let authentication = config.auth.authentication();
+        if !authentication.requires_token() {
+            tracing::warn!(
+                address = %config.listen_addr,
+                "authentication is off: every caller may read and change every order"
+            );
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(order_http::problem_responses())
-                .configure(order_http::configure(service.clone()))
+                .configure(order_http::configure(
+                    service.clone(),
+                    authentication.clone(),
+                ))
         })
         .listen(listener)
         .context("cannot serve on the listener")?
