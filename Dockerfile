@@ -12,6 +12,7 @@ RUN apt-get update \
     && mkdir -p /var/lib/orders && chown orders /var/lib/orders
 COPY --from=build /src/target/release/order-server /src/target/release/order-standins /usr/local/bin/
 USER orders
+# On 0.0.0.0 the server needs AUTH_JWT_SECRET or AUTH_JWKS_FILE (or AUTH_DISABLED=true) to start: see the README.
 ENV LISTEN_ADDR=0.0.0.0:3000 \
     DATABASE_URL=sqlite:///var/lib/orders/orders.db \
     RUST_LOG=info

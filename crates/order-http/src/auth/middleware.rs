@@ -68,6 +68,10 @@ fn bearer_token(request: &ServiceRequest) -> Result<&str, ApiError> {
                 Ok(token)
             }
         }
+        // The scheme alone: a bearer token that is empty.
+        None if value.trim().eq_ignore_ascii_case("bearer") => {
+            Err(ApiError::Unauthenticated(Some(TokenError::Malformed)))
+        }
         // Another scheme is no bearer token at all.
         _ => Err(ApiError::Unauthenticated(None)),
     }
