@@ -26,7 +26,9 @@ mod violation;
 
 pub use action::OrderAction;
 pub use address::{AddressDraft, Country, ShippingAddress};
-pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+pub use idempotency::{
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+};
 pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};

@@ -255,7 +255,9 @@ impl ResponseError for ApiError {
             ApiError::App(AppError::DependencyUnavailable { retry_after, .. }) => {
                 Some(retry_after.map_or(1, |d| d.as_secs().max(1)))
             }
-            ApiError::App(AppError::StorageUnavailable(_)) => Some(1),
+            ApiError::App(AppError::StorageUnavailable(_) | AppError::IdempotencyKeyInFlight) => {
+                Some(1)
+            }
             _ => None,
         };
         if let ApiError::Unauthenticated(reason) = self {

@@ -3,13 +3,15 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId, PageRequest,
-    Version,
+    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter,
+    OrderId, PageRequest, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
-use crate::idempotency::{find_live_record, insert_record, purge_expired};
+use crate::idempotency::{
+    claim_key, find_live_record, insert_record, purge_expired, release_claim,
+};
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
     OrderUpdate,
@@ -37,6 +39,7 @@ impl OrderRepository for DieselStorage {
         self.write(move |conn| {
             rows.insert(conn)?;
             if let Some(record) = idempotency {
+                release_claim(conn, &record.scope, &record.key)?;
                 insert_record(conn, record)?;
             }
             Ok(())
@@ -86,6 +89,21 @@ impl OrderRepository for DieselStorage {
     ) -> Result<Option<IdempotencyRecord>, RepositoryError> {
         let (scope, key) = (scope.clone(), key.clone());
         self.run(move |conn| find_live_record(conn, &scope, &key, now))
+            .await
+    }
+
+    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError> {
+        let claim = claim.clone();
+        self.write(move |conn| claim_key(conn, &claim)).await
+    }
+
+    async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+    ) -> Result<(), RepositoryError> {
+        let (scope, key) = (scope.clone(), key.clone());
+        self.write(move |conn| release_claim(conn, &scope, &key))
             .await
     }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
+    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
     OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
@@ -581,5 +581,72 @@ async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
             db.storage.refunds_due(10).await.map(|o| o.len()).ok(),
             Some(2)
         );
+    }
+}
+
+fn claim(key: &str, at: DateTime<Utc>) -> IdempotencyClaim {
+    IdempotencyClaim {
+        scope: IdempotencyScope::anonymous(),
+        key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
+        fingerprint: order_domain::Fingerprint::from_bytes([7; 32]),
+        claimed_at: at,
+        held_until: at + TimeDelta::seconds(60),
+    }
+}
+
+#[tokio::test]
+async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
+    for db in backends() {
+        let db = &db;
+        let at = now();
+        let key = IdempotencyKey::parse("held").unwrap_or_else(|e| panic!("{e}"));
+        let scope = IdempotencyScope::anonymous();
+        let claim_at = |at| async move {
+            db.storage
+                .claim_idempotency(&claim("held", at))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+
+        assert!(claim_at(at).await, "a free key is held");
+        assert!(!claim_at(at).await, "a held key is not held twice");
+        db.storage
+            .release_idempotency(&scope, &key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(claim_at(at).await, "a released key is free again");
+        assert!(
+            claim_at(at + TimeDelta::seconds(61)).await,
+            "a lapsed hold is taken over"
+        );
+
+        let order = order_for("s-1", "c-1", at);
+        db.storage
+            .insert(&order, Some(record(&order, "held", at, TimeDelta::hours(24))))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !claim_at(at + TimeDelta::seconds(120)).await,
+            "a key with a live record cannot be held"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_claims_of_one_key_hold_it_once() {
+    for db in backends() {
+        let storage = std::sync::Arc::new(db.storage.clone());
+        let at = now();
+        let claims = (0..16).map(|_| {
+            let storage = storage.clone();
+            tokio::spawn(async move { storage.claim_idempotency(&claim("race", at)).await })
+        });
+        let mut held = 0;
+        for claim in claims {
+            if claim.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}")) {
+                held += 1;
+            }
+        }
+        assert_eq!(held, 1, "{}", db.database.database.backend());
     }
 }
