@@ -3,7 +3,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use order_app::AppError;
+use order_app::{Action, AppError};
 use order_domain::{OrderAction, OrderStatus, Violation};
 
 use crate::auth::TokenError;
@@ -129,7 +129,10 @@ fn app_problem(error: &AppError) -> Problem {
             "Not allowed for this principal",
             StatusCode::FORBIDDEN,
         )
-        .detail(format!("this principal may not {action} this order"))
+        .detail(match action {
+            Action::List => "this principal may not list the orders asked for".to_owned(),
+            action => format!("this principal may not {action} this order"),
+        })
         .extension("action", action.as_str()),
         AppError::Invalid(violations) => validation_problem(violations),
         AppError::NotAllowed { action, status } => {

@@ -130,6 +130,9 @@ pub fn configure(
     }
 }
 
+/// Every request under `/orders` goes to the scope below, so an order route can only be added through
+/// `ORDER_ENDPOINTS`. Middleware that needs the caller's `Principal` (a per-principal rate limit) wraps the
+/// scope before `authenticate` does, so that it runs after it: `.wrap(limit).wrap(from_fn(authenticate))`.
 fn routes(config: &mut ServiceConfig) {
     config
         .service(

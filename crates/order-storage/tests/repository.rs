@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
-    OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
+    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder,
+    Order, OrderDraft, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -622,7 +622,10 @@ async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
 
         let order = order_for("s-1", "c-1", at);
         db.storage
-            .insert(&order, Some(record(&order, "held", at, TimeDelta::hours(24))))
+            .insert(
+                &order,
+                Some(record(&order, "held", at, TimeDelta::hours(24))),
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
@@ -643,7 +646,11 @@ async fn parallel_claims_of_one_key_hold_it_once() {
         });
         let mut held = 0;
         for claim in claims {
-            if claim.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}")) {
+            if claim
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+            {
                 held += 1;
             }
         }
