@@ -44,6 +44,7 @@ fn how_to_reach(status: OrderStatus) -> &'static str {
             "by recording its tracking: PUT /orders/{id}/shipment/tracking"
         }
         Some(OrderAction::Deliver) | Some(OrderAction::Cancel) => "through PUT /orders/{id}/status",
+        Some(OrderAction::Delete) => "by deleting it: DELETE /orders/{id}",
         Some(OrderAction::SetShippingAddress) | None => "when it is created",
     }
 }

@@ -224,7 +224,9 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
             .unwrap_or_else(|e| panic!("{e}"));
 
         let mut deleted = order.clone();
-        deleted.delete(now());
+        deleted
+            .delete(now())
+            .expect("a pending order can be deleted");
         let stale = db.storage.update(&deleted, Version::FIRST.next()).await;
         assert!(matches!(stale, Err(RepositoryError::VersionConflict)));
         assert_eq!(
@@ -261,7 +263,9 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
         let attempts = (0..16).map(|_| {
             let storage = db.storage.clone();
             let mut changed = order.clone();
-            changed.delete(now());
+            changed
+                .delete(now())
+                .expect("a pending order can be deleted");
             tokio::spawn(async move { storage.update(&changed, Version::FIRST).await })
         });
         let results = futures::future::join_all(attempts).await;
@@ -294,7 +298,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let expected = gone.version();
-        gone.delete(now());
+        gone.delete(now()).expect("a pending order can be deleted");
         db.storage
             .update(&gone, expected)
             .await
@@ -385,7 +389,7 @@ async fn a_deleted_order_stays_stored_with_its_deletion_time() {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
         let at = now();
-        deleted.delete(at);
+        deleted.delete(at).expect("a pending order can be deleted");
         db.storage
             .update(&deleted, Version::FIRST)
             .await
@@ -511,7 +515,9 @@ async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
             .insert(&deleted, None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        deleted.delete(now());
+        deleted
+            .delete(now())
+            .expect("a pending order can be deleted");
         db.storage
             .update(&deleted, Version::FIRST)
             .await
