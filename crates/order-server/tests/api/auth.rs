@@ -29,7 +29,7 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Orders as the admin sees them: every live one.
+/// Orders as an admin sees them: every live one.
 async fn order_count(app: &TestApp) -> usize {
     app.as_principal(ADMIN).all_orders("").await.len()
 }
@@ -400,4 +400,74 @@ async fn a_token_from_the_token_command_is_accepted() {
         StatusCode::FORBIDDEN,
     )
     .await;
+}
+
+/// A P-256 key made for these tests only: its private half (PKCS#8, base64) and its public half as a JWK.
+const TEST_EC_PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQghVaT4MbaWxwJuluOEmUEEZSpy45Wfkc+uAtRUHTIEsOhRANCAAT1MwT8iNak8d7pKovQaAfqDYoz9ca1xAyP4W/fCcJ8C12XijuV3ogMZrpklouMf4dwp/a2hn83jXIcmhtpHITL";
+
+fn test_jwk() -> Value {
+    json!({
+        "kty": "EC", "crv": "P-256", "kid": "test-key", "alg": "ES256", "use": "sig",
+        "x": "9TME_IjWpPHe6SqL0GgH6g2KM_XGtcQMj-Fv3wnCfAs",
+        "y": "XZeKO5XeiAxmumSWi4x_h3Cn9raGfzeNchyaG2kchMs"
+    })
+}
+
+#[tokio::test]
+async fn tokens_signed_by_a_published_key_are_checked_against_the_jwks_file() {
+    use base64::Engine;
+
+    let jwks = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(jwks.path(), json!({ "keys": [test_jwk()] }).to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = jwks.path().to_string_lossy().into_owned();
+    let auth =
+        order_server::Config::from_lookup(|name| (name == "AUTH_JWKS_FILE").then(|| path.clone()))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .auth;
+    let database = order_storage::testing::TestDatabase::from_env()
+        .unwrap_or_else(|| panic!("TEST_DATABASE=postgres needs a Postgres server"));
+    let app = spawn_app_on(database, |config| config.auth = auth).await;
+
+    let claims = json!({"sub": "idp-user", "role": "admin", "exp": now() + 600});
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(TEST_EC_PKCS8)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let es256 = |kid: &str| {
+        let mut header = Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&der))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let order = order_for("store-1", "customer-1");
+    assert_eq!(
+        app.with_token(&es256("test-key"))
+            .post_order(&order)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    problem(
+        app.with_token(&es256("another-key"))
+            .post_order(&order)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // The public key as an HMAC secret: the key says ES256, so HS256 is refused.
+    let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some("test-key".to_owned());
+    let forged = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(test_jwk().to_string().as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    problem(
+        app.with_token(&forged).post_order(&order).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let admin = app.with_token(&es256("test-key"));
+    assert_eq!(admin.all_orders("").await.len(), 1);
 }
