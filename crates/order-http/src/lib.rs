@@ -1,8 +1,9 @@
 //! The REST adapter (actix-web): routes under `/` and `/v1`, JSON DTOs that parse into domain types at the
 //! edge, entity tags from order versions, and RFC 9457 problem responses for every error.
-//! Exports `configure` (the routes, behind bearer-token authentication as `Authentication` says, and their
-//! extractor settings), `auth` (the token verifier) and `problem_responses` (the middleware that turns the
-//! framework's own plain errors into problems).
+//! Exports `configure` (the routes, behind bearer-token authentication as `Authentication` says and the rate
+//! limits, and their extractor settings), `auth` (the token verifier), `rate_limit` (budgets per client, in
+//! process or shared in Redis, and the `RateLimiting` middleware) and `problem_responses` (the middleware that
+//! turns the framework's own plain errors into problems).
 
 pub mod auth;
 mod caller;
@@ -13,6 +14,7 @@ mod etag;
 mod handlers;
 mod json_body;
 mod problem;
+pub mod rate_limit;
 mod routes;
 
 pub use auth::Authentication;

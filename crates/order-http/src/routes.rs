@@ -9,6 +9,7 @@ use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
 use crate::handlers::{health, lifecycle, orders};
 use crate::problem::Problem;
+use crate::rate_limit::RateLimiting;
 
 /// The largest request body accepted; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -108,10 +109,12 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
 ];
 
 /// Registers every route at the root and again under `/v1`, with the extractor settings they rely on. The
-/// order routes sit behind authentication as `authentication` says; health stays open.
+/// order routes sit behind authentication as `authentication` says, then the rate limits (which count the
+/// principal authentication found); health stays open and unlimited.
 pub fn configure(
     service: OrderService,
     authentication: Authentication,
+    rate_limiting: RateLimiting,
 ) -> impl FnOnce(&mut ServiceConfig) {
     move |config| {
         config
@@ -125,18 +128,23 @@ pub fn configure(
                 )
                 .into()
             }))
-            .service(web::scope("/v1").configure(routes))
-            .configure(routes);
+            .service(web::scope("/v1").configure(routes(rate_limiting.clone())))
+            .configure(routes(rate_limiting));
     }
 }
 
 /// Every request under `/orders` goes to the scope below, so an order route can only be added through
-/// `ORDER_ENDPOINTS`. Middleware that needs the caller's `Principal` (a per-principal rate limit) wraps the
-/// scope before `authenticate` does, so that it runs after it: `.wrap(limit).wrap(from_fn(authenticate))`.
-fn routes(config: &mut ServiceConfig) {
+/// `ORDER_ENDPOINTS`. The last `wrap` runs first: `authenticate` leaves the `Principal` in the request, then
+/// the rate limits count it against that principal's budget.
+fn routes(rate_limiting: RateLimiting) -> impl FnOnce(&mut ServiceConfig) {
+    move |config| routes_with(config, rate_limiting)
+}
+
+fn routes_with(config: &mut ServiceConfig, rate_limiting: RateLimiting) {
     config
         .service(
             web::scope(ORDERS)
+                .wrap(rate_limiting)
                 .wrap(from_fn(authenticate))
                 .configure(order_routes),
         )

@@ -12,9 +12,14 @@ use order_domain::ports::{
 
 use super::{Method, ORDERS, ORDER_ENDPOINTS};
 use crate::auth::TokenVerifier;
+use crate::rate_limit::{InMemoryLimiter, RateLimiting, RateLimits};
 use crate::{configure, problem_responses, Authentication};
 
 const SECRET: &[u8] = b"the route table test secret, 32+ bytes";
+
+fn unlimited() -> RateLimiting {
+    RateLimiting::new(Arc::new(InMemoryLimiter::new(RateLimits::default())))
+}
 
 /// A service that knows no order and lists none.
 fn service() -> OrderService {
@@ -98,11 +103,11 @@ fn every_action_a_route_asks_for_is_in_the_table_of_actions() {
 #[actix_web::test]
 async fn every_order_route_refuses_a_request_without_a_token() {
     let verifier = Arc::new(TokenVerifier::shared_secret(SECRET));
-    let app = web::init_service(
-        App::new()
-            .wrap(problem_responses())
-            .configure(configure(service(), Authentication::Bearer(verifier))),
-    )
+    let app = web::init_service(App::new().wrap(problem_responses()).configure(configure(
+        service(),
+        Authentication::Bearer(verifier),
+        unlimited(),
+    )))
     .await;
     for (method, path) in served_routes() {
         let response = web::call_service(&app, request(method, &path).to_request()).await;
@@ -127,11 +132,11 @@ async fn every_order_route_refuses_a_request_without_a_token() {
 #[actix_web::test]
 async fn every_route_in_the_table_is_served_with_a_token() {
     let verifier = Arc::new(TokenVerifier::shared_secret(SECRET));
-    let app = web::init_service(
-        App::new()
-            .wrap(problem_responses())
-            .configure(configure(service(), Authentication::Bearer(verifier))),
-    )
+    let app = web::init_service(App::new().wrap(problem_responses()).configure(configure(
+        service(),
+        Authentication::Bearer(verifier),
+        unlimited(),
+    )))
     .await;
     let token = admin_token();
     for (method, path) in served_routes() {
@@ -155,11 +160,11 @@ async fn every_route_in_the_table_is_served_with_a_token() {
 #[actix_web::test]
 async fn health_stays_open_when_tokens_are_required() {
     let verifier = Arc::new(TokenVerifier::shared_secret(SECRET));
-    let app = web::init_service(
-        App::new()
-            .wrap(problem_responses())
-            .configure(configure(service(), Authentication::Bearer(verifier))),
-    )
+    let app = web::init_service(App::new().wrap(problem_responses()).configure(configure(
+        service(),
+        Authentication::Bearer(verifier),
+        unlimited(),
+    )))
     .await;
     let response = web::call_service(
         &app,

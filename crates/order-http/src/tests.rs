@@ -10,6 +10,7 @@ use order_domain::ports::{
     MockOrderRepository, MockPaymentGateway, MockShippingService, RepositoryError,
 };
 
+use crate::rate_limit::{InMemoryLimiter, RateLimiting, RateLimits};
 use crate::{configure, problem_responses};
 
 fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> OrderService {
@@ -42,11 +43,11 @@ async fn call(
     service: OrderService,
     request: test::TestRequest,
 ) -> (StatusCode, Option<String>, serde_json::Value) {
-    let app = test::init_service(
-        App::new()
-            .wrap(problem_responses())
-            .configure(configure(service, crate::Authentication::Open)),
-    )
+    let app = test::init_service(App::new().wrap(problem_responses()).configure(configure(
+        service,
+        crate::Authentication::Open,
+        RateLimiting::new(Arc::new(InMemoryLimiter::new(RateLimits::default()))),
+    )))
     .await;
     let response = test::call_service(&app, request.to_request()).await;
     let status = response.status();

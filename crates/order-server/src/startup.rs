@@ -6,6 +6,9 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 use order_app::{OrderService, Ports, Settings};
 use order_gateways::SystemClock;
+use order_http::rate_limit::{
+    effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
+};
 use order_storage::{DieselStorage, StorageOptions};
 
 use crate::gateways::Gateways;
@@ -15,6 +18,7 @@ use crate::Config;
 pub struct Application {
     port: u16,
     server: Server,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 impl Application {
@@ -60,22 +64,35 @@ impl Application {
                 "authentication is off: every caller may read and change every order"
             );
         }
+        let rate_limiter = rate_limiter(config, authentication.requires_token())?;
+        let rate_limiting = RateLimiting::new(rate_limiter.clone())
+            .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(order_http::problem_responses())
                 .configure(order_http::configure(
                     service.clone(),
                     authentication.clone(),
+                    rate_limiting.clone(),
                 ))
         })
         .listen(listener)
         .context("cannot serve on the listener")?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            rate_limiter,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the budgets are counted; `failed_open()` says how many requests Redis outages let through.
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        self.rate_limiter.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -83,7 +100,19 @@ impl Application {
     }
 }
 
-/// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
+/// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
+fn rate_limiter(config: &Config, auth_enabled: bool) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // With authentication the default budgets apply; in the open mode only configured ones.
+    let limits = effective_limits(auth_enabled, config.rate_limits);
+    match &config.redis {
+        Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
+            RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,
+        )),
+        _ => Ok(Arc::new(InMemoryLimiter::new(limits))),
+    }
+}
+
+/// Deletes expired idempotency keys, every `every`.
 fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);

@@ -49,11 +49,7 @@ impl AuthSettings {
         let issuer = env.optional("AUTH_ISSUER", |v| Ok(v.trim().to_owned()))?;
         let audience = env.optional("AUTH_AUDIENCE", |v| Ok(v.trim().to_owned()))?;
         let leeway_secs = env.number("AUTH_LEEWAY_SECS", 30, 0..=MAX_LEEWAY_SECS)?;
-        let disabled = env.read("AUTH_DISABLED", "false", |v| match v.trim() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err("expected true or false".to_owned()),
-        })?;
+        let disabled = env.flag("AUTH_DISABLED", false)?;
 
         let (jwks_file, published) = jwks.unzip();
         let verifier = match (&secret, published) {

@@ -471,3 +471,24 @@ async fn tokens_signed_by_a_published_key_are_checked_against_the_jwks_file() {
     let admin = app.with_token(&es256("test-key"));
     assert_eq!(admin.all_orders("").await.len(), 1);
 }
+
+#[tokio::test]
+async fn with_authentication_each_principal_has_a_budget_of_its_own() {
+    let database = order_storage::testing::TestDatabase::from_env()
+        .unwrap_or_else(|| panic!("TEST_DATABASE=postgres needs a Postgres server"));
+    let app = spawn_app_on(database, |config| {
+        config.auth = auth_settings(&[]);
+        config.rate_limits.reads = order_http::rate_limit::Quota::parse("2/min").ok();
+    })
+    .await;
+    let first = app.as_principal(STORE_1);
+    for _ in 0..2 {
+        assert_eq!(first.get("/orders").await.status(), StatusCode::OK);
+    }
+    problem(first.get("/orders").await, StatusCode::TOO_MANY_REQUESTS).await;
+    // Another principal, from the same address, still has its whole budget.
+    assert_eq!(
+        app.as_principal(STORE_2).get("/orders").await.status(),
+        StatusCode::OK
+    );
+}

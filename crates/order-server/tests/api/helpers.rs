@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use order_http::rate_limit::RateLimiter;
 use order_server::token::{mint, TokenRequest};
 use order_server::{Application, AuthSettings, Config};
 use order_storage::testing::TestDatabase;
@@ -12,6 +13,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: Arc<TestDatabase>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The real application on a free port, on a database of its own that is removed afterwards: a SQLite file,
@@ -32,6 +34,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let address = format!("http://127.0.0.1:{}", application.port());
+    let rate_limiter = application.rate_limiter();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -40,6 +43,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
         database: Arc::new(database),
+        rate_limiter,
     }
 }
 
