@@ -1,16 +1,16 @@
 use order_domain::ports::{AddressCheck, PaymentError};
 use order_domain::{
     Field, NotificationKind, Order, OrderAction, OrderId, OrderStatus, PaymentDraft,
-    PaymentRequest, ShippingAddress, Tracking, VersionCheck, Violation,
+    PaymentRequest, ProviderKey, ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
 use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
-    /// Pays a pending order with exactly its total; the payment service authorizes it first. The
-    /// authorization is keyed by the order, so a retried or racing payment is authorized once downstream;
-    /// the compare-and-swap then lets only one payment land.
+    /// Pays a pending order with exactly its total; the payment service authorizes it first. Each attempt
+    /// authorizes under a key of its own, so a declined order can be paid with another method; the
+    /// compare-and-swap then lets only one payment land, and the order keeps its authorization's id.
     pub async fn pay_order(
         &self,
         caller: &Caller,
@@ -26,17 +26,20 @@ impl OrderService {
         }
         let payment = PaymentRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
         order.check_payment(&payment)?;
-        self.ports
+        let key = ProviderKey::authorization_attempt(id);
+        let authorization = self
+            .ports
             .payments
-            .authorize(id, &payment)
+            .authorize(&key, id, &payment)
             .await
             .map_err(|error| match error {
                 PaymentError::Declined(reason) => AppError::PaymentDeclined(reason),
+                PaymentError::Conflict(reason) => AppError::Unexpected(reason.into()),
                 PaymentError::Gateway(error) => error.into(),
             })?;
         let order = self
             .change_order(caller, Action::Pay, id, &check, |order, now| {
-                Ok(order.pay(&payment, now)?)
+                Ok(order.pay(&payment, authorization.clone(), now)?)
             })
             .await?;
         self.notify(&order, NotificationKind::OrderPaid).await;
@@ -145,16 +148,31 @@ impl OrderService {
     /// Refunds the payment of a canceled order if a refund is due, and records it; returns the order as it
     /// now stands. The refund carries a key derived from the order, so a repeat is refunded once downstream.
     pub(crate) async fn settle_refund(&self, order: Order) -> Order {
-        let Some(amount) = order
-            .payment()
-            .filter(|payment| payment.refund_due)
-            .map(|payment| payment.amount)
-        else {
+        let Some(payment) = order.payment().filter(|payment| payment.refund_due) else {
             return order;
         };
-        if let Err(error) = self.ports.payments.refund(order.id(), amount).await {
-            tracing::warn!(order = %order.id(), error = %error, "refund failed; the sweeper will retry it");
+        let Some(authorization) = &payment.authorization_id else {
+            tracing::warn!(order = %order.id(), "a refund is due but the payment has no authorization on record; refund it by hand");
             return order;
+        };
+        let key = ProviderKey::full_refund(order.id());
+        let refunded = self
+            .ports
+            .payments
+            .refund(
+                &key,
+                order.id(),
+                authorization,
+                payment.amount,
+                "order canceled",
+            )
+            .await;
+        match refunded {
+            Ok(refund) => tracing::info!(order = %order.id(), refund = %refund, "refunded"),
+            Err(error) => {
+                tracing::warn!(order = %order.id(), error = %error, "refund failed; the sweeper will retry it");
+                return order;
+            }
         }
         let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
         match self

@@ -1,10 +1,14 @@
 use std::collections::HashMap;
 
 use order_domain::ports::GatewayError;
-use order_domain::{Order, OrderId, PaymentDraft, PaymentRequest};
+use order_domain::{AuthorizationId, Order, OrderId, PaymentDraft, PaymentRequest, RefundId};
 
 use crate::test_support::{now, stored_order, Mocks};
 use crate::SweepReport;
+
+fn authorization() -> AuthorizationId {
+    AuthorizationId::parse("auth-1").expect("a valid authorization id")
+}
 
 fn canceled(paid: bool) -> Order {
     let mut order = stored_order();
@@ -16,7 +20,9 @@ fn canceled(paid: bool) -> Order {
         };
         let request =
             PaymentRequest::parse(draft, order.currency()).unwrap_or_else(|v| panic!("{v:?}"));
-        order.pay(&request, now()).unwrap_or_else(|e| panic!("{e}"));
+        order
+            .pay(&request, authorization(), now())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
     order
@@ -90,7 +96,7 @@ async fn the_sweeper_settles_refunds_left_due_and_counts_what_still_fails() {
         .payments
         .expect_refund()
         .times(2)
-        .returning(move |id, _| {
+        .returning(move |_, id, _, _, _| {
             if id == stuck_id {
                 Err(order_domain::ports::PaymentError::Gateway(
                     GatewayError::Unavailable {
@@ -100,7 +106,7 @@ async fn the_sweeper_settles_refunds_left_due_and_counts_what_still_fails() {
                     },
                 ))
             } else {
-                Ok(())
+                Ok(RefundId::parse("refund-1").expect("a valid refund id"))
             }
         });
     mocks

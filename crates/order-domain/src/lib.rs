@@ -7,6 +7,7 @@
 
 mod action;
 mod address;
+mod exact_number;
 mod idempotency;
 mod ids;
 mod listing;
@@ -17,6 +18,7 @@ mod order;
 mod payment;
 pub mod ports;
 mod principal;
+mod provider_key;
 mod quantity;
 mod shipment;
 mod status;
@@ -29,7 +31,7 @@ pub use address::{AddressDraft, Country, ShippingAddress};
 pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };
-pub use ids::{CustomerId, OrderId, ProductId, StoreId};
+pub use ids::{AuthorizationId, CustomerId, OrderId, ProductId, RefundId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
@@ -37,6 +39,7 @@ pub use notification::{Notification, NotificationKind};
 pub use order::{Order, OrderError, OrderLine, OrderSnapshot, Totals};
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
 pub use principal::{Principal, Role};
+pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;

@@ -126,8 +126,31 @@ impl Config {
             redis: read_redis(&env)?,
             auth: AuthSettings::read(&env)?,
         };
+        config.refuse_accidental_standins(&env)?;
         config.auth.check_listen_addr(config.listen_addr)?;
         Ok(config)
+    }
+
+    /// Stand-ins answer for a service without a URL. That is the zero-setup default on a loopback address; on
+    /// any other address it is refused (every payment would be "authorized") unless `ALLOW_STANDINS=true`.
+    fn refuse_accidental_standins<F: Fn(&str) -> Option<String>>(
+        &self,
+        env: &Env<F>,
+    ) -> Result<(), ConfigError> {
+        let allowed = env.flag("ALLOW_STANDINS", false)?;
+        let missing = self.services.without_url();
+        if allowed || missing.is_empty() || self.listen_addr.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(ConfigError {
+            variable: "LISTEN_ADDR",
+            value: self.listen_addr.to_string(),
+            reason: format!(
+                "stand-ins would answer for services without a URL on a non-loopback address; \
+                 set {}, or ALLOW_STANDINS=true to run with stand-ins",
+                missing.join(", ")
+            ),
+        })
     }
 }
 
@@ -177,6 +200,23 @@ impl Services {
                 "NOTIFICATION_SERVICE_TIMEOUT_MS",
             )?,
         })
+    }
+}
+
+impl Services {
+    /// The `<NAME>_SERVICE_URL` variables that are not set: those services are answered by stand-ins.
+    pub fn without_url(&self) -> Vec<&'static str> {
+        [
+            ("CUSTOMER_SERVICE_URL", &self.customer),
+            ("INVENTORY_SERVICE_URL", &self.inventory),
+            ("PAYMENT_SERVICE_URL", &self.payment),
+            ("SHIPPING_SERVICE_URL", &self.shipping),
+            ("NOTIFICATION_SERVICE_URL", &self.notification),
+        ]
+        .into_iter()
+        .filter(|(_, settings)| settings.is_none())
+        .map(|(variable, _)| variable)
+        .collect()
     }
 }
 
@@ -366,6 +406,41 @@ mod tests {
     }
 
     #[test]
+    fn stand_ins_are_refused_off_loopback_unless_allowed() {
+        let refused = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+        ])
+        .err()
+        .map(|e| (e.variable, e.to_string()));
+        let (variable, message) = refused.expect("refused off loopback");
+        assert_eq!(variable, "LISTEN_ADDR");
+        for missing in [
+            "CUSTOMER_SERVICE_URL",
+            "INVENTORY_SERVICE_URL",
+            "SHIPPING_SERVICE_URL",
+            "NOTIFICATION_SERVICE_URL",
+        ] {
+            assert!(message.contains(missing), "{message} names {missing}");
+        }
+        assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
+
+        assert!(config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("ALLOW_STANDINS", "true"),
+            ("AUTH_DISABLED", "true")
+        ])
+        .is_ok());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+        assert_eq!(
+            config(&[("ALLOW_STANDINS", "maybe")])
+                .err()
+                .map(|e| e.variable),
+            Some("ALLOW_STANDINS")
+        );
+    }
+
+    #[test]
     fn gateway_retries_default_to_two() {
         let config = config(&[("SHIPPING_SERVICE_URL", "http://shipping.internal")])
             .unwrap_or_else(|e| panic!("{e}"));
@@ -401,6 +476,8 @@ mod tests {
     }
 
     const SECRET: (&str, &str) = ("AUTH_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+    /// Off loopback, stand-ins must be allowed too; these tests are about authentication.
+    const STANDINS: (&str, &str) = ("ALLOW_STANDINS", "true");
 
     #[test]
     fn without_authentication_only_a_loopback_address_is_served() {
@@ -408,7 +485,7 @@ mod tests {
         assert!(!open.auth.authentication().requires_token());
         assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
 
-        let refused = config(&[("LISTEN_ADDR", "0.0.0.0:3000")]).err();
+        let refused = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS]).err();
         assert_eq!(refused.as_ref().map(|e| e.variable), Some("LISTEN_ADDR"));
         let message = refused.map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("AUTH_DISABLED=true"), "{message}");
@@ -416,11 +493,15 @@ mod tests {
 
     #[test]
     fn a_public_address_is_served_with_authentication_or_when_it_is_disabled_explicitly() {
-        let with_auth =
-            config(&[("LISTEN_ADDR", "0.0.0.0:3000"), SECRET]).unwrap_or_else(|e| panic!("{e}"));
-        assert!(with_auth.auth.authentication().requires_token());
-        let disabled = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("AUTH_DISABLED", "true")])
+        let with_auth = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS, SECRET])
             .unwrap_or_else(|e| panic!("{e}"));
+        assert!(with_auth.auth.authentication().requires_token());
+        let disabled = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            STANDINS,
+            ("AUTH_DISABLED", "true"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(!disabled.auth.authentication().requires_token());
     }
 

@@ -4,6 +4,8 @@
 //! work off the async executor.
 
 mod connection;
+#[cfg(test)]
+mod constraint_check;
 mod database;
 mod error;
 mod idempotency;

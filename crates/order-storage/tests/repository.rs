@@ -4,8 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder,
-    Order, OrderDraft, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, StoreId, Version,
+    AuthorizationId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+    ItemDraft, NewOrder, Order, OrderDraft, OrderFilter, OrderId, OrderStatus, PageLimit,
+    PageRequest, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -464,7 +465,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .set_shipping_address(address, now())
             .unwrap_or_else(|e| panic!("{e}"));
         changed
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         changed
             .record_tracking(tracking, now())
@@ -484,7 +489,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
             .cancel(now())
@@ -551,7 +560,13 @@ async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
                 .insert(&order, None)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
-            order.pay(&payment, now()).unwrap_or_else(|e| panic!("{e}"));
+            order
+                .pay(
+                    &payment,
+                    AuthorizationId::parse("auth-1").expect("an id"),
+                    now(),
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
             order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
             db.storage
                 .update(&order, Version::FIRST)

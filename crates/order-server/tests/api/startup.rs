@@ -32,6 +32,7 @@ fn serve_publicly(vars: &[(&str, &str)]) -> Command {
         .env_remove("AUTH_JWT_SECRET")
         .env_remove("AUTH_JWKS_FILE")
         .env_remove("AUTH_DISABLED")
+        .env("ALLOW_STANDINS", "true")
         .envs(vars.iter().copied());
     command
 }
@@ -88,4 +89,76 @@ fn a_public_address_is_served_with_authentication_configured() {
 #[test]
 fn a_public_address_is_served_open_when_authentication_is_disabled_explicitly() {
     assert!(starts_serving(serve_publicly(&[("AUTH_DISABLED", "true")])));
+}
+
+const SERVICE_URLS: [&str; 5] = [
+    "CUSTOMER_SERVICE_URL",
+    "INVENTORY_SERVICE_URL",
+    "PAYMENT_SERVICE_URL",
+    "SHIPPING_SERVICE_URL",
+    "NOTIFICATION_SERVICE_URL",
+];
+
+/// The server binary with no outside service configured, on `listen_addr`, with a throwaway SQLite file.
+fn server_without_service_urls(listen_addr: &str, database: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_order-server"));
+    command
+        .env("LISTEN_ADDR", listen_addr)
+        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("RUST_LOG", "warn")
+        .env_remove("ALLOW_STANDINS")
+        .env("AUTH_DISABLED", "true")
+        .env_remove("RUST_BACKTRACE");
+    for variable in SERVICE_URLS {
+        command.env_remove(variable);
+    }
+    command
+}
+
+#[test]
+fn stand_ins_off_loopback_are_refused_with_code_2_naming_each_service() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = server_without_service_urls("0.0.0.0:0", &dir.path().join("orders.db"))
+        .output()
+        .expect("the server runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for variable in SERVICE_URLS.into_iter().chain(["ALLOW_STANDINS"]) {
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn stand_ins_off_loopback_serve_when_allowed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port");
+    let mut server =
+        server_without_service_urls(&format!("0.0.0.0:{port}"), &dir.path().join("orders.db"))
+            .env("ALLOW_STANDINS", "true")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(Some(status)) = server.try_wait() {
+            panic!("the server exited: {status}");
+        }
+        let answer = client
+            .get(format!("http://127.0.0.1:{port}/health/ready"))
+            .send()
+            .await;
+        if answer.is_ok_and(|r| r.status() == reqwest::StatusCode::OK) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "the server never became ready on 0.0.0.0:{port}");
 }
