@@ -13,6 +13,7 @@ mod maintenance;
 mod notify;
 mod policy;
 mod read_orders;
+mod readiness;
 mod service;
 mod sweeper;
 mod write_order;
@@ -22,6 +23,7 @@ pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
 pub use policy::{confine, decide, Action, Decision, Owner};
 pub use read_orders::OrderPage;
+pub use readiness::Readiness;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

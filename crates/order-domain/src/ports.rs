@@ -85,7 +85,7 @@ pub trait OrderRepository: Send + Sync {
     /// Removes the records and lapsed claims that expired before `now`; returns how many records.
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;
 
-    /// Succeeds when the database answers.
+    /// Succeeds when the database answers and takes a write (a full disk refuses one).
     async fn ping(&self) -> Result<(), RepositoryError>;
 }
 

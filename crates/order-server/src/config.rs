@@ -39,6 +39,12 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
+    /// and the connection is closed; default 10.
+    pub client_body_timeout: Duration,
+    /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
+    /// default 512, well under the usual limit of 1024 open files.
+    pub max_connections: usize,
     /// `AUTH_*`: bearer tokens on the order routes (see `AuthSettings`).
     pub auth: AuthSettings,
     /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
@@ -118,6 +124,8 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
+            max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
             rate_limits: RateLimits {
                 reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
                 writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,
@@ -333,6 +341,8 @@ mod tests {
             Database::Sqlite(SqliteLocation::File("data/orders.db".into()))
         );
         assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
+        assert_eq!(config.client_body_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 512);
     }
 
     #[test]
