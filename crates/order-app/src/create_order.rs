@@ -5,6 +5,7 @@ use order_domain::{
     NotificationKind, Order, OrderId,
 };
 
+use crate::policy::{authorize, Action};
 use crate::{AppError, Caller, OrderService};
 
 /// A key that makes a create safe to retry, in the key space of whoever sent it.
@@ -46,6 +47,7 @@ impl OrderService {
             order,
             idempotency_key,
         } = command;
+        authorize(caller, Action::Create, Some((&order).into()))?;
         let idempotency = idempotency_key.map(|key| IdempotentRequest {
             scope: caller.idempotency_scope(),
             key,

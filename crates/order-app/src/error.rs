@@ -6,11 +6,16 @@ use order_domain::{
 };
 use thiserror::Error;
 
+use crate::Action;
+
 /// Every way a use case can fail; the HTTP adapter maps each to one status.
 #[derive(Debug, Error)]
 pub enum AppError {
     #[error("no such order")]
     NotFound,
+    /// The caller is known but may not do this (the policy's `Forbid`).
+    #[error("not allowed to {action}")]
+    Forbidden { action: Action },
     #[error("the request breaks {} rule(s)", .0.len())]
     Invalid(Vec<Violation>),
     #[error("cannot {action} an order that is {status}")]

@@ -4,6 +4,7 @@ use order_domain::{
     PaymentRequest, ProviderKey, ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
+use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
@@ -17,7 +18,7 @@ impl OrderService {
         draft: PaymentDraft,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self.find_live(id).await?;
+        let order = self.find_for(caller, Action::Pay, id).await?;
         if !check.admits(order.version()) {
             return Err(AppError::PreconditionFailed {
                 current: order.version(),
@@ -37,7 +38,7 @@ impl OrderService {
                 PaymentError::Gateway(error) => error.into(),
             })?;
         let order = self
-            .change_order(caller, id, &check, |order, now| {
+            .change_order(caller, Action::Pay, id, &check, |order, now| {
                 Ok(order.pay(&payment, authorization.clone(), now)?)
             })
             .await?;
@@ -54,7 +55,9 @@ impl OrderService {
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         // The order's own answers (gone, stale, shipped already) come before asking the carrier.
-        let order = self.find_live(id).await?;
+        let order = self
+            .find_for(caller, Action::SetShippingAddress, id)
+            .await?;
         if !check.admits(order.version()) {
             return Err(AppError::PreconditionFailed {
                 current: order.version(),
@@ -76,9 +79,13 @@ impl OrderService {
                 reason,
             )]));
         }
-        self.change_order(caller, id, &check, |order, now| {
-            Ok(order.set_shipping_address(address.clone(), now)?)
-        })
+        self.change_order(
+            caller,
+            Action::SetShippingAddress,
+            id,
+            &check,
+            |order, now| Ok(order.set_shipping_address(address.clone(), now)?),
+        )
         .await
     }
 
@@ -93,7 +100,7 @@ impl OrderService {
         // The last attempt's reading is the one that landed.
         let shipped_now = std::cell::Cell::new(false);
         let order = self
-            .change_order(caller, id, &check, |order, now| {
+            .change_order(caller, Action::RecordTracking, id, &check, |order, now| {
                 shipped_now.set(order.status() == OrderStatus::Processing);
                 Ok(order.record_tracking(tracking.clone(), now)?)
             })
@@ -111,7 +118,9 @@ impl OrderService {
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         let order = self
-            .change_order(caller, id, &check, |order, now| Ok(order.deliver(now)?))
+            .change_order(caller, Action::Deliver, id, &check, |order, now| {
+                Ok(order.deliver(now)?)
+            })
             .await?;
         self.notify(&order, NotificationKind::OrderDelivered).await;
         Ok(order)
@@ -127,7 +136,9 @@ impl OrderService {
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         let order = self
-            .change_order(caller, id, &check, |order, now| Ok(order.cancel(now)?))
+            .change_order(caller, Action::Cancel, id, &check, |order, now| {
+                Ok(order.cancel(now)?)
+            })
             .await?;
         self.release_reservation(id).await;
         self.notify(&order, NotificationKind::OrderCanceled).await;
@@ -165,7 +176,13 @@ impl OrderService {
         }
         let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
         match self
-            .change_order(&Caller::anonymous(), order.id(), &VersionCheck::Any, record)
+            .change_order(
+                &Caller::anonymous(),
+                Action::Refund,
+                order.id(),
+                &VersionCheck::Any,
+                record,
+            )
             .await
         {
             Ok(refunded) => refunded,

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use order_domain::ports::RepositoryError;
 use order_domain::{Order, OrderId, OrderStatus, VersionCheck};
 
+use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
@@ -16,7 +17,7 @@ impl OrderService {
         // The last attempt's reading is the one that landed.
         let canceled_now = std::cell::Cell::new(false);
         let order = self
-            .change_order(caller, id, &check, |order, now| {
+            .change_order(caller, Action::Delete, id, &check, |order, now| {
                 canceled_now.set(order.status() == OrderStatus::Pending);
                 Ok(order.delete(now)?)
             })
@@ -27,18 +28,19 @@ impl OrderService {
         Ok(())
     }
 
-    /// Read, apply a domain change, compare-and-swap on the version. A lost race is retried from a fresh
-    /// read, never overwritten; a caller's `If-Match` is checked against each fresh read.
+    /// Read, check that the caller may do `action` to the order, apply a domain change, compare-and-swap on the
+    /// version. A lost race is retried from a fresh read, never overwritten; a caller's `If-Match` is checked
+    /// against each fresh read.
     pub(crate) async fn change_order(
         &self,
         caller: &Caller,
+        action: Action,
         id: OrderId,
         check: &VersionCheck,
         apply: impl Fn(&mut Order, DateTime<Utc>) -> Result<(), AppError>,
     ) -> Result<Order, AppError> {
-        let _ = caller;
         for _ in 0..self.settings.max_write_attempts {
-            let mut order = self.find_live(id).await?;
+            let mut order = self.find_for(caller, action, id).await?;
             let expected = order.version();
             if !check.admits(expected) {
                 return Err(AppError::PreconditionFailed { current: expected });

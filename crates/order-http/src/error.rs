@@ -3,9 +3,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use order_app::AppError;
+use order_app::{Action, AppError};
 use order_domain::{OrderAction, OrderStatus, Violation};
 
+use crate::auth::TokenError;
 use crate::dto::pointer;
 use crate::problem::{FieldProblem, Problem};
 
@@ -27,6 +28,9 @@ pub(crate) enum ApiError {
     UnsupportedMediaType,
     #[error("no order has this id")]
     NoSuchOrder,
+    /// No bearer token (`None`), or one that is refused (401).
+    #[error("{}", .0.as_ref().map_or("this route needs a bearer token".to_owned(), ToString::to_string))]
+    Unauthenticated(Option<TokenError>),
     /// The last readiness probe failed, or is too old to say.
     #[error("not ready: {0}")]
     NotReady(String),
@@ -86,6 +90,12 @@ impl ApiError {
                 Problem::status(StatusCode::UNSUPPORTED_MEDIA_TYPE).detail(self.to_string())
             }
             ApiError::NoSuchOrder => not_found(),
+            ApiError::Unauthenticated(_) => Problem::new(
+                "/problems/unauthenticated",
+                "Authentication required",
+                StatusCode::UNAUTHORIZED,
+            )
+            .detail(self.to_string()),
             ApiError::NotReady(why) => Problem::new(
                 "/problems/not-ready",
                 "Not ready",
@@ -124,6 +134,16 @@ fn unavailable(what: String) -> Problem {
 fn app_problem(error: &AppError) -> Problem {
     match error {
         AppError::NotFound => not_found(),
+        AppError::Forbidden { action } => Problem::new(
+            "/problems/forbidden",
+            "Not allowed for this principal",
+            StatusCode::FORBIDDEN,
+        )
+        .detail(match action {
+            Action::List => "this principal may not list the orders asked for".to_owned(),
+            action => format!("this principal may not {action} this order"),
+        })
+        .extension("action", action.as_str()),
         AppError::Invalid(violations) => validation_problem(violations),
         AppError::NotAllowed { action, status } => {
             let transition = action
@@ -253,6 +273,11 @@ impl ResponseError for ApiError {
             | ApiError::NotReady(_) => Some(1),
             _ => None,
         };
+        if let ApiError::Unauthenticated(reason) = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, bearer_challenge(reason.as_ref()));
+        }
         if let Some(seconds) = retry_after {
             response
                 .headers_mut()
@@ -260,4 +285,26 @@ impl ResponseError for ApiError {
         }
         response
     }
+}
+
+/// RFC 6750: a bare `Bearer` when no token came; `error="invalid_token"` and why when one was refused.
+fn bearer_challenge(reason: Option<&TokenError>) -> HeaderValue {
+    let Some(reason) = reason else {
+        return HeaderValue::from_static("Bearer");
+    };
+    let description: String = reason
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c == '"' || c == '\\' || !(' '..='~').contains(&c) {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "Bearer error=\"invalid_token\", error_description=\"{description}\""
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("Bearer error=\"invalid_token\""))
 }

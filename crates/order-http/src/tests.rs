@@ -11,6 +11,7 @@ use order_domain::ports::{
     MockOrderRepository, MockPaymentGateway, MockShippingService, RepositoryError,
 };
 
+use crate::rate_limit::{InMemoryLimiter, RateLimiting, RateLimits};
 use crate::{configure, problem_responses};
 
 fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> OrderService {
@@ -39,6 +40,15 @@ fn order_json() -> serde_json::Value {
     })
 }
 
+/// The routes without authentication or rate limits.
+fn open(service: OrderService) -> impl FnOnce(&mut actix_web::web::ServiceConfig) {
+    configure(
+        service,
+        crate::Authentication::Open,
+        RateLimiting::new(Arc::new(InMemoryLimiter::new(RateLimits::default()))),
+    )
+}
+
 async fn call(
     service: OrderService,
     request: test::TestRequest,
@@ -46,7 +56,7 @@ async fn call(
     let app = test::init_service(
         App::new()
             .wrap(problem_responses())
-            .configure(configure(service)),
+            .configure(open(service)),
     )
     .await;
     let response = test::call_service(&app, request.to_request()).await;
@@ -71,7 +81,7 @@ async fn a_failed_readiness_probe_makes_readiness_a_503_with_retry_after_without
         App::new()
             .wrap(problem_responses())
             .app_data(Data::new(readiness))
-            .configure(configure(service(orders, MockCustomerDirectory::new()))),
+            .configure(open(service(orders, MockCustomerDirectory::new()))),
     )
     .await;
     let response = test::call_service(

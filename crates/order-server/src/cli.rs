@@ -14,7 +14,7 @@ pub struct Cli {
 }
 
 /// One variant per subcommand; `main` matches on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve HTTP until SIGTERM or SIGINT (the default).
     Serve,
@@ -22,6 +22,12 @@ pub enum Command {
     Config,
     /// Run the database migrations and exit (for deploys that migrate before starting replicas).
     Migrate,
+    /// Print a dev token signed with AUTH_JWT_SECRET:
+    /// `token --role store --store-id s1 [--sub ...] [--ttl 1h]` (roles: admin, operator, store, customer).
+    Token {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 impl Cli {

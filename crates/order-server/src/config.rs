@@ -1,3 +1,5 @@
+mod auth;
+
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
@@ -7,6 +9,8 @@ use chrono::TimeDelta;
 use order_gateways::{BaseUrl, HttpSettings};
 use order_http::rate_limit::{Quota, RateLimits, RedisSettings};
 use order_storage::Database;
+
+pub use auth::AuthSettings;
 
 /// Everything the service reads from its environment, parsed once at start-up.
 #[derive(Debug, Clone)]
@@ -47,6 +51,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `LOG_FORMAT`: `text` (default, readable lines) or `json` (one JSON object per line).
     pub log_format: LogFormat,
+    /// `AUTH_*`: bearer tokens on the order routes (see `AuthSettings`).
+    pub auth: AuthSettings,
     /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
     /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
     pub rate_limits: RateLimits,
@@ -148,8 +154,10 @@ impl Config {
             },
             rate_limit_trust_forwarded_for: env.flag("RATE_LIMIT_TRUST_FORWARDED_FOR", false)?,
             redis: read_redis(&env)?,
+            auth: AuthSettings::read(&env)?,
         };
         config.refuse_accidental_standins(&env)?;
+        config.auth.check_listen_addr(config.listen_addr)?;
         Ok(config)
     }
 
@@ -449,7 +457,12 @@ mod tests {
         }
         assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
 
-        assert!(config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("ALLOW_STANDINS", "true")]).is_ok());
+        assert!(config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("ALLOW_STANDINS", "true"),
+            ("AUTH_DISABLED", "true")
+        ])
+        .is_ok());
         assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
         assert_eq!(
             config(&[("ALLOW_STANDINS", "maybe")])
@@ -492,6 +505,71 @@ mod tests {
             variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
             Some("GATEWAY_MAX_RETRIES")
         );
+    }
+
+    const SECRET: (&str, &str) = ("AUTH_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+    /// Off loopback, stand-ins must be allowed too; these tests are about authentication.
+    const STANDINS: (&str, &str) = ("ALLOW_STANDINS", "true");
+
+    #[test]
+    fn without_authentication_only_a_loopback_address_is_served() {
+        let open = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!open.auth.authentication().requires_token());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+
+        let refused = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS]).err();
+        assert_eq!(refused.as_ref().map(|e| e.variable), Some("LISTEN_ADDR"));
+        let message = refused.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("AUTH_DISABLED=true"), "{message}");
+    }
+
+    #[test]
+    fn a_public_address_is_served_with_authentication_or_when_it_is_disabled_explicitly() {
+        let with_auth = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS, SECRET])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(with_auth.auth.authentication().requires_token());
+        let disabled = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            STANDINS,
+            ("AUTH_DISABLED", "true"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!disabled.auth.authentication().requires_token());
+    }
+
+    #[test]
+    fn a_bad_auth_setting_is_reported_with_its_variable() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("AUTH_JWT_SECRET", "short")]),
+            Some("AUTH_JWT_SECRET")
+        );
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", "/no/such/jwks.json")]),
+            Some("AUTH_JWKS_FILE")
+        );
+        assert_eq!(
+            variable(&[("AUTH_DISABLED", "maybe")]),
+            Some("AUTH_DISABLED")
+        );
+        assert_eq!(
+            variable(&[SECRET, ("AUTH_LEEWAY_SECS", "3600")]),
+            Some("AUTH_LEEWAY_SECS")
+        );
+        let jwks = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(jwks.path(), "{\"keys\": []}").unwrap_or_else(|e| panic!("{e}"));
+        let path = jwks.path().to_string_lossy().into_owned();
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", path.as_str())]),
+            Some("AUTH_JWKS_FILE")
+        );
+    }
+
+    #[test]
+    fn the_secret_never_appears_in_the_debug_output() {
+        let config = config(&[SECRET]).unwrap_or_else(|e| panic!("{e}"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains(SECRET.1), "{printed}");
     }
 
     #[test]

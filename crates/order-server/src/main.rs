@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use order_server::cli::{Cli, Command};
+use order_server::token::{self, TokenRequest};
 use order_server::{log_startup_summary, open_storage, settings, shutdown, telemetry};
 use order_server::{Application, Config};
 use tracing_subscriber::EnvFilter;
@@ -9,6 +10,9 @@ fn main() -> ExitCode {
     // A .env file is optional; the real environment wins over it.
     let _ = dotenvy::dotenv();
     let command = Cli::parse_args();
+    if let Command::Token { args } = &command {
+        return token(args);
+    }
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) => match EnvFilter::try_new(&directives) {
             Ok(filter) => filter,
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
                     "the database is migrated"
                 );
             }
-            Command::Serve | Command::Config => serve(&config).await?,
+            Command::Serve | Command::Config | Command::Token { .. } => serve(&config).await?,
         }
         anyhow::Ok(())
     });
@@ -74,6 +78,26 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     });
     application.run_until_stopped().await?;
     Ok(())
+}
+
+/// `order-server token --role store --store-id s1 [--sub ...] [--ttl 1h]`: prints a dev token.
+fn token(args: &[String]) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return config_error(&error.to_string()),
+    };
+    let minted = TokenRequest::parse(args)
+        .and_then(|request| token::mint(&config.auth, &request, chrono::Utc::now()));
+    match minted {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("order-server token: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Bad configuration: one line naming the variable, exit code 2.

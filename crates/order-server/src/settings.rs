@@ -168,6 +168,37 @@ pub const SETTINGS: &[Setting] = &[
         "10",
         "how long in-flight requests may finish after SIGTERM/SIGINT",
     ),
+    Setting {
+        name: "AUTH_JWT_SECRET",
+        default: "",
+        meaning: "HS256 secret (at least 32 bytes) that bearer tokens are signed with",
+        secret: true,
+    },
+    setting(
+        "AUTH_JWKS_FILE",
+        "",
+        "a JWKS file of RS256/ES256 public keys (instead of AUTH_JWT_SECRET)",
+    ),
+    setting(
+        "AUTH_ISSUER",
+        "",
+        "the `iss` every token must carry; unset: not checked",
+    ),
+    setting(
+        "AUTH_AUDIENCE",
+        "",
+        "the `aud` every token must carry; unset: not checked",
+    ),
+    setting(
+        "AUTH_LEEWAY_SECS",
+        "30",
+        "clock skew allowed on `exp` and `nbf`, at most 300",
+    ),
+    setting(
+        "AUTH_DISABLED",
+        "false",
+        "serve without authentication on a non-loopback address",
+    ),
     setting(
         "LOG_FORMAT",
         "text",

@@ -74,7 +74,14 @@ impl Application {
                 ..Settings::default()
             },
         );
-        let rate_limiter = rate_limiter(config)?;
+        let authentication = config.auth.authentication();
+        if !authentication.requires_token() {
+            tracing::warn!(
+                address = %config.listen_addr,
+                "authentication is off: every caller may read and change every order"
+            );
+        }
+        let rate_limiter = rate_limiter(config, authentication.requires_token())?;
         let scrape = Scrape {
             handle: metrics,
             storage: storage.clone(),
@@ -117,7 +124,6 @@ impl Application {
                 .wrap(from_fn(move |request, next| {
                     order_http::cut_stalled_body(body_timeout, request, next)
                 }))
-                .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
                 .wrap(from_fn(order_http::observe))
                 .app_data(Data::new(readiness.clone()));
@@ -125,7 +131,11 @@ impl Application {
                 true => app.configure(metrics_endpoint::configure(scrape.clone())),
                 false => app,
             };
-            app.configure(order_http::configure(service.clone()))
+            app.configure(order_http::configure(
+                service.clone(),
+                authentication.clone(),
+                rate_limiting.clone(),
+            ))
         };
         let limits = ServerLimits {
             max_connections: config.max_connections,
@@ -191,9 +201,9 @@ impl Application {
 }
 
 /// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
-fn rate_limiter(config: &Config) -> anyhow::Result<Arc<dyn RateLimiter>> {
-    // Authentication is not configurable yet: the open mode, where only configured budgets apply.
-    let limits = effective_limits(false, config.rate_limits);
+fn rate_limiter(config: &Config, auth_enabled: bool) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // With authentication the default budgets apply; in the open mode only configured ones.
+    let limits = effective_limits(auth_enabled, config.rate_limits);
     match &config.redis {
         Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
             RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,

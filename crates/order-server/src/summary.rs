@@ -35,10 +35,14 @@ pub fn log_startup_summary(config: &Config, application: &Application) {
             .map_or_else(|| "stand-in".to_owned(), |s| s.base_url.to_string());
         tracing::info!(service, %url, "{service} service: {url}");
     }
-    tracing::info!(
-        auth = "open (no auth configured)",
-        "auth: open (no auth configured)"
-    );
+    let auth = &config.auth;
+    let mode = match (&auth.secret, &auth.jwks_file) {
+        (Some(_), _) => "bearer JWT, HS256 (AUTH_JWT_SECRET)".to_owned(),
+        (None, Some(file)) => format!("bearer JWT, keys from {}", file.display()),
+        (None, None) if auth.disabled => "open (AUTH_DISABLED=true)".to_owned(),
+        (None, None) => "open (no auth configured; loopback only)".to_owned(),
+    };
+    tracing::info!(auth = %mode, "auth: {mode}");
     for (name, variable) in [("NATS", "NATS_URL"), ("Redis", "REDIS_URL")] {
         if let Some(url) = std::env::var(variable).ok().filter(|v| !v.is_empty()) {
             let url = mask_url_password(&url);

@@ -1,5 +1,6 @@
 //! The API, driven over HTTP against the real application on a fresh SQLite database per test.
 
+mod auth;
 mod concurrency;
 mod create;
 mod database;

@@ -128,7 +128,7 @@ async fn json_logs_are_one_object_per_line_with_the_request_id_and_no_secrets() 
     assert!(routes.contains(&"/orders/{id}/payment"), "{routes:?}");
     assert!(lines
         .iter()
-        .any(|l| l["message"] == "auth: open (no auth configured)"));
+        .any(|l| l["message"] == "auth: open (no auth configured; loopback only)"));
     assert!(lines
         .iter()
         .any(|l| l["message"] == "customer service: stand-in"));
