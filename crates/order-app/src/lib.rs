@@ -1,6 +1,6 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
 //! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
-//! (releasing stock and refunding once) and delete; and the sweeper that finishes what a crash left half-done.
+//! (releasing stock and refunding once), delete, and replacing an order's metadata; and the sweeper that finishes what a crash left half-done.
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
 //! every adapter maps.
 
@@ -9,6 +9,7 @@ mod create_order;
 mod error;
 mod lifecycle;
 mod maintenance;
+mod metadata;
 mod notify;
 mod read_orders;
 mod service;

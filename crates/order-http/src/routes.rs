@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use order_app::OrderService;
 
 use crate::error::ApiError;
-use crate::handlers::{health, lifecycle, orders};
+use crate::handlers::{health, lifecycle, metadata, orders};
 use crate::problem::Problem;
 
 /// The largest request body accepted; larger ones get 413.
@@ -56,6 +56,11 @@ fn routes(config: &mut ServiceConfig) {
         .service(
             web::resource("/orders/{id}/shipment/tracking")
                 .route(web::put().to(lifecycle::record_tracking))
+                .default_service(web::to(|| method_not_allowed("PUT"))),
+        )
+        .service(
+            web::resource("/orders/{id}/metadata")
+                .route(web::put().to(metadata::update_metadata))
                 .default_service(web::to(|| method_not_allowed("PUT"))),
         )
         .service(

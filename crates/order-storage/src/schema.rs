@@ -32,6 +32,8 @@ diesel::table! {
         tracking_number -> Nullable<Text>,
         shipped_at -> Nullable<Timestamp>,
         shipment_updated_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+        metadata -> Text,
     }
 }
 
