@@ -16,3 +16,4 @@ mod rate_limits;
 mod read;
 mod replicas;
 mod startup;
+mod status_endpoint;
