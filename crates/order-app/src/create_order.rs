@@ -120,7 +120,7 @@ impl OrderService {
         if !self.ports.customers.exists(order.customer_id()).await? {
             return Err(AppError::UnknownCustomer(order.customer_id().clone()));
         }
-        let order = Order::place(order, OrderId::generate(), now);
+        let order = Order::place(order, OrderId::generate_at(now), now);
         self.ports
             .inventory
             .reserve(order.id(), order.lines())

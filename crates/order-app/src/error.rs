@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use order_domain::ports::{BoxError, GatewayError, RepositoryError};
 use order_domain::{
-    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, Version, Violation,
+    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, StaleVersion, Version, Violation,
 };
 use thiserror::Error;
 
@@ -23,6 +23,9 @@ pub enum AppError {
         action: OrderAction,
         status: OrderStatus,
     },
+    /// A status a client may not ask for directly: only the business event that reaches it brings it.
+    #[error("an order becomes {status} only {}", OrderAction::how_to_reach(*.status))]
+    StatusNotSettable { status: OrderStatus },
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
     #[error("customer `{0}` does not exist")]
@@ -58,6 +61,14 @@ impl From<OrderError> for AppError {
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
             OrderError::NoRefundDue => AppError::Conflict,
+        }
+    }
+}
+
+impl From<StaleVersion> for AppError {
+    fn from(error: StaleVersion) -> Self {
+        AppError::PreconditionFailed {
+            current: error.current,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
 //! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
-//! (releasing stock and refunding once) and delete; and the sweeper that finishes what a crash left half-done.
-//! Who may do what is one table, `policy` (`decide`, `confine`), asked by every use case with its `Action`.
+//! (releasing stock and refunding once), delete, and replacing an order's metadata; and the sweeper that
+//! finishes what a crash left half-done. Who may do what is one table, `policy` (`decide`, `confine`), asked by
+//! every use case with its `Action`.
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
 //! every adapter maps.
 
@@ -10,6 +11,7 @@ mod create_order;
 mod error;
 mod lifecycle;
 mod maintenance;
+mod metadata;
 mod notify;
 mod policy;
 mod read_orders;

@@ -19,11 +19,7 @@ impl OrderService {
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         let order = self.find_for(caller, Action::Pay, id).await?;
-        if !check.admits(order.version()) {
-            return Err(AppError::PreconditionFailed {
-                current: order.version(),
-            });
-        }
+        check.ensure(order.version())?;
         let payment = PaymentRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
         order.check_payment(&payment)?;
         let key = ProviderKey::authorization_attempt(id);
@@ -58,11 +54,7 @@ impl OrderService {
         let order = self
             .find_for(caller, Action::SetShippingAddress, id)
             .await?;
-        if !check.admits(order.version()) {
-            return Err(AppError::PreconditionFailed {
-                current: order.version(),
-            });
-        }
+        check.ensure(order.version())?;
         let action = OrderAction::SetShippingAddress;
         if !action.is_allowed_in(order.status()) {
             return Err(AppError::NotAllowed {
@@ -143,6 +135,22 @@ impl OrderService {
         self.release_reservation(id).await;
         self.notify(&order, NotificationKind::OrderCanceled).await;
         Ok(self.settle_refund(order).await)
+    }
+
+    /// `PUT /status`: sets one of the statuses a client may ask for, by the action that reaches it; any
+    /// other status is refused naming the way to it.
+    pub async fn set_status(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        status: OrderStatus,
+        check: VersionCheck,
+    ) -> Result<Order, AppError> {
+        match OrderAction::reaching(status).filter(|_| status.is_settable()) {
+            Some(OrderAction::Cancel) => self.cancel_order(caller, id, check).await,
+            Some(OrderAction::Deliver) => self.deliver_order(caller, id, check).await,
+            _ => Err(AppError::StatusNotSettable { status }),
+        }
     }
 
     /// Refunds the payment of a canceled order if a refund is due, and records it; returns the order as it

@@ -588,3 +588,29 @@ async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
         })
     ));
 }
+
+#[tokio::test]
+async fn statuses_only_an_event_brings_are_refused_without_reading_or_writing() {
+    for status in [
+        OrderStatus::Pending,
+        OrderStatus::Processing,
+        OrderStatus::Shipped,
+    ] {
+        let mut mocks = Mocks::new();
+        mocks.orders.expect_find().never();
+        mocks.orders.expect_update().never();
+        let result = mocks
+            .service()
+            .set_status(
+                &Caller::anonymous(),
+                order_domain::OrderId::generate(),
+                status,
+                VersionCheck::Any,
+            )
+            .await;
+        assert!(
+            matches!(result, Err(AppError::StatusNotSettable { status: refused }) if refused == status),
+            "{status}: {result:?}"
+        );
+    }
+}

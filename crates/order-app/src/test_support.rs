@@ -74,6 +74,8 @@ pub fn new_order(customer: &str) -> NewOrder {
         shipping_cost: Some("0".into()),
         tax_amount: Some("0".into()),
         total_amount: Some("50".into()),
+        note: None,
+        metadata: None,
     };
     match NewOrder::parse(draft) {
         Ok(order) => order,

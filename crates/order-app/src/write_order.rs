@@ -42,9 +42,7 @@ impl OrderService {
         for _ in 0..self.settings.max_write_attempts {
             let mut order = self.find_for(caller, action, id).await?;
             let expected = order.version();
-            if !check.admits(expected) {
-                return Err(AppError::PreconditionFailed { current: expected });
-            }
+            check.ensure(expected)?;
             apply(&mut order, self.ports.clock.now())?;
             match self.ports.orders.update(&order, expected).await {
                 Ok(()) => return Ok(order),

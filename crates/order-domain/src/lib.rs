@@ -7,6 +7,7 @@
 
 mod action;
 mod address;
+mod annotations;
 mod exact_number;
 mod idempotency;
 mod ids;
@@ -26,8 +27,9 @@ mod text;
 mod version;
 mod violation;
 
-pub use action::OrderAction;
+pub use action::{Endpoint, OrderAction};
 pub use address::{AddressDraft, Country, ShippingAddress};
+pub use annotations::{Metadata, Note};
 pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };
@@ -44,5 +46,5 @@ pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;
 pub use text::TextError;
-pub use version::{Version, VersionCheck};
+pub use version::{StaleVersion, Version, VersionCheck};
 pub use violation::{AddressField, Field, ItemField, Violation};

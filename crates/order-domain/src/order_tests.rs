@@ -24,6 +24,8 @@ fn pending() -> Order {
         shipping_cost: Some("10".into()),
         tax_amount: Some("5".into()),
         total_amount: Some("115".into()),
+        note: None,
+        metadata: None,
     };
     let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
     Order::place(new, OrderId::generate(), at(0))
@@ -102,7 +104,7 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
     assert_eq!(order.updated_at(), at(4));
     assert_eq!(
         order.allowed_actions().collect::<Vec<_>>(),
-        [OrderAction::Delete]
+        [OrderAction::Delete, OrderAction::UpdateMetadata]
     );
 }
 
@@ -215,6 +217,27 @@ fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
     assert_eq!(shipped.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
     assert!(!shipped.releases_stock());
+    assert_eq!(shipped.deliver(at(3)), Ok(()));
+    assert!(!shipped.releases_stock(), "delivered goods stay delivered");
+    assert_eq!(shipped.delete(at(4)), Ok(()));
+    assert!(!shipped.releases_stock(), "archiving a delivered order");
+}
+
+#[test]
+fn metadata_is_replaced_whole_in_any_status_and_bumps_the_version() {
+    let mut order = pending();
+    let first = Metadata::parse([("a".to_owned(), "1".to_owned())].into()).expect("valid");
+    assert_eq!(order.update_metadata(first.clone(), at(1)), Ok(()));
+    assert_eq!(order.metadata(), &first);
+    assert_eq!(order.version().get(), 2);
+    assert_eq!(order.cancel(at(2)), Ok(()));
+    let second = Metadata::parse([("b".to_owned(), "2".to_owned())].into()).expect("valid");
+    assert_eq!(order.update_metadata(second.clone(), at(3)), Ok(()));
+    assert_eq!(order.metadata(), &second, "replaced, not merged");
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Canceled, 4)
+    );
 }
 
 #[test]

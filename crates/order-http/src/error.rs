@@ -34,22 +34,6 @@ pub(crate) enum ApiError {
     /// The last readiness probe failed, or is too old to say.
     #[error("not ready: {0}")]
     NotReady(String),
-    /// `PUT /status` asked for a status that only a business event can bring.
-    #[error("an order becomes {status} only {}", how_to_reach(*.status))]
-    StatusNotSettable { status: OrderStatus },
-}
-
-/// Where a client goes to bring an order into `status`.
-fn how_to_reach(status: OrderStatus) -> &'static str {
-    match OrderAction::reaching(status) {
-        Some(OrderAction::Pay) => "by paying it: PUT /orders/{id}/payment",
-        Some(OrderAction::RecordTracking) => {
-            "by recording its tracking: PUT /orders/{id}/shipment/tracking"
-        }
-        Some(OrderAction::Deliver) | Some(OrderAction::Cancel) => "through PUT /orders/{id}/status",
-        Some(OrderAction::Delete) => "by deleting it: DELETE /orders/{id}",
-        Some(OrderAction::SetShippingAddress) | None => "when it is created",
-    }
 }
 
 fn validation_problem(violations: &[Violation]) -> Problem {
@@ -102,13 +86,6 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
             )
             .detail(why.clone()),
-            ApiError::StatusNotSettable { status } => Problem::new(
-                "/problems/status-not-settable",
-                "Status set by a business event",
-                StatusCode::CONFLICT,
-            )
-            .detail(self.to_string())
-            .extension("requestedStatus", status.as_str()),
         }
     }
 }
@@ -173,6 +150,13 @@ fn app_problem(error: &AppError) -> Problem {
                     .collect::<Vec<_>>(),
             )
         }
+        AppError::StatusNotSettable { status } => Problem::new(
+            "/problems/status-not-settable",
+            "Status set by a business event",
+            StatusCode::CONFLICT,
+        )
+        .detail(error.to_string())
+        .extension("requestedStatus", status.as_str()),
         AppError::PaymentDeclined(reason) => Problem::new(
             "/problems/payment-declined",
             "Payment declined",

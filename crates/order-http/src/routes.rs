@@ -7,7 +7,7 @@ use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
-use crate::handlers::{health, lifecycle, orders};
+use crate::handlers::{health, lifecycle, metadata, orders};
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiting;
 
@@ -99,6 +99,12 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         path: "/{id}/shipment/tracking",
         actions: &[Action::RecordTracking],
         handler: |route| route.to(lifecycle::record_tracking),
+    },
+    Endpoint {
+        method: Method::Put,
+        path: "/{id}/metadata",
+        actions: &[Action::WriteMetadata],
+        handler: |route| route.to(metadata::update_metadata),
     },
     Endpoint {
         method: Method::Put,

@@ -33,6 +33,8 @@ diesel::table! {
         shipped_at -> Nullable<Timestamp>,
         shipment_updated_at -> Nullable<Timestamp>,
         payment_authorization_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        metadata -> Text,
     }
 }
 

@@ -51,6 +51,8 @@ fn order_for(store: &str, customer: &str, at: DateTime<Utc>) -> Order {
         shipping_cost: Some("4.01".into()),
         tax_amount: Some("0".into()),
         total_amount: Some("56".into()),
+        note: None,
+        metadata: None,
     };
     let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
     Order::place(new, OrderId::generate(), at)
@@ -336,7 +338,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
         assert_eq!(seen, evens);
 
         let pending = OrderFilter {
-            status: Some(OrderStatus::Pending),
+            statuses: Some(vec![OrderStatus::Pending]),
             ..OrderFilter::default()
         };
         let all = PageRequest {
@@ -348,7 +350,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             Some(7)
         );
         let shipped = OrderFilter {
-            status: Some(OrderStatus::Shipped),
+            statuses: Some(vec![OrderStatus::Shipped]),
             ..OrderFilter::default()
         };
         assert_eq!(
@@ -676,5 +678,71 @@ async fn parallel_claims_of_one_key_hold_it_once() {
             }
         }
         assert_eq!(held, 1, "{}", db.database.database.backend());
+    }
+}
+
+#[tokio::test]
+async fn notes_and_metadata_round_trip_on_create_and_update() {
+    for db in backends() {
+        let mut draft_order = order_for("s-1", "c-1", now());
+        let new = {
+            let draft = OrderDraft {
+                store_id: Some("s-1".into()),
+                customer_id: Some("c-1".into()),
+                currency: Some("EUR".into()),
+                items: Some(vec![ItemDraft {
+                    product_id: Some("p-1".into()),
+                    quantity: Some("1".into()),
+                    price: Some("1".into()),
+                }]),
+                items_total: Some("1".into()),
+                shipping_cost: Some("0".into()),
+                tax_amount: Some("0".into()),
+                total_amount: Some("1".into()),
+                note: Some("leave at the door — \"back\" \u{1F6AA}".into()),
+                metadata: Some(
+                    [
+                        ("channel".to_owned(), "web".to_owned()),
+                        ("é".to_owned(), "".to_owned()),
+                    ]
+                    .into(),
+                ),
+            };
+            NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"))
+        };
+        let order = Order::place(new, OrderId::generate_at(now()), now());
+        db.storage
+            .insert(&order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let found = db.storage.find(order.id()).await.ok().flatten();
+        assert_eq!(
+            found.as_ref(),
+            Some(&order),
+            "{}",
+            db.database.database.backend()
+        );
+
+        db.storage
+            .insert(&draft_order, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expected = draft_order.version();
+        let metadata = order_domain::Metadata::parse([("k".to_owned(), "v".to_owned())].into())
+            .unwrap_or_else(|v| panic!("{v:?}"));
+        draft_order
+            .update_metadata(metadata, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&draft_order, expected)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let found = db.storage.find(draft_order.id()).await.ok().flatten();
+        assert_eq!(
+            found.as_ref(),
+            Some(&draft_order),
+            "{}",
+            db.database.database.backend()
+        );
     }
 }

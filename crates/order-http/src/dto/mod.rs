@@ -7,7 +7,8 @@ mod response;
 use order_domain::{AddressField, Field, ItemField};
 
 pub(crate) use request::{
-    CreateOrderRequest, ListParams, PaymentBody, ShippingBody, StatusBody, TrackingBody,
+    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, ShippingBody, StatusBody,
+    TrackingBody,
 };
 pub(crate) use response::{render_order, OrderListBody};
 
@@ -30,6 +31,8 @@ pub(crate) fn pointer(field: Field) -> String {
         Field::Carrier => "/carrier",
         Field::TrackingNumber => "/trackingNumber",
         Field::Status => "/status",
+        Field::Note => "/note",
+        Field::Metadata => "/metadata",
         Field::Address(field) => match field {
             AddressField::Name => "/address/name",
             AddressField::Line1 => "/address/line1",

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use order_domain::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,8 @@ pub(crate) struct CreateOrderRequest {
     shipping_cost: Option<JsonNumber>,
     tax_amount: Option<JsonNumber>,
     total_amount: Option<JsonNumber>,
+    note: Option<String>,
+    metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +52,8 @@ impl CreateOrderRequest {
             shipping_cost: text(self.shipping_cost),
             tax_amount: text(self.tax_amount),
             total_amount: text(self.total_amount),
+            note: self.note,
+            metadata: self.metadata,
         }
     }
 }
@@ -63,6 +69,10 @@ pub(crate) struct ListParams {
     pub customer_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_before: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,4 +152,10 @@ impl TrackingBody {
 #[derive(Debug, Deserialize)]
 pub(crate) struct StatusBody {
     pub status: Option<String>,
+}
+
+/// `PUT /orders/{id}/metadata`: the whole new metadata.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MetadataBody {
+    pub metadata: Option<BTreeMap<String, String>>,
 }

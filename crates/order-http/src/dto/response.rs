@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use order_domain::{Order, OrderLine};
 use serde::{Serialize, Serializer};
@@ -43,6 +45,8 @@ pub(crate) struct OrderBody<'a> {
     payment: Option<PaymentOut<'a>>,
     shipping_address: Option<AddressOut<'a>>,
     shipment: Option<ShipmentOut<'a>>,
+    note: Option<&'a str>,
+    metadata: &'a BTreeMap<String, String>,
     allowed_actions: Vec<&'static str>,
     version: u64,
     #[serde(serialize_with = "rfc3339")]
@@ -132,6 +136,8 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
                 shipped_at: s.shipped_at,
                 updated_at: s.updated_at,
             }),
+            note: order.note().map(|n| n.as_str()),
+            metadata: order.metadata().entries(),
             allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
             version: order.version().get(),
             created_at: order.created_at(),

@@ -1,3 +1,4 @@
 pub(crate) mod health;
 pub(crate) mod lifecycle;
+pub(crate) mod metadata;
 pub(crate) mod orders;

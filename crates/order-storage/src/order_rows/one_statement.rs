@@ -3,7 +3,7 @@
 //! in-process and batched by the writer thread.
 
 use diesel::pg::PgConnection;
-use diesel::sql_types::{Array, BigInt, Binary, Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Binary, Bool, Integer, Nullable, Text, Timestamp};
 use diesel::RunQueryDsl;
 use order_domain::ports::RepositoryError;
 use order_domain::IdempotencyRecord;
@@ -29,8 +29,8 @@ WITH claimed AS (
     RETURNING 1
 ), placed AS (
     INSERT INTO orders (id, store_id, customer_id, status, currency, items_total, shipping_cost, tax_amount,
-                        total_amount, version, created_at, updated_at)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+                        total_amount, version, created_at, updated_at, note, metadata)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $23, $24
     WHERE NOT $18 OR EXISTS (SELECT 1 FROM claimed)
     RETURNING id
 ), released AS (
@@ -110,6 +110,8 @@ impl NewOrderRows {
             .bind::<Array<Text>, _>(products)
             .bind::<Array<BigInt>, _>(quantities)
             .bind::<Array<BigInt>, _>(prices)
+            .bind::<Nullable<Text>, _>(order.note)
+            .bind::<Text, _>(order.metadata)
             .get_result(conn)?;
         match placed.placed {
             0 => Err(RepositoryError::DuplicateIdempotencyKey.into()),
