@@ -1,7 +1,6 @@
 use order_domain::ports::{GatewayError, ReservationError};
 use order_domain::{
-    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder, NotificationKind,
-    Order, OrderId,
+    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder, Order, OrderId,
 };
 
 use crate::{AppError, Caller, OrderService};
@@ -69,6 +68,10 @@ impl OrderService {
                 ReservationError::Gateway(error) => error.into(),
             })?;
 
+        let key = idempotency
+            .as_ref()
+            .map(|request| request.key.as_str().to_owned());
+        let change = self.record(None, &order, caller, key.as_deref())?;
         let body = render(&order);
         let record = idempotency.clone().map(|request| IdempotencyRecord {
             scope: request.scope,
@@ -79,8 +82,7 @@ impl OrderService {
             created_at: now,
             expires_at: now + self.settings.idempotency_ttl,
         });
-        let Err(error) = self.ports.orders.insert(&order, record).await else {
-            self.notify(&order, NotificationKind::OrderCreated).await;
+        let Err(error) = self.ports.orders.insert(&order, &change, record).await else {
             return Ok(CreatedOrder {
                 order_id: order.id(),
                 body,

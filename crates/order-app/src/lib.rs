@@ -1,15 +1,18 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
 //! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
-//! (releasing stock and refunding once) and delete; and the sweeper that finishes what a crash left half-done.
+//! and delete, each recording its event and after-commit effects in the change's transaction; the order's
+//! history; the outbox worker's step (`run_due_effects`) that publishes events, notifies customers, releases
+//! stock and refunds, with retries; and the sweeper for reservations whose order was never stored.
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
 //! every adapter maps.
 
 mod caller;
 mod create_order;
+mod effects;
 mod error;
+mod history;
 mod lifecycle;
 mod maintenance;
-mod notify;
 mod read_orders;
 mod service;
 mod sweeper;
@@ -18,6 +21,7 @@ mod write_order;
 pub use caller::Caller;
 pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
+pub use history::EventPage;
 pub use read_orders::OrderPage;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use order_domain::ports::RepositoryError;
-use order_domain::{Order, OrderId, VersionCheck};
+use order_domain::{Actor, EventContext, Order, OrderId, RecordedChange, VersionCheck};
 
 use crate::{AppError, Caller, OrderService};
 
@@ -29,21 +29,44 @@ impl OrderService {
         check: &VersionCheck,
         apply: impl Fn(&mut Order, DateTime<Utc>) -> Result<(), AppError>,
     ) -> Result<Order, AppError> {
-        let _ = caller;
         for _ in 0..self.settings.max_write_attempts {
             let mut order = self.find_live(id).await?;
             let expected = order.version();
             if !check.admits(expected) {
                 return Err(AppError::PreconditionFailed { current: expected });
             }
+            let before = order.clone();
             apply(&mut order, self.ports.clock.now())?;
-            match self.ports.orders.update(&order, expected).await {
+            let change = self.record(Some(&before), &order, caller, None)?;
+            match self.ports.orders.update(&order, expected, &change).await {
                 Ok(()) => return Ok(order),
                 Err(RepositoryError::VersionConflict) => continue,
                 Err(error) => return Err(error.into()),
             }
         }
         Err(AppError::Conflict)
+    }
+
+    /// The event and effects of a change, as the domain decides them, with who asked and why; without the
+    /// publication when publication is off.
+    pub(crate) fn record(
+        &self,
+        before: Option<&Order>,
+        after: &Order,
+        caller: &Caller,
+        idempotency_key: Option<&str>,
+    ) -> Result<RecordedChange, AppError> {
+        let context = EventContext {
+            actor: caller.principal.as_ref().map(Actor::of),
+            request_id: caller.request_id.clone(),
+            idempotency_key: idempotency_key.map(str::to_owned),
+        };
+        let change = RecordedChange::of(before, after, context)
+            .ok_or_else(|| AppError::Unexpected("a change to an order that is no event".into()))?;
+        Ok(match self.ports.publisher {
+            Some(_) => change,
+            None => change.without_publication(),
+        })
     }
 }
 

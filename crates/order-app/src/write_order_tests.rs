@@ -17,13 +17,14 @@ async fn deleting_marks_the_order_deleted_at_the_next_version() {
         .orders
         .expect_update()
         .times(1)
-        .withf(|order, expected| {
-            *expected == Version::FIRST
+        .withf(|order, expected, change| {
+            change.event.event_type == order_domain::EventType::Deleted
+                && *expected == Version::FIRST
                 && order.version().get() == 2
                 && order.deleted_at() == Some(now())
                 && order.updated_at() == now()
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
 
     let result = mocks
         .service()
@@ -85,7 +86,7 @@ async fn a_lost_race_is_retried_from_a_fresh_read() {
         .orders
         .expect_update()
         .times(2)
-        .returning(move |_, _| {
+        .returning(move |_, _, _| {
             attempts += 1;
             if attempts == 1 {
                 Err(RepositoryError::VersionConflict)
@@ -115,7 +116,7 @@ async fn a_change_that_always_loses_its_race_gives_up_with_a_conflict() {
         .orders
         .expect_update()
         .times(5)
-        .returning(|_, _| Err(RepositoryError::VersionConflict));
+        .returning(|_, _, _| Err(RepositoryError::VersionConflict));
 
     let result = mocks
         .service()

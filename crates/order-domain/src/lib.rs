@@ -3,10 +3,14 @@
 //! types (ids, `Money`, addresses); the parsing of requests with every bad field named; and the port traits the
 //! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `ShippingService`,
 //! `Notifier`, `Clock`).
+//! Every change is a `RecordedChange`: the `OrderEvent` it is and the `EffectKind`s that must follow it.
 //! Pure: no I/O, no framework types.
 
 mod action;
 mod address;
+mod change;
+mod effect;
+mod event;
 mod idempotency;
 mod ids;
 mod listing;
@@ -26,6 +30,9 @@ mod violation;
 
 pub use action::OrderAction;
 pub use address::{AddressDraft, Country, ShippingAddress};
+pub use change::RecordedChange;
+pub use effect::{DueEffect, EffectKind, RetryPolicy};
+pub use event::{Actor, Datum, EventContext, EventId, EventType, OrderEvent};
 pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
 pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};

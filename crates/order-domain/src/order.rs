@@ -269,4 +269,4 @@ impl Order {
 
 #[cfg(test)]
 #[path = "order_tests.rs"]
-mod tests;
+pub(crate) mod tests;

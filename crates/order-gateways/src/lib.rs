@@ -1,5 +1,6 @@
 //! Adapters for the services an order depends on: resilient HTTP clients (`HttpCustomers`, `HttpInventory`,
-//! `HttpPayments`, `HttpShipping`, `HttpNotifier`, all built on `resilience::HttpService`), the in-process
+//! `HttpPayments`, `HttpShipping`, `HttpNotifier`, all built on `resilience::HttpService`), the NATS JetStream
+//! event publisher (`NatsPublisher`), the in-process
 //! stand-ins that are the zero-setup default, and the system clock. The stand-ins answer by documented test
 //! values (like a payment API's test card numbers):
 //! - `StandInCustomers`: every customer exists except ids starting with `no-such-customer`.
@@ -11,12 +12,14 @@
 mod clock;
 mod decorators;
 mod http;
+mod nats;
 pub mod resilience;
 mod stand_ins;
 
 pub use clock::SystemClock;
-pub use decorators::{BackgroundNotifier, CachedCustomers};
+pub use decorators::CachedCustomers;
 pub use http::{HttpCustomers, HttpInventory, HttpNotifier, HttpPayments, HttpShipping};
+pub use nats::{event_json, NatsPublisher, NatsSettings};
 pub use resilience::{BaseUrl, BreakerSettings, ClientBuildError, HttpSettings};
 pub use stand_ins::{
     StandInCustomers, StandInInventory, StandInNotifier, StandInPayments, StandInShipping,

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use order_app::OrderService;
 
 use crate::error::ApiError;
-use crate::handlers::{health, lifecycle, orders};
+use crate::handlers::{events, health, lifecycle, orders};
 use crate::problem::Problem;
 
 /// The largest request body accepted; larger ones get 413.
@@ -42,6 +42,11 @@ fn routes(config: &mut ServiceConfig) {
                 .route(web::get().to(orders::get_order))
                 .route(web::delete().to(orders::delete_order))
                 .default_service(web::to(|| method_not_allowed("GET, DELETE"))),
+        )
+        .service(
+            web::resource("/orders/{id}/events")
+                .route(web::get().to(events::order_events))
+                .default_service(web::to(|| method_not_allowed("GET"))),
         )
         .service(
             web::resource("/orders/{id}/payment")

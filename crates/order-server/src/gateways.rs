@@ -6,9 +6,9 @@ use order_domain::ports::{
     CustomerDirectory, Inventory, Notifier, PaymentGateway, ShippingService,
 };
 use order_gateways::{
-    BackgroundNotifier, CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory,
-    HttpNotifier, HttpPayments, HttpSettings, HttpShipping, StandInCustomers, StandInInventory,
-    StandInNotifier, StandInPayments, StandInShipping,
+    CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory, HttpNotifier, HttpPayments,
+    HttpSettings, HttpShipping, StandInCustomers, StandInInventory, StandInNotifier,
+    StandInPayments, StandInShipping,
 };
 
 use crate::Config;
@@ -79,8 +79,8 @@ impl Gateways {
                 |s| Ok(Arc::new(HttpShipping::new(s)?)),
                 Arc::new(StandInShipping),
             )?,
-            // Customers are told after the fact; the request that caused it does not wait for the telling.
-            notifier: Arc::new(BackgroundNotifier::new(notifier)),
+            // Customers are told by the outbox worker, after the change is committed.
+            notifier,
         })
     }
 }

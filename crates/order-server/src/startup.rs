@@ -4,9 +4,13 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
+use chrono::TimeDelta;
 use order_app::{OrderService, Ports, Settings};
-use order_gateways::SystemClock;
+use order_domain::ports::EventPublisher;
+use order_domain::RetryPolicy;
+use order_gateways::{NatsPublisher, NatsSettings, SystemClock};
 use order_storage::{DieselStorage, StorageOptions};
+use tokio::task::JoinHandle;
 
 use crate::gateways::Gateways;
 use crate::Config;
@@ -15,6 +19,17 @@ use crate::Config;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The background work (outbox worker, purges, sweeper); stopped with the application.
+    background: Background,
+}
+
+/// Tasks that live as long as the application: aborted when it is dropped or stopped.
+struct Background(Vec<JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.0.iter().for_each(JoinHandle::abort);
+    }
 }
 
 impl Application {
@@ -31,9 +46,14 @@ impl Application {
             .context("the database opener panicked")?
             .context("cannot open the database")?;
         let gateways = Gateways::wire(config)?;
+        let publisher = publisher(config).await?;
+        let storage = Arc::new(storage);
         let service = OrderService::new(
             Ports {
-                orders: Arc::new(storage),
+                orders: storage.clone(),
+                history: storage.clone(),
+                outbox: storage,
+                publisher,
                 customers: gateways.customers,
                 inventory: gateways.inventory,
                 payments: gateways.payments,
@@ -44,11 +64,19 @@ impl Application {
             Settings {
                 idempotency_ttl: config.idempotency_ttl,
                 reservation_grace: config.reservation_grace,
+                retry: RetryPolicy {
+                    cap: config.outbox_retry_max,
+                    ..Settings::default().retry
+                },
+                event_retention: TimeDelta::days(config.event_retention_days),
                 ..Settings::default()
             },
         );
-        spawn_idempotency_purge(service.clone(), config.idempotency_purge_interval);
-        spawn_sweeper(service.clone(), config.sweep_interval);
+        let background = Background(vec![
+            spawn_outbox_worker(service.clone(), config.outbox_poll),
+            spawn_purges(service.clone(), config.idempotency_purge_interval),
+            spawn_sweeper(service.clone(), config.sweep_interval),
+        ]);
 
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
@@ -61,20 +89,64 @@ impl Application {
         .listen(listener)
         .context("cannot serve on the listener")?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            background,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the server stops; the background work stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Self {
+            server, background, ..
+        } = self;
+        let served = server.await;
+        drop(background);
+        served
     }
 }
 
-/// The outside services the use cases call: over HTTP where a URL is configured, the stand-ins otherwise.
-fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
+/// The NATS publisher when `NATS_URL` is set; otherwise publication is off, which is said once here.
+async fn publisher(config: &Config) -> anyhow::Result<Option<Arc<dyn EventPublisher>>> {
+    let Some(url) = &config.nats_url else {
+        tracing::info!("NATS_URL is not set: events are recorded (GET /orders/{{id}}/events) but not published");
+        return Ok(None);
+    };
+    let settings = NatsSettings {
+        stream: config.nats_stream.clone(),
+        subject_prefix: config.nats_subject_prefix.clone(),
+        ..NatsSettings::new(url.clone())
+    };
+    tracing::info!(%url, stream = %settings.stream, prefix = %settings.subject_prefix, "events are published to NATS JetStream");
+    let publisher = NatsPublisher::connect(settings)
+        .await
+        .context("cannot set up the NATS client")?;
+    Ok(Some(Arc::new(publisher)))
+}
+
+/// Runs the outbox: due effects as they come, polling every `poll` when there is nothing to do.
+fn spawn_outbox_worker(service: OrderService, poll: std::time::Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match service.run_due_effects().await {
+                Ok(0) => tokio::time::sleep(poll).await,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(error = ?error, "the outbox worker could not claim effects");
+                    tokio::time::sleep(poll).await;
+                }
+            }
+        }
+    })
+}
+
+/// Forgets, every `every`, expired idempotency keys and the outbox's done effects past their retention.
+fn spawn_purges(service: OrderService, every: std::time::Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         loop {
@@ -86,12 +158,17 @@ fn spawn_idempotency_purge(service: OrderService, every: std::time::Duration) {
                     tracing::warn!(error = ?error, "could not purge expired idempotency keys")
                 }
             }
+            match service.prune_outbox().await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned done effects from the outbox"),
+                Err(error) => tracing::warn!(error = ?error, "could not prune the outbox"),
+            }
         }
-    });
+    })
 }
 
 /// Finishes, every `every`, what crashes and unreachable services left half-done (see `OrderService::sweep`).
-fn spawn_sweeper(service: OrderService, every: std::time::Duration) {
+fn spawn_sweeper(service: OrderService, every: std::time::Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         loop {
@@ -102,5 +179,5 @@ fn spawn_sweeper(service: OrderService, every: std::time::Duration) {
                 Err(error) => tracing::warn!(error = ?error, "the sweep failed"),
             }
         }
-    });
+    })
 }

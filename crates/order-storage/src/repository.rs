@@ -1,19 +1,20 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use order_domain::ports::{OrderRepository, RepositoryError};
+use order_domain::ports::{EventHistory, OrderRepository, Outbox, OutboxStats, RepositoryError};
 use order_domain::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter, OrderId, PageRequest,
-    Version,
+    DueEffect, EventId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderEvent,
+    OrderFilter, OrderId, PageRequest, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
+use crate::event_rows::{events_after, find_event, ChangeRows};
 use crate::idempotency::{find_live_record, insert_record, purge_expired};
 use crate::order_rows::{
-    find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
-    OrderUpdate,
+    find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
 };
+use crate::outbox;
 use crate::DieselStorage;
 
 #[async_trait]
@@ -21,13 +22,17 @@ impl OrderRepository for DieselStorage {
     async fn insert(
         &self,
         order: &Order,
+        change: &RecordedChange,
         idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError> {
         let rows = NewOrderRows::of(order);
+        let change = ChangeRows::of(change);
         if self.backend() == "postgres" {
             return self
                 .run(move |conn| match conn {
-                    DbConnection::Postgres(conn) => rows.insert_in_one_statement(conn, idempotency),
+                    DbConnection::Postgres(conn) => {
+                        rows.insert_in_one_statement(conn, change, idempotency)
+                    }
                     DbConnection::Sqlite(_) => Err(StorageError::Corrupt(
                         "a Postgres pool gave a SQLite connection".into(),
                     )),
@@ -36,6 +41,7 @@ impl OrderRepository for DieselStorage {
         }
         self.write(move |conn| {
             rows.insert(conn)?;
+            change.insert(conn)?;
             if let Some(record) = idempotency {
                 insert_record(conn, record)?;
             }
@@ -54,11 +60,6 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
-    async fn refunds_due(&self, limit: usize) -> Result<Vec<Order>, RepositoryError> {
-        self.run(move |conn| orders_with_refund_due(conn, limit))
-            .await
-    }
-
     async fn list(
         &self,
         filter: &OrderFilter,
@@ -69,10 +70,17 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
-    async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+    ) -> Result<(), RepositoryError> {
         let update = OrderUpdate::of(order, expected);
+        let change = ChangeRows::of(change);
+        // One transaction (a savepoint of the SQLite writer's batch): a lost compare-and-swap writes no event.
         self.write(move |conn| match update.apply(conn)? {
-            true => Ok(()),
+            true => change.insert(conn),
             false => Err(RepositoryError::VersionConflict.into()),
         })
         .await
@@ -95,5 +103,72 @@ impl OrderRepository for DieselStorage {
 
     async fn ping(&self) -> Result<(), RepositoryError> {
         self.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await
+    }
+}
+
+#[async_trait]
+impl EventHistory for DieselStorage {
+    async fn events_after(
+        &self,
+        order: OrderId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<OrderEvent>, RepositoryError> {
+        self.run(move |conn| events_after(conn, order, after, limit))
+            .await
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<OrderEvent>, RepositoryError> {
+        self.run(move |conn| find_event(conn, &id.to_string()))
+            .await
+    }
+}
+
+#[async_trait]
+impl Outbox for DieselStorage {
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<DueEffect>, RepositoryError> {
+        self.write(move |conn| outbox::claim_due(conn, now, lease, limit))
+            .await
+    }
+
+    async fn complete(
+        &self,
+        effect: &DueEffect,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let effect = effect.clone();
+        self.write(move |conn| outbox::complete(conn, &effect, now))
+            .await
+    }
+
+    async fn retry(
+        &self,
+        effect: &DueEffect,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError> {
+        let (effect, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::retry(conn, &effect, at, &error))
+            .await
+    }
+
+    async fn park(&self, effect: &DueEffect, error: &str) -> Result<(), RepositoryError> {
+        let (effect, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::park(conn, &effect, &error))
+            .await
+    }
+
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepositoryError> {
+        self.run(move |conn| outbox::stats(conn, now)).await
+    }
+
+    async fn prune_done(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        self.write(move |conn| outbox::prune_done(conn, before))
+            .await
     }
 }
