@@ -1,6 +1,8 @@
-use order_domain::ports::{GatewayError, ReservationError};
+use chrono::{DateTime, Utc};
+use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{
-    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder, Order, OrderId,
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder,
+    Order, OrderId,
 };
 
 use crate::{AppError, Caller, OrderService};
@@ -28,8 +30,9 @@ pub struct CreatedOrder {
 }
 
 impl OrderService {
-    /// Creates an order once per idempotency key: checks the customer, reserves the stock, then stores the
-    /// order and the key's record in one transaction. `render` turns the new order into the response body,
+    /// Creates an order once per idempotency key: holds the key (a duplicate in flight meanwhile gets
+    /// `IdempotencyKeyInFlight` and causes nothing downstream), checks the customer, reserves the stock, then
+    /// stores the order and the key's record in one transaction. `render` turns the new order into the response body,
     /// which is kept with the key so that a retry gets exactly the same answer.
     ///
     /// Nothing is stored when a check fails, so a failed request does not use up its key.
@@ -49,12 +52,72 @@ impl OrderService {
         });
         let now = self.ports.clock.now();
         let fingerprint = order.fingerprint();
-        if let Some(request) = &idempotency {
-            if let Some(record) = self.find_record(request, now).await? {
-                return replay(record, fingerprint);
+        let Some(request) = idempotency else {
+            return self
+                .place(caller, order, None, fingerprint, render, now)
+                .await;
+        };
+        if let Some(record) = self.find_record(&request, now).await? {
+            return replay(record, fingerprint);
+        }
+        if !self.claim(&request, fingerprint, now).await? {
+            // Another request holds the key, or completed since the lookup above.
+            return match self.find_record(&request, now).await? {
+                Some(record) => replay(record, fingerprint),
+                None => Err(AppError::IdempotencyKeyInFlight),
+            };
+        }
+        let result = self
+            .place(caller, order, Some(&request), fingerprint, render, now)
+            .await;
+        if !matches!(
+            result,
+            Ok(CreatedOrder {
+                replayed: false,
+                ..
+            })
+        ) {
+            // Nothing of ours was stored: the key is free for a retry at once (or when the hold lapses).
+            if let Err(error) = self
+                .ports
+                .orders
+                .release_idempotency(&request.scope, &request.key)
+                .await
+            {
+                tracing::warn!(error = %error, "could not let go of an idempotency key; its hold will lapse");
             }
         }
+        result
+    }
 
+    /// Holds the key for this create, so that a duplicate arriving meanwhile causes nothing downstream (no
+    /// customer lookup, no second reservation); `false` when it cannot be held.
+    async fn claim(
+        &self,
+        request: &IdempotentRequest,
+        fingerprint: Fingerprint,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        let claim = IdempotencyClaim {
+            scope: request.scope.clone(),
+            key: request.key.clone(),
+            fingerprint,
+            claimed_at: now,
+            held_until: now + self.settings.idempotency_claim_hold,
+        };
+        Ok(self.ports.orders.claim_idempotency(&claim).await?)
+    }
+
+    /// Checks the customer, reserves the stock, then stores the order with the key's record.
+    async fn place(
+        &self,
+        caller: &Caller,
+        order: NewOrder,
+        request: Option<&IdempotentRequest>,
+        fingerprint: Fingerprint,
+        render: impl FnOnce(&Order) -> Vec<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<CreatedOrder, AppError> {
         if !self.ports.customers.exists(order.customer_id()).await? {
             return Err(AppError::UnknownCustomer(order.customer_id().clone()));
         }
@@ -68,14 +131,12 @@ impl OrderService {
                 ReservationError::Gateway(error) => error.into(),
             })?;
 
-        let key = idempotency
-            .as_ref()
-            .map(|request| request.key.as_str().to_owned());
-        let change = self.record(None, &order, caller, key.as_deref())?;
+        let key = request.map(|request| request.key.as_str());
+        let change = self.record(None, &order, caller, key)?;
         let body = render(&order);
-        let record = idempotency.clone().map(|request| IdempotencyRecord {
-            scope: request.scope,
-            key: request.key,
+        let record = request.map(|request| IdempotencyRecord {
+            scope: request.scope.clone(),
+            key: request.key.clone(),
             fingerprint,
             order_id: order.id(),
             response_body: body.clone(),
@@ -91,10 +152,10 @@ impl OrderService {
         };
 
         self.release_reservation(order.id()).await;
-        match (error, idempotency) {
-            // Another request with the same key won the race to the unique index: answer as it did.
-            (order_domain::ports::RepositoryError::DuplicateIdempotencyKey, Some(request)) => {
-                match self.find_record(&request, now).await? {
+        match (error, request) {
+            // Another request stored an order with this key (its hold lapsed ours): answer as it did.
+            (RepositoryError::DuplicateIdempotencyKey, Some(request)) => {
+                match self.find_record(request, now).await? {
                     Some(record) => replay(record, fingerprint),
                     None => Err(AppError::IdempotencyKeyInFlight),
                 }
@@ -106,7 +167,7 @@ impl OrderService {
     async fn find_record(
         &self,
         request: &IdempotentRequest,
-        now: chrono::DateTime<chrono::Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Option<IdempotencyRecord>, AppError> {
         Ok(self
             .ports

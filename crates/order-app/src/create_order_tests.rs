@@ -76,6 +76,13 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
                 })
         })
         .returning(|_, _, _| Ok(()));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .times(1)
+        .withf(|claim| claim.key.as_str() == "key-1" && claim.held_until > now())
+        .returning(|_| Ok(true));
+    mocks.orders.expect_release_idempotency().never();
     mocks.inventory.expect_release().never();
 
     let created = mocks
@@ -216,6 +223,15 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
         .expect_insert()
         .returning(|_, _, _| Err(RepositoryError::DuplicateIdempotencyKey));
     mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(true));
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
         .inventory
         .expect_release()
         .times(1)
@@ -272,6 +288,15 @@ async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
             mockall::predicate::always(),
         )
         .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .withf(|claim| claim.scope == IdempotencyScope::principal("client-a"))
+        .returning(|_| Ok(true));
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .returning(|_, _| Ok(()));
     mocks.customers.expect_exists().returning(|_| Ok(false));
 
     let result = mocks
@@ -283,4 +308,89 @@ async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
         )
         .await;
     assert!(matches!(result, Err(AppError::UnknownCustomer(_))));
+}
+
+#[tokio::test]
+async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(2)
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .times(1)
+        .returning(|_| Ok(false));
+    mocks.customers.expect_exists().never();
+    mocks.inventory.expect_reserve().never();
+    mocks.orders.expect_insert().never();
+    mocks.orders.expect_release_idempotency().never();
+
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::IdempotencyKeyInFlight)));
+}
+
+#[tokio::test]
+async fn a_key_that_completed_during_the_claim_is_replayed() {
+    let command = keyed("customer-1", "key-1");
+    let record = record_for(&command, b"first answer");
+    let mut lookups = 0;
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .times(2)
+        .returning(move |_, _, _| {
+            lookups += 1;
+            Ok((lookups == 2).then(|| record.clone()))
+        });
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(false));
+    mocks.inventory.expect_reserve().never();
+
+    let created = mocks
+        .service()
+        .create_order(&Caller::anonymous(), command, render)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(created.replayed);
+    assert_eq!(created.body, b"first answer");
+}
+
+#[tokio::test]
+async fn a_failed_create_lets_go_of_its_key() {
+    let mut mocks = Mocks::new();
+    mocks
+        .orders
+        .expect_find_idempotency()
+        .returning(|_, _, _| Ok(None));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(true));
+    mocks.customers.expect_exists().returning(|_| Ok(true));
+    mocks.inventory.expect_reserve().returning(|_, _| {
+        Err(ReservationError::Unavailable(vec![
+            ProductId::parse("p-1").expect("a product id")
+        ]))
+    });
+    mocks
+        .orders
+        .expect_release_idempotency()
+        .times(1)
+        .withf(|scope, key| scope == &IdempotencyScope::anonymous() && key.as_str() == "key-1")
+        .returning(|_, _| Ok(()));
+
+    let result = mocks
+        .service()
+        .create_order(&Caller::anonymous(), keyed("customer-1", "key-1"), render)
+        .await;
+    assert!(matches!(result, Err(AppError::OutOfStock(_))));
 }

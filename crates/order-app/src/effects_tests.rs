@@ -108,7 +108,7 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
     .unwrap_or_else(|v| panic!("{v:?}"));
     order.pay(&request, now()).unwrap_or_else(|e| panic!("{e}"));
     order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
-    order.delete(now());
+    order.delete(now()).unwrap_or_else(|e| panic!("{e}"));
     let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
     let id = order.id();
 

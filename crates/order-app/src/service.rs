@@ -29,6 +29,9 @@ pub struct Ports {
 pub struct Settings {
     /// How long a completed create is replayed for its idempotency key.
     pub idempotency_ttl: TimeDelta,
+    /// How long a create in flight holds its key against duplicates; a holder that crashed frees it then.
+    /// Longer than any create takes (its outside calls are bounded by their timeouts and retries).
+    pub idempotency_claim_hold: TimeDelta,
     /// How many times a change is re-read and re-applied after losing a race, before giving up with 409.
     pub max_write_attempts: u32,
     /// How old a reservation must be before the sweeper may release it: older than any create in flight.
@@ -47,6 +50,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             idempotency_ttl: TimeDelta::hours(24),
+            idempotency_claim_hold: TimeDelta::seconds(60),
             max_write_attempts: 5,
             reservation_grace: TimeDelta::minutes(5),
             retry: RetryPolicy {

@@ -5,19 +5,19 @@ use order_domain::{Actor, EventContext, Order, OrderId, RecordedChange, VersionC
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
-    /// Soft-deletes an order: it stays stored for audit and is gone for every client.
+    /// Archives an order (a soft delete): it stays stored for audit and is gone for every client. A pending
+    /// order is canceled in the same change and its stock given back; a paid order must be canceled first.
     pub async fn delete_order(
         &self,
         caller: &Caller,
         id: OrderId,
         check: VersionCheck,
     ) -> Result<(), AppError> {
-        self.change_order(caller, id, &check, |order, now| {
-            order.delete(now);
-            Ok(())
-        })
-        .await
-        .map(drop)
+        // The stock of a pending order is given back by the outbox worker: the release is written with the
+        // delete (see `RecordedChange`).
+        self.change_order(caller, id, &check, |order, now| Ok(order.delete(now)?))
+            .await
+            .map(drop)
     }
 
     /// Read, apply a domain change, compare-and-swap on the version. A lost race is retried from a fresh

@@ -11,15 +11,19 @@ pub enum OrderAction {
     RecordTracking,
     Deliver,
     Cancel,
+    /// Archiving (a soft delete): a pending order is canceled in the same change; a paid order that has not
+    /// ended must be canceled first (which voids or refunds), and a shipped one can only be delivered.
+    Delete,
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 5] = [
+    pub const ALL: [OrderAction; 6] = [
         OrderAction::Pay,
         OrderAction::SetShippingAddress,
         OrderAction::RecordTracking,
         OrderAction::Deliver,
         OrderAction::Cancel,
+        OrderAction::Delete,
     ];
 
     /// Whether this action may happen to an order in `status`.
@@ -32,6 +36,7 @@ impl OrderAction {
                 OrderAction::SetShippingAddress => {
                     matches!(status, OrderStatus::Pending | OrderStatus::Processing)
                 }
+                OrderAction::Delete => status.is_final(),
                 _ => false,
             },
         }
@@ -46,6 +51,7 @@ impl OrderAction {
             }
             OrderAction::Deliver => Some(OrderStatus::Delivered),
             OrderAction::Cancel => Some(OrderStatus::Canceled),
+            OrderAction::Delete => (from == OrderStatus::Pending).then_some(OrderStatus::Canceled),
             OrderAction::SetShippingAddress => None,
         }
     }
@@ -74,6 +80,7 @@ impl OrderAction {
             OrderAction::RecordTracking => "recordTracking",
             OrderAction::Deliver => "deliver",
             OrderAction::Cancel => "cancel",
+            OrderAction::Delete => "delete",
         }
     }
 }
@@ -92,11 +99,11 @@ mod tests {
     #[test]
     fn each_status_allows_exactly_these_actions() {
         let expected: [(OrderStatus, &[OrderAction]); 5] = [
-            (Pending, &[Pay, SetShippingAddress, Cancel]),
+            (Pending, &[Pay, SetShippingAddress, Cancel, Delete]),
             (Processing, &[SetShippingAddress, RecordTracking, Cancel]),
             (Shipped, &[RecordTracking, Deliver]),
-            (Delivered, &[]),
-            (Canceled, &[]),
+            (Delivered, &[Delete]),
+            (Canceled, &[Delete]),
         ];
         for (status, actions) in expected {
             let allowed: Vec<_> = OrderAction::allowed_in(status).collect();

@@ -112,7 +112,7 @@ fn canceling_a_paid_order_releases_stock_notifies_and_refunds_the_payment() {
 fn deleting_an_unshipped_order_releases_its_stock_once() {
     let placed = pending();
     let mut deleted = placed.clone();
-    deleted.delete(at(1));
+    deleted.delete(at(1)).unwrap_or_else(|e| panic!("{e}"));
     let event = change(&placed, &deleted);
     assert_eq!(event.event.event_type, EventType::Deleted);
     assert_eq!(event.effects, [Publish, ReleaseStock]);
@@ -120,7 +120,7 @@ fn deleting_an_unshipped_order_releases_its_stock_once() {
     let mut canceled = pending();
     canceled.cancel(at(1)).unwrap_or_else(|e| panic!("{e}"));
     let mut deleted = canceled.clone();
-    deleted.delete(at(2));
+    deleted.delete(at(2)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(change(&canceled, &deleted).effects, [Publish]);
 }
 

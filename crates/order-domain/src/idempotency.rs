@@ -79,6 +79,18 @@ pub struct IdempotencyRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A create that holds its key while it runs (checks the customer, reserves stock, stores the order): another
+/// request with the key meanwhile is told it is in flight, so it causes nothing downstream. The hold lapses at
+/// `held_until`, so a holder that crashed frees its key by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    pub scope: IdempotencyScope,
+    pub key: IdempotencyKey,
+    pub fingerprint: Fingerprint,
+    pub claimed_at: DateTime<Utc>,
+    pub held_until: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

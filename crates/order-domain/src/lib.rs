@@ -33,7 +33,9 @@ pub use address::{AddressDraft, Country, ShippingAddress};
 pub use change::RecordedChange;
 pub use effect::{DueEffect, EffectKind, RetryPolicy};
 pub use event::{Actor, Datum, EventContext, EventId, EventType, OrderEvent};
-pub use idempotency::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+pub use idempotency::{
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+};
 pub use ids::{CustomerId, OrderId, ProductId, StoreId};
 pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};

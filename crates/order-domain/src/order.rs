@@ -255,10 +255,13 @@ impl Order {
         Ok(())
     }
 
-    /// Soft delete: the order stays on record for audit but is gone for every client.
-    pub fn delete(&mut self, at: DateTime<Utc>) {
+    /// Soft delete: the order stays on record for audit but is gone for every client. A pending order is
+    /// canceled in the same change; an order whose money or goods are still moving cannot be deleted.
+    pub fn delete(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
+        self.ensure_allowed(OrderAction::Delete)?;
         self.0.deleted_at = Some(at);
-        self.touch(at);
+        self.apply(OrderAction::Delete, at);
+        Ok(())
     }
 
     fn touch(&mut self, at: DateTime<Utc>) {

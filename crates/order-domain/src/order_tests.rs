@@ -89,7 +89,10 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
         (OrderStatus::Delivered, 5)
     );
     assert_eq!(order.updated_at(), at(4));
-    assert_eq!(order.allowed_actions().count(), 0);
+    assert_eq!(
+        order.allowed_actions().collect::<Vec<_>>(),
+        [OrderAction::Delete]
+    );
 }
 
 #[test]
@@ -194,14 +197,46 @@ fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
     assert!(canceled.releases_stock());
 
     let mut abandoned = pending();
-    abandoned.delete(at(1));
+    assert_eq!(abandoned.delete(at(1)), Ok(()));
     assert!(abandoned.releases_stock());
 
     let mut shipped = pending();
     assert_eq!(shipped.pay(&payment("115"), at(1)), Ok(()));
     assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
-    shipped.delete(at(3));
     assert!(!shipped.releases_stock());
+}
+
+#[test]
+fn deleting_a_pending_order_cancels_it_in_the_same_change() {
+    let mut order = pending();
+    assert_eq!(order.delete(at(1)), Ok(()));
+    assert_eq!(order.status(), OrderStatus::Canceled);
+    assert_eq!(order.deleted_at(), Some(at(1)));
+    assert_eq!(order.version().get(), 2, "one change, one version");
+}
+
+#[test]
+fn only_orders_whose_money_and_goods_have_settled_can_be_deleted() {
+    let mut processing = pending();
+    assert_eq!(processing.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(
+        processing.clone().delete(at(2)),
+        not_allowed(OrderAction::Delete, OrderStatus::Processing)
+    );
+    let mut shipped = processing.clone();
+    assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
+    assert_eq!(
+        shipped.clone().delete(at(3)),
+        not_allowed(OrderAction::Delete, OrderStatus::Shipped)
+    );
+    let mut delivered = shipped;
+    assert_eq!(delivered.deliver(at(3)), Ok(()));
+    assert_eq!(delivered.delete(at(4)), Ok(()));
+    assert_eq!(delivered.status(), OrderStatus::Delivered);
+    let mut canceled = processing;
+    assert_eq!(canceled.cancel(at(2)), Ok(()));
+    assert_eq!(canceled.delete(at(3)), Ok(()));
+    assert!(canceled.is_deleted());
 }
 
 #[test]

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    CustomerId, DueEffect, EventId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money,
-    Notification, Order, OrderEvent, OrderFilter, OrderId, OrderLine, PageRequest, PaymentRequest,
-    ProductId, RecordedChange, ShippingAddress, Version,
+    CustomerId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord,
+    IdempotencyScope, Money, Notification, Order, OrderEvent, OrderFilter, OrderId, OrderLine,
+    PageRequest, PaymentRequest, ProductId, RecordedChange, ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -35,7 +35,7 @@ pub enum RepositoryError {
 #[async_trait]
 pub trait OrderRepository: Send + Sync {
     /// Stores a new order, its `change` (the event and the effects to run after commit) and the idempotency
-    /// record if there is one, in one transaction; the database's unique key on (scope, key) refuses a second
+    /// record if there is one (ending the key's claim), in one transaction; the database's unique key on (scope, key) refuses a second
     /// record with `DuplicateIdempotencyKey` and then nothing is written.
     async fn insert(
         &self,
@@ -75,7 +75,18 @@ pub trait OrderRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<IdempotencyRecord>, RepositoryError>;
 
-    /// Removes the records that expired before `now`; returns how many.
+    /// Holds a key for a create about to run; `false` when the key is held by another request whose hold has
+    /// not lapsed, or has a live record already. One statement: two requests never both hold one key.
+    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError>;
+
+    /// Lets go of a key whose create failed, so that a retry may run at once.
+    async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+    ) -> Result<(), RepositoryError>;
+
+    /// Removes the records and lapsed claims that expired before `now`; returns how many records.
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;
 
     /// Succeeds when the database answers.

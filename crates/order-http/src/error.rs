@@ -40,6 +40,7 @@ fn how_to_reach(status: OrderStatus) -> &'static str {
             "by recording its tracking: PUT /orders/{id}/shipment/tracking"
         }
         Some(OrderAction::Deliver) | Some(OrderAction::Cancel) => "through PUT /orders/{id}/status",
+        Some(OrderAction::Delete) => "by deleting it: DELETE /orders/{id}",
         Some(OrderAction::SetShippingAddress) | None => "when it is created",
     }
 }
@@ -238,7 +239,9 @@ impl ResponseError for ApiError {
             ApiError::App(AppError::DependencyUnavailable { retry_after, .. }) => {
                 Some(retry_after.map_or(1, |d| d.as_secs().max(1)))
             }
-            ApiError::App(AppError::StorageUnavailable(_)) => Some(1),
+            ApiError::App(AppError::StorageUnavailable(_) | AppError::IdempotencyKeyInFlight) => {
+                Some(1)
+            }
             _ => None,
         };
         if let Some(seconds) = retry_after {

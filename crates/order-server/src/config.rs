@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use order_gateways::{BaseUrl, HttpSettings};
+use order_http::rate_limit::{Quota, RateLimits, RedisSettings};
 use order_storage::Database;
 
 /// Everything the service reads from its environment, parsed once at start-up.
@@ -46,6 +47,15 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
     pub event_retention_days: i64,
+    /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
+    /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
+    pub rate_limits: RateLimits,
+    /// `RATE_LIMIT_TRUST_FORWARDED_FOR`: count an unauthenticated client by the last `X-Forwarded-For` address
+    /// rather than the connection's peer (only behind a proxy that sets it); default false.
+    pub rate_limit_trust_forwarded_for: bool,
+    /// `REDIS_URL` (budgets shared by every replica; unset: counted in each process), `REDIS_KEY_PREFIX`
+    /// (default `orders:rl:`), `REDIS_TIMEOUT_MS` (default 50).
+    pub redis: Option<RedisSettings>,
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -128,8 +138,33 @@ impl Config {
             outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
             outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
             event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
+            rate_limits: RateLimits {
+                reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
+                writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,
+            },
+            rate_limit_trust_forwarded_for: env.flag("RATE_LIMIT_TRUST_FORWARDED_FOR", false)?,
+            redis: read_redis(&env)?,
         })
     }
+}
+
+fn read_redis<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<RedisSettings>, ConfigError> {
+    let Some(url) = env.optional("REDIS_URL", RedisSettings::parse_url)? else {
+        return Ok(None);
+    };
+    Ok(Some(RedisSettings {
+        url,
+        key_prefix: env.read("REDIS_KEY_PREFIX", RedisSettings::DEFAULT_KEY_PREFIX, |v| {
+            Ok(v.to_owned())
+        })?,
+        timeout: env.millis(
+            "REDIS_TIMEOUT_MS",
+            RedisSettings::DEFAULT_TIMEOUT.as_millis() as u64,
+            1..=10_000,
+        )?,
+    }))
 }
 
 impl Services {
@@ -231,6 +266,16 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
                         range.end()
                     )
                 })
+        })
+    }
+
+    fn flag(&self, variable: &'static str, default: bool) -> Result<bool, ConfigError> {
+        self.read(variable, &default.to_string(), |v| {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err("expected true or false".to_owned()),
+            }
         })
     }
 
@@ -410,6 +455,62 @@ mod tests {
         assert_eq!(
             variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
             Some("GATEWAY_MAX_RETRIES")
+        );
+    }
+
+    #[test]
+    fn rate_limits_are_unset_by_default_and_read_as_quotas() {
+        let defaults = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.rate_limits, RateLimits::default());
+        assert!(defaults.redis.is_none());
+        assert!(!defaults.rate_limit_trust_forwarded_for);
+
+        let config = config(&[
+            ("RATE_LIMIT_READS", "500/s"),
+            ("RATE_LIMIT_WRITES", "20/min"),
+            ("RATE_LIMIT_TRUST_FORWARDED_FOR", "true"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.rate_limits.reads.map(|q| q.to_string()).as_deref(),
+            Some("500/s")
+        );
+        assert_eq!(
+            config.rate_limits.writes.map(|q| q.to_string()).as_deref(),
+            Some("20/min")
+        );
+        assert!(config.rate_limit_trust_forwarded_for);
+        let redis = config.redis.unwrap_or_else(|| panic!("no Redis settings"));
+        assert_eq!(redis.key_prefix, "orders:rl:");
+        assert_eq!(redis.timeout, Duration::from_millis(50));
+    }
+
+    #[test]
+    fn a_bad_rate_limit_setting_is_reported_with_its_name() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("RATE_LIMIT_READS", "100")]),
+            Some("RATE_LIMIT_READS")
+        );
+        assert_eq!(
+            variable(&[("RATE_LIMIT_WRITES", "0/s")]),
+            Some("RATE_LIMIT_WRITES")
+        );
+        assert_eq!(
+            variable(&[("REDIS_URL", "localhost:6379")]),
+            Some("REDIS_URL")
+        );
+        assert_eq!(
+            variable(&[("RATE_LIMIT_TRUST_FORWARDED_FOR", "maybe")]),
+            Some("RATE_LIMIT_TRUST_FORWARDED_FOR")
+        );
+        assert_eq!(
+            variable(&[
+                ("REDIS_URL", "redis://127.0.0.1"),
+                ("REDIS_TIMEOUT_MS", "0")
+            ]),
+            Some("REDIS_TIMEOUT_MS")
         );
     }
 }

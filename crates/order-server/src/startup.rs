@@ -9,6 +9,9 @@ use order_app::{OrderService, Ports, Settings};
 use order_domain::ports::EventPublisher;
 use order_domain::RetryPolicy;
 use order_gateways::{NatsPublisher, NatsSettings, SystemClock};
+use order_http::rate_limit::{
+    effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
+};
 use order_storage::{DieselStorage, StorageOptions};
 use tokio::task::JoinHandle;
 
@@ -21,6 +24,7 @@ pub struct Application {
     server: Server,
     /// The background work (outbox worker, purges, sweeper); stopped with the application.
     background: Background,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// Tasks that live as long as the application: aborted when it is dropped or stopped.
@@ -81,8 +85,12 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
+        let rate_limiter = rate_limiter(config)?;
+        let rate_limiting = RateLimiting::new(rate_limiter.clone())
+            .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
                 .configure(order_http::configure(service.clone()))
         })
@@ -93,11 +101,17 @@ impl Application {
             port,
             server,
             background,
+            rate_limiter,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the budgets are counted; `failed_open()` says how many requests Redis outages let through.
+    pub fn rate_limiter(&self) -> Arc<dyn RateLimiter> {
+        self.rate_limiter.clone()
     }
 
     /// Serves until the server stops; the background work stops with it.
@@ -143,6 +157,18 @@ fn spawn_outbox_worker(service: OrderService, poll: std::time::Duration) -> Join
             }
         }
     })
+}
+
+/// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
+fn rate_limiter(config: &Config) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    // Authentication is not configurable yet: the open mode, where only configured budgets apply.
+    let limits = effective_limits(false, config.rate_limits);
+    match &config.redis {
+        Some(redis) if !limits.is_unlimited() => Ok(Arc::new(
+            RedisLimiter::new(limits, redis.clone()).context("cannot set up the Redis client")?,
+        )),
+        _ => Ok(Arc::new(InMemoryLimiter::new(limits))),
+    }
 }
 
 /// Forgets, every `every`, expired idempotency keys and the outbox's done effects past their retention.

@@ -3,12 +3,15 @@
 use crate::connection::DbConnection;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Binary, Text, Timestamp};
 use diesel::upsert::excluded;
 use order_domain::ports::RepositoryError;
-use order_domain::{Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
+use order_domain::{
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+};
 
 use crate::error::{corrupt, StorageError};
-use crate::schema::idempotency_keys;
+use crate::schema::{idempotency_claims, idempotency_keys};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
@@ -111,5 +114,61 @@ pub(crate) fn purge_expired(
         idempotency_keys::table.filter(idempotency_keys::expires_at.le(now.naive_utc())),
     )
     .execute(conn)?;
+    diesel::delete(
+        idempotency_claims::table.filter(idempotency_claims::held_until.le(now.naive_utc())),
+    )
+    .execute(conn)?;
     Ok(purged as u64)
+}
+
+/// Takes a key's hold unless another request holds it (and its hold has not lapsed) or the key already has a
+/// live record: one statement, so two requests never both hold a key, and a create that completed between a
+/// reader's lookup and its claim is seen here.
+const CLAIM_SQLITE: &str = "\
+INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
+SELECT ?1, ?2, ?3, ?4, ?5
+WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND expires_at > ?4)
+ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
+WHERE idempotency_claims.held_until <= excluded.claimed_at";
+
+const CLAIM_POSTGRES: &str = "\
+INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
+SELECT $1, $2, $3, $4, $5
+WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
+ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
+WHERE idempotency_claims.held_until <= excluded.claimed_at";
+
+pub(crate) fn claim_key(
+    conn: &mut DbConnection,
+    claim: &IdempotencyClaim,
+) -> Result<bool, StorageError> {
+    let sql = match conn {
+        DbConnection::Sqlite(_) => CLAIM_SQLITE,
+        DbConnection::Postgres(_) => CLAIM_POSTGRES,
+    };
+    let claimed = diesel::sql_query(sql)
+        .bind::<Text, _>(claim.scope.as_str())
+        .bind::<Text, _>(claim.key.as_str())
+        .bind::<Binary, _>(claim.fingerprint.as_bytes().as_slice())
+        .bind::<Timestamp, _>(claim.claimed_at.naive_utc())
+        .bind::<Timestamp, _>(claim.held_until.naive_utc())
+        .execute(conn)?;
+    Ok(claimed > 0)
+}
+
+/// Ends a key's hold: its create failed (the key is free again) or stored its record.
+pub(crate) fn release_claim(
+    conn: &mut DbConnection,
+    scope: &IdempotencyScope,
+    key: &IdempotencyKey,
+) -> Result<(), StorageError> {
+    diesel::delete(
+        idempotency_claims::table
+            .filter(idempotency_claims::scope.eq(scope.as_str()))
+            .filter(idempotency_claims::key.eq(key.as_str())),
+    )
+    .execute(conn)?;
+    Ok(())
 }

@@ -3,14 +3,16 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use order_domain::ports::{EventHistory, OrderRepository, Outbox, OutboxStats, RepositoryError};
 use order_domain::{
-    DueEffect, EventId, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderEvent,
-    OrderFilter, OrderId, PageRequest, RecordedChange, Version,
+    DueEffect, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+    Order, OrderEvent, OrderFilter, OrderId, PageRequest, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
 use crate::event_rows::{events_after, find_event, ChangeRows};
-use crate::idempotency::{find_live_record, insert_record, purge_expired};
+use crate::idempotency::{
+    claim_key, find_live_record, insert_record, purge_expired, release_claim,
+};
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
 };
@@ -43,6 +45,7 @@ impl OrderRepository for DieselStorage {
             rows.insert(conn)?;
             change.insert(conn)?;
             if let Some(record) = idempotency {
+                release_claim(conn, &record.scope, &record.key)?;
                 insert_record(conn, record)?;
             }
             Ok(())
@@ -94,6 +97,21 @@ impl OrderRepository for DieselStorage {
     ) -> Result<Option<IdempotencyRecord>, RepositoryError> {
         let (scope, key) = (scope.clone(), key.clone());
         self.run(move |conn| find_live_record(conn, &scope, &key, now))
+            .await
+    }
+
+    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError> {
+        let claim = claim.clone();
+        self.write(move |conn| claim_key(conn, &claim)).await
+    }
+
+    async fn release_idempotency(
+        &self,
+        scope: &IdempotencyScope,
+        key: &IdempotencyKey,
+    ) -> Result<(), RepositoryError> {
+        let (scope, key) = (scope.clone(), key.clone());
+        self.write(move |conn| release_claim(conn, &scope, &key))
             .await
     }
 

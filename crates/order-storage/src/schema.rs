@@ -57,6 +57,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_claims (scope, key) {
+        scope -> Text,
+        key -> Text,
+        fingerprint -> Binary,
+        claimed_at -> Timestamp,
+        held_until -> Timestamp,
+    }
+}
+
 diesel::joinable!(order_items -> orders (order_id));
 
 diesel::table! {
@@ -97,6 +107,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_items,
     idempotency_keys,
+    idempotency_claims,
     order_events,
     outbox
 );

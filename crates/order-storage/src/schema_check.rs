@@ -8,7 +8,7 @@ use diesel::query_builder::QueryFragment;
 use diesel::sql_types::Text;
 
 use crate::connection::DbConnection;
-use crate::schema::{idempotency_keys, order_items, orders};
+use crate::schema::{idempotency_claims, idempotency_keys, order_items, orders};
 use crate::testing::TestDatabase;
 use crate::{DieselStorage, StorageOptions};
 
@@ -64,6 +64,13 @@ fn every_backend_migrates_to_the_declared_schema() {
             declared(
                 idempotency_keys::table.select(idempotency_keys::all_columns),
                 "idempotency_keys",
+            ),
+        ),
+        (
+            "idempotency_claims",
+            declared(
+                idempotency_claims::table.select(idempotency_claims::all_columns),
+                "idempotency_claims",
             ),
         ),
     ];

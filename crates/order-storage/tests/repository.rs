@@ -4,9 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    Datum, EffectKind, EventContext, EventId, EventType, IdempotencyKey, IdempotencyRecord,
-    IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft, OrderEvent, OrderFilter, OrderId,
-    OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId, Version,
+    Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim, IdempotencyKey,
+    IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft, OrderEvent,
+    OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -255,7 +255,9 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
             .unwrap_or_else(|e| panic!("{e}"));
 
         let mut deleted = order.clone();
-        deleted.delete(now());
+        deleted
+            .delete(now())
+            .expect("a pending order can be deleted");
         let stale = db
             .storage
             .update(&deleted, Version::FIRST.next(), &change(&deleted))
@@ -298,7 +300,9 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
         let attempts = (0..16).map(|_| {
             let storage = db.storage.clone();
             let mut changed = order.clone();
-            changed.delete(now());
+            changed
+                .delete(now())
+                .expect("a pending order can be deleted");
             tokio::spawn(async move {
                 storage
                     .update(&changed, Version::FIRST, &change(&changed))
@@ -335,7 +339,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let expected = gone.version();
-        gone.delete(now());
+        gone.delete(now()).expect("a pending order can be deleted");
         db.storage
             .update(&gone, expected, &change(&gone))
             .await
@@ -426,7 +430,7 @@ async fn a_deleted_order_stays_stored_with_its_deletion_time() {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
         let at = now();
-        deleted.delete(at);
+        deleted.delete(at).expect("a pending order can be deleted");
         db.storage
             .update(&deleted, Version::FIRST, &change(&deleted))
             .await
@@ -550,7 +554,9 @@ async fn bookkeeping_reads_see_deleted_orders() {
             .insert(&deleted, &change(&deleted), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        deleted.delete(now());
+        deleted
+            .delete(now())
+            .expect("a pending order can be deleted");
         db.storage
             .update(&deleted, Version::FIRST, &change(&deleted))
             .await
@@ -581,7 +587,7 @@ async fn a_change_and_its_event_are_written_together_or_not_at_all() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
-        deleted.delete(now());
+        deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
         db.storage
             .update(&deleted, Version::FIRST, &change(&deleted))
             .await
@@ -624,7 +630,7 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
-        deleted.delete(now());
+        deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
         db.storage
             .update(&deleted, Version::FIRST, &change(&deleted))
             .await
@@ -678,5 +684,80 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
         );
         let pruned = db.storage.prune_done(at + TimeDelta::seconds(1)).await.ok();
         assert_eq!(pruned, Some(1));
+    }
+}
+
+fn claim(key: &str, at: DateTime<Utc>) -> IdempotencyClaim {
+    IdempotencyClaim {
+        scope: IdempotencyScope::anonymous(),
+        key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
+        fingerprint: order_domain::Fingerprint::from_bytes([7; 32]),
+        claimed_at: at,
+        held_until: at + TimeDelta::seconds(60),
+    }
+}
+
+#[tokio::test]
+async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
+    for db in backends() {
+        let db = &db;
+        let at = now();
+        let key = IdempotencyKey::parse("held").unwrap_or_else(|e| panic!("{e}"));
+        let scope = IdempotencyScope::anonymous();
+        let claim_at = |at| async move {
+            db.storage
+                .claim_idempotency(&claim("held", at))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+
+        assert!(claim_at(at).await, "a free key is held");
+        assert!(!claim_at(at).await, "a held key is not held twice");
+        db.storage
+            .release_idempotency(&scope, &key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(claim_at(at).await, "a released key is free again");
+        assert!(
+            claim_at(at + TimeDelta::seconds(61)).await,
+            "a lapsed hold is taken over"
+        );
+
+        let order = order_for("s-1", "c-1", at);
+        db.storage
+            .insert(
+                &order,
+                &change(&order),
+                Some(record(&order, "held", at, TimeDelta::hours(24))),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !claim_at(at + TimeDelta::seconds(120)).await,
+            "a key with a live record cannot be held"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_claims_of_one_key_hold_it_once() {
+    for db in backends() {
+        let storage = std::sync::Arc::new(db.storage.clone());
+        let at = now();
+        let claims = (0..16).map(|_| {
+            let storage = storage.clone();
+            tokio::spawn(async move { storage.claim_idempotency(&claim("race", at)).await })
+        });
+        let mut held = 0;
+        for claim in claims {
+            if claim
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+            {
+                held += 1;
+            }
+        }
+        assert_eq!(held, 1, "{}", db.database.database.backend());
     }
 }

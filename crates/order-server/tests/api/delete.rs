@@ -1,4 +1,5 @@
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::helpers::{problem, spawn_app, valid_order};
 
@@ -52,4 +53,67 @@ async fn a_stale_if_match_is_412_and_deletes_nothing() {
         StatusCode::NO_CONTENT
     );
     problem(app.get_order(id).await, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn a_paid_or_shipped_order_cannot_be_deleted_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    assert_eq!(app.pay(&id, json!(115)).await.status(), StatusCode::OK);
+    let body = problem(app.delete_order(&id).await, StatusCode::CONFLICT).await;
+    assert_eq!(body["currentStatus"], "processing");
+    assert_eq!(body["attemptedAction"], "delete");
+    assert!(
+        body["allowedActions"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("cancel"))),
+        "{body}"
+    );
+    assert_eq!(app.order(&id).await["version"], 2, "nothing written");
+
+    assert_eq!(app.track(&id, "1Z1").await.status(), StatusCode::OK);
+    let body = problem(app.delete_order(&id).await, StatusCode::CONFLICT).await;
+    assert_eq!(body["currentStatus"], "shipped");
+    assert_eq!(app.order(&id).await["version"], 3, "nothing written");
+}
+
+#[tokio::test]
+async fn a_pending_order_is_canceled_as_it_is_deleted() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    assert_eq!(app.delete_order(&id).await.status(), StatusCode::NO_CONTENT);
+    problem(app.get_order(&id).await, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn canceled_and_delivered_orders_can_be_deleted() {
+    let app = spawn_app().await;
+    let canceled = app.new_order_id().await;
+    assert_eq!(
+        app.pay(&canceled, json!(115)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.set_status(&canceled, "canceled").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.delete_order(&canceled).await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let delivered = app.new_order_id().await;
+    assert_eq!(
+        app.pay(&delivered, json!(115)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.track(&delivered, "1Z2").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.set_status(&delivered, "delivered").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.delete_order(&delivered).await.status(),
+        StatusCode::NO_CONTENT
+    );
 }

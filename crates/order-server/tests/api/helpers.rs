@@ -1,3 +1,6 @@
+use std::sync::Arc;
+
+use order_http::rate_limit::RateLimiter;
 use order_server::{Application, Config};
 use order_storage::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
@@ -7,6 +10,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The real application on a free port, on a database of its own that is removed afterwards: a SQLite file,
@@ -27,6 +31,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let address = format!("http://127.0.0.1:{}", application.port());
+    let rate_limiter = application.rate_limiter();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -35,6 +40,7 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
         database,
+        rate_limiter,
     }
 }
 

@@ -10,6 +10,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod outside_services;
+mod rate_limits;
 mod read;
 mod replicas;
 mod startup;

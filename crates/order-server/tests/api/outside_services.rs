@@ -236,3 +236,52 @@ async fn the_sweeper_releases_stock_whose_order_was_never_stored() {
         .unwrap_or_default();
     assert!(query.starts_with("createdBefore="), "{query}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_creates_with_one_key_reserve_stock_once() {
+    let inventory = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/reservations"))
+        // Slow enough that the duplicates arrive while the first create is in flight.
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(150)))
+        .mount(&inventory)
+        .await;
+    let app = app_with(|c| c.services.inventory = Some(settings(&inventory))).await;
+    let order = valid_order();
+
+    let responses = join_all((0..20).map(|_| app.post_order_with_key(&order, "one-key"))).await;
+    let mut created = 0;
+    let mut in_flight = 0;
+    for response in responses {
+        match response.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(
+                    response_header(&response, "retry-after").as_deref(),
+                    Some("1")
+                );
+                let problem = problem(response, StatusCode::CONFLICT).await;
+                assert_eq!(problem["type"], "/problems/idempotency-key-in-flight");
+                in_flight += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(
+        created >= 1 && in_flight >= 1,
+        "{created} created, {in_flight} in flight"
+    );
+    assert_eq!(
+        requests_to(&inventory, "POST", "/reservations").await.len(),
+        1,
+        "one reservation downstream"
+    );
+    // Once the first is done, a retry replays it.
+    let retry = app.post_order_with_key(&order, "one-key").await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(
+        response_header(&retry, "idempotent-replayed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(app.all_orders("").await.len(), 1);
+}

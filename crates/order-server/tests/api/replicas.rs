@@ -167,7 +167,14 @@ async fn two_replicas_on_one_database_behave_as_one_service() {
         .unwrap_or_default();
     assert_eq!(final_order["version"].as_u64(), Some(2 + successes));
 
-    // A delete on one is a 404 on the other.
+    // Delivered on one, then deleted there: a 404 on the other.
+    let delivered = client
+        .put(at(1, &format!("/orders/{id}/status")))
+        .json(&json!({"status": "delivered"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(delivered.status(), StatusCode::OK);
     let deleted = client
         .delete(at(1, &format!("/orders/{id}")))
         .send()

@@ -12,8 +12,8 @@ use super::NewOrderRows;
 use crate::error::StorageError;
 use crate::event_rows::ChangeRows;
 
-/// The key is claimed first; the order and its lines are written only if the claim held (no key, a new key,
-/// or an expired one), so a live key leaves nothing written. Foreign keys are checked at the end of the
+/// The key's record is written first; the order and its lines are written only if that held (no key, a new
+/// key, or an expired one), so a live key leaves nothing written; the key's hold by this create ends with it. Foreign keys are checked at the end of the
 /// statement, when the order the key names exists.
 const CREATE: &str = r#"
 WITH claimed AS (
@@ -34,6 +34,9 @@ WITH claimed AS (
     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
     WHERE NOT $18 OR EXISTS (SELECT 1 FROM claimed)
     RETURNING id
+), released AS (
+    DELETE FROM idempotency_claims
+    WHERE $18 AND scope = $13 AND key = $14 AND EXISTS (SELECT 1 FROM placed)
 ), lines AS (
     INSERT INTO order_items (order_id, position, product_id, quantity, unit_price)
     SELECT placed.id, line.position, line.product_id, line.quantity, line.unit_price
