@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use order_storage::testing::TestDatabase;
 
 use crate::helpers::{address, json_of, problem, spawn_app_on, TestApp};
-use crate::nats::{TestStream, NATS_URL};
+use crate::nats::{OwnNats, TestStream, NATS_URL};
 
 async fn app_publishing_to(stream: &TestStream) -> TestApp {
     let database = TestDatabase::from_env().expect("a test database");
@@ -250,4 +250,60 @@ async fn a_notification_whose_service_fails_is_retried_until_it_is_sent_once() {
     assert!(sent
         .iter()
         .all(|n| n["orderId"] == id.as_str() && n["kind"] == "OrderCreated"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_made_while_nats_is_down_arrive_once_and_in_order_when_it_is_back() {
+    let Some(mut nats) = OwnNats::start().await else {
+        return;
+    };
+    let Some(stream) = TestStream::on(&nats.url).await else {
+        return;
+    };
+    let database = TestDatabase::from_env().expect("a test database");
+    let (url, name, prefix) = (nats.url.clone(), stream.name.clone(), stream.prefix.clone());
+    let app = spawn_app_on(database, move |config| {
+        config.nats_url = Some(url);
+        config.nats_stream = name;
+        config.nats_subject_prefix = prefix;
+        config.outbox_retry_max = Duration::from_secs(1);
+    })
+    .await;
+    let id = app.new_order_id().await;
+    assert_eq!(stream.wait_for(1).await.len(), 1);
+
+    nats.stop();
+    assert_eq!(
+        app.put(&id, "shipping", &address(), None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.pay(&id, json!(115)).await.status(), StatusCode::OK);
+    assert_eq!(app.track(&id, "T-1").await.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let ready = app.get("/health/ready").await;
+    assert_eq!(
+        ready.status(),
+        StatusCode::OK,
+        "a NATS outage is not the service's"
+    );
+    let backlog = json_of(ready).await["outbox"]["backlog"].as_u64();
+    assert!(backlog.is_some_and(|b| b >= 1), "{backlog:?}");
+
+    nats.resume().await;
+    let messages = stream.wait_for(4).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages_now = stream.messages().await;
+    let versions: Vec<u64> = messages_now
+        .iter()
+        .map(|m| m.body["orderVersion"].as_u64().unwrap_or_default())
+        .collect();
+    assert_eq!(versions, [1, 2, 3, 4], "once each, in order: {messages:?}");
+    let history = app.history(&id).await;
+    let ids: Vec<_> = history.iter().map(|e| e["eventId"].as_str()).collect();
+    let published: Vec<_> = messages_now
+        .iter()
+        .map(|m| m.message_id.as_deref())
+        .collect();
+    assert_eq!(published, ids);
+    stream.delete().await;
 }

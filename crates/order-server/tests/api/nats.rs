@@ -89,3 +89,82 @@ impl TestStream {
         let _ = self.js.delete_stream(&self.name).await;
     }
 }
+
+/// A NATS server of the test's own (JetStream on, storing in a temporary directory), that the test can stop
+/// and start again on the same port and store.
+pub struct OwnNats {
+    pub url: String,
+    port: u16,
+    store: tempfile::TempDir,
+    process: Option<std::process::Child>,
+}
+
+impl OwnNats {
+    const BINARY: &'static str = "/usr/sbin/nats-server";
+
+    /// `None` (after saying so) when there is no `nats-server` binary, except under `CI=true`.
+    pub async fn start() -> Option<Self> {
+        if !std::path::Path::new(Self::BINARY).exists() {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("CI=true and {} is missing", Self::BINARY);
+            }
+            eprintln!("skipped: {} is missing", Self::BINARY);
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut nats = Self {
+            url: format!("nats://127.0.0.1:{port}"),
+            port,
+            store: tempfile::tempdir().expect("a temporary directory"),
+            process: None,
+        };
+        nats.resume().await;
+        Some(nats)
+    }
+
+    /// Starts the server (again) and waits until it accepts connections.
+    pub async fn resume(&mut self) {
+        let process = std::process::Command::new(Self::BINARY)
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
+            .arg(self.store.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server starts");
+        self.process = Some(process);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("nats-server did not start on port {}", self.port);
+    }
+
+    /// Kills the server.
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+impl Drop for OwnNats {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
