@@ -1,6 +1,7 @@
 //! The API, driven over HTTP against the real application on a fresh SQLite database per test.
 
 mod concurrency;
+mod crash;
 mod create;
 mod database;
 mod delete;
