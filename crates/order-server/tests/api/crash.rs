@@ -20,7 +20,7 @@ fn free_port() -> u16 {
 
 /// The server binary on `database_url`, telling customers through `notifications`; ready when this returns.
 async fn start_server(database_url: &str, notifications: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_order-server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_order-server"))
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", database_url)
         .env("NOTIFICATION_SERVICE_URL", notifications)
@@ -42,6 +42,8 @@ async fn start_server(database_url: &str, notifications: &str, port: u16) -> Chi
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up");
 }
 
