@@ -12,7 +12,10 @@ RUN apt-get update \
     && mkdir -p /var/lib/orders && chown orders /var/lib/orders
 COPY --from=build /src/target/release/order-server /src/target/release/order-standins /usr/local/bin/
 USER orders
+# Listening off loopback, the server refuses to start while a <NAME>_SERVICE_URL is unset, rather than let a
+# stand-in answer in production. Set the five URLs, or ALLOW_STANDINS=true for a demo with the stand-ins.
 ENV LISTEN_ADDR=0.0.0.0:3000 \
+    ALLOW_STANDINS=false \
     DATABASE_URL=sqlite:///var/lib/orders/orders.db \
     RUST_LOG=info
 EXPOSE 3000

@@ -1,4 +1,4 @@
--- Each request a new valid order with a new idempotency key.
+-- Each request a new valid order with a new idempotency key (unique to this run: see common.lua).
 package.path = package.path .. ";" .. (os.getenv("BENCH_LUA") or "bench/lua") .. "/?.lua"
 require "common"
 
@@ -11,4 +11,5 @@ end
 
 function response(status, headers, body)
   count_unexpected(status)
+  count_create(status, headers)
 end

@@ -7,7 +7,7 @@ function init(args)
   for line in io.lines(os.getenv("BENCH_IDS")) do
     ids[#ids + 1] = line
   end
-  math.randomseed(tonumber(seed))
+  math.randomseed(tonumber(random_seed))
 end
 
 function request()

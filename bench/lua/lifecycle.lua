@@ -22,6 +22,9 @@ end
 
 function response(status, headers, body)
   count_unexpected(status)
+  if status == 201 then
+    count_create(status, headers)
+  end
   if status >= 300 then
     return
   end

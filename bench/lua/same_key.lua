@@ -4,10 +4,11 @@ expected = { [409] = true }
 require "common"
 
 function request()
-  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = "storm-" .. (os.getenv("BENCH_RUN") or "0") }
+  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = "storm-" .. run_name }
   return wrk.format("POST", "/orders", headers, order_body)
 end
 
 function response(status, headers, body)
   count_unexpected(status)
+  count_create(status, headers)
 end

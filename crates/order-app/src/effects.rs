@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
-use order_domain::{DueEffect, EffectKind, Notification, Order, OrderError, OrderId};
+use order_domain::{DueEffect, EffectKind, Notification, Order, OrderError, OrderId, ProviderKey};
 
 use crate::{AppError, Caller, OrderService};
 
@@ -117,15 +117,33 @@ impl OrderService {
             }
             EffectKind::ReleaseStock => Ok(ports.inventory.release(effect.order_id).await?),
             EffectKind::Refund(amount) => {
+                // The authorization refunded is the order's (deleted or not); the key is the effect's own.
+                let authorization = ports
+                    .orders
+                    .find_including_deleted(effect.order_id)
+                    .await?
+                    .and_then(|order| order.payment().and_then(|p| p.authorization_id.clone()))
+                    .ok_or_else(|| {
+                        Failure::Refused(format!(
+                            "order {} has no authorization on record to refund",
+                            effect.order_id
+                        ))
+                    })?;
+                let key = ProviderKey::parse(effect.idempotency_key())
+                    .map_err(|error| Failure::Refused(error.to_string()))?;
                 ports
                     .payments
-                    .refund(effect.order_id, *amount)
+                    .refund(
+                        &key,
+                        effect.order_id,
+                        &authorization,
+                        *amount,
+                        "order canceled",
+                    )
                     .await
                     .map_err(|error| match error {
                         PaymentError::Gateway(error) => error.into(),
-                        declined @ PaymentError::Declined(_) => {
-                            Failure::Refused(error_chain(&declined))
-                        }
+                        refused => Failure::Refused(error_chain(&refused)),
                     })?;
                 self.record_refund(effect.order_id).await
             }

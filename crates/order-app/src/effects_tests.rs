@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use order_domain::ports::{GatewayError, MockEventPublisher, PaymentError};
 use order_domain::{
-    DueEffect, EffectKind, EventId, EventType, Money, NotificationKind, Order, OrderStatus,
-    PaymentDraft, PaymentRequest, RecordedChange,
+    AuthorizationId, DueEffect, EffectKind, EventId, EventType, Money, NotificationKind, Order,
+    OrderStatus, PaymentDraft, PaymentRequest, RecordedChange, RefundId,
 };
 
 use crate::test_support::{now, stored_order, Mocks};
@@ -106,7 +106,10 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
         order.currency(),
     )
     .unwrap_or_else(|v| panic!("{v:?}"));
-    order.pay(&request, now()).unwrap_or_else(|e| panic!("{e}"));
+    let authorization = AuthorizationId::parse("auth-1").expect("an authorization id");
+    order
+        .pay(&request, authorization.clone(), now())
+        .unwrap_or_else(|e| panic!("{e}"));
     order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
     order.delete(now()).unwrap_or_else(|e| panic!("{e}"));
     let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
@@ -118,8 +121,10 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
         .payments
         .expect_refund()
         .times(1)
-        .withf(move |o, a| *o == id && *a == amount)
-        .returning(|_, _| Ok(()));
+        .withf(move |key, o, auth, a, _| {
+            key.as_str().ends_with(".refund") && *o == id && *auth == authorization && *a == amount
+        })
+        .returning(|_, _, _, _, _| Ok(RefundId::parse("refund-1").expect("a refund id")));
     let stored = order.clone();
     mocks
         .orders
@@ -153,14 +158,32 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
 
 #[tokio::test]
 async fn a_declined_refund_is_retried_not_recorded() {
-    let order = stored_order();
+    let mut order = stored_order();
+    let request = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("50".into()),
+            reference: None,
+        },
+        order.currency(),
+    )
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    let authorization = AuthorizationId::parse("auth-1").expect("an authorization id");
+    order
+        .pay(&request, authorization, now())
+        .unwrap_or_else(|e| panic!("{e}"));
     let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
     let mut mocks = Mocks::new();
     handing_out(&mut mocks, vec![due(&order, EffectKind::Refund(amount), 0)]);
+    let stored = order.clone();
+    mocks
+        .orders
+        .expect_find_including_deleted()
+        .returning(move |_| Ok(Some(stored.clone())));
     mocks
         .payments
         .expect_refund()
-        .returning(|_, _| Err(PaymentError::Declined("closed account".into())));
+        .returning(|_, _, _, _, _| Err(PaymentError::Declined("closed account".into())));
     mocks.orders.expect_update().never();
     mocks
         .outbox

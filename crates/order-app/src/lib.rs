@@ -14,6 +14,7 @@ mod history;
 mod lifecycle;
 mod maintenance;
 mod read_orders;
+mod readiness;
 mod service;
 mod sweeper;
 mod write_order;
@@ -23,6 +24,7 @@ pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
 pub use history::EventPage;
 pub use read_orders::OrderPage;
+pub use readiness::Readiness;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

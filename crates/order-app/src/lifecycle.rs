@@ -1,15 +1,15 @@
 use order_domain::ports::{AddressCheck, PaymentError};
 use order_domain::{
-    Field, Order, OrderAction, OrderId, PaymentDraft, PaymentRequest, ShippingAddress, Tracking,
-    VersionCheck, Violation,
+    Field, Order, OrderAction, OrderId, PaymentDraft, PaymentRequest, ProviderKey, ShippingAddress,
+    Tracking, VersionCheck, Violation,
 };
 
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
-    /// Pays a pending order with exactly its total; the payment service authorizes it first. The
-    /// authorization is keyed by the order, so a retried or racing payment is authorized once downstream;
-    /// the compare-and-swap then lets only one payment land.
+    /// Pays a pending order with exactly its total; the payment service authorizes it first. Each attempt
+    /// authorizes under a key of its own, so a declined order can be paid with another method; the
+    /// compare-and-swap then lets only one payment land, and the order keeps its authorization's id.
     pub async fn pay_order(
         &self,
         caller: &Caller,
@@ -25,16 +25,19 @@ impl OrderService {
         }
         let payment = PaymentRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
         order.check_payment(&payment)?;
-        self.ports
+        let key = ProviderKey::authorization_attempt(id);
+        let authorization = self
+            .ports
             .payments
-            .authorize(id, &payment)
+            .authorize(&key, id, &payment)
             .await
             .map_err(|error| match error {
                 PaymentError::Declined(reason) => AppError::PaymentDeclined(reason),
+                PaymentError::Conflict(reason) => AppError::Unexpected(reason.into()),
                 PaymentError::Gateway(error) => error.into(),
             })?;
         self.change_order(caller, id, &check, |order, now| {
-            Ok(order.pay(&payment, now)?)
+            Ok(order.pay(&payment, authorization.clone(), now)?)
         })
         .await
     }

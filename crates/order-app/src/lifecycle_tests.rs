@@ -2,9 +2,9 @@ use std::sync::{Arc, Mutex};
 
 use order_domain::ports::{AddressCheck, GatewayError, PaymentError, RepositoryError};
 use order_domain::{
-    AddressDraft, EffectKind, EventType, Field, Order, OrderAction, OrderStatus, PaymentDraft,
-    Principal, RecordedChange, Role, ShippingAddress, Tracking, TrackingDraft, Version,
-    VersionCheck,
+    AddressDraft, AuthorizationId, EffectKind, EventType, Field, Order, OrderAction, OrderStatus,
+    PaymentDraft, Principal, ProviderKey, RecordedChange, Role, ShippingAddress, Tracking,
+    TrackingDraft, Version, VersionCheck,
 };
 
 use crate::test_support::{now, stored_order, Mocks};
@@ -54,11 +54,17 @@ fn holding(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<Order>>> {
     written
 }
 
+fn authorization() -> AuthorizationId {
+    AuthorizationId::parse("auth-1").expect("a valid authorization id")
+}
+
 fn paid_order() -> Order {
     let mut order = stored_order();
     let request = order_domain::PaymentRequest::parse(payment("50", "visa"), order.currency())
         .unwrap_or_else(|v| panic!("{v:?}"));
-    order.pay(&request, now()).unwrap_or_else(|e| panic!("{e}"));
+    order
+        .pay(&request, authorization(), now())
+        .unwrap_or_else(|e| panic!("{e}"));
     order
 }
 
@@ -72,8 +78,8 @@ async fn paying_authorizes_once_then_stores_a_processing_order() {
         .payments
         .expect_authorize()
         .times(1)
-        .withf(move |order, payment| *order == id && payment.amount.minor_units() == 5000)
-        .returning(|_, _| Ok(()));
+        .withf(move |_, order, payment| *order == id && payment.amount.minor_units() == 5000)
+        .returning(|_, _, _| Ok(authorization()));
 
     let paid = mocks
         .service()
@@ -87,6 +93,10 @@ async fn paying_authorizes_once_then_stores_a_processing_order() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(paid.status(), OrderStatus::Processing);
     assert_eq!(paid.version(), Version::FIRST.next());
+    assert_eq!(
+        paid.payment().and_then(|p| p.authorization_id.clone()),
+        Some(authorization())
+    );
     assert_eq!(*written.lock().unwrap_or_else(|e| e.into_inner()), [paid]);
 }
 
@@ -99,7 +109,7 @@ async fn a_declined_payment_changes_nothing() {
     mocks
         .payments
         .expect_authorize()
-        .returning(|_, _| Err(PaymentError::Declined("insufficient funds".into())));
+        .returning(|_, _, _| Err(PaymentError::Declined("insufficient funds".into())));
 
     let result = mocks
         .service()
@@ -118,12 +128,63 @@ async fn a_declined_payment_changes_nothing() {
 }
 
 #[tokio::test]
+async fn each_payment_attempt_authorizes_under_a_key_of_its_own() {
+    let order = stored_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    holding(&mut mocks, order);
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let seen = keys.clone();
+    mocks
+        .payments
+        .expect_authorize()
+        .times(2)
+        .returning(move |key: &ProviderKey, _, payment| {
+            seen.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(key.clone());
+            if payment.method == "declined" {
+                Err(PaymentError::Declined("insufficient funds".into()))
+            } else {
+                Ok(authorization())
+            }
+        });
+    let service = mocks.service();
+    let declined = service
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "declined"),
+            VersionCheck::Any,
+        )
+        .await;
+    assert!(matches!(declined, Err(AppError::PaymentDeclined(_))));
+    let paid = service
+        .pay_order(
+            &Caller::anonymous(),
+            id,
+            payment("50", "visa"),
+            VersionCheck::Any,
+        )
+        .await;
+    assert!(paid.is_ok(), "{paid:?}");
+    let keys = keys.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_ne!(keys[0], keys[1], "a new attempt needs a new key");
+    for key in keys {
+        assert!(
+            key.as_str().starts_with(&format!("authorize:{id}:")),
+            "{key}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
     let order = stored_order();
     let id = order.id();
     let mut mocks = Mocks::new();
     let written = holding(&mut mocks, order);
-    mocks.payments.expect_authorize().returning(|_, _| {
+    mocks.payments.expect_authorize().returning(|_, _, _| {
         Err(PaymentError::Gateway(GatewayError::Unavailable {
             service: "payment",
             retry_after: None,
@@ -233,7 +294,10 @@ async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
             canceled.clone()
         }))
     });
-    mocks.payments.expect_authorize().returning(|_, _| Ok(()));
+    mocks
+        .payments
+        .expect_authorize()
+        .returning(|_, _, _| Ok(authorization()));
     mocks
         .orders
         .expect_update()

@@ -15,7 +15,8 @@ impl OrderService {
         Ok(self.ports.outbox.prune_done(before).await?)
     }
 
-    /// Whether the service can do its work: the database answers.
+    /// Whether the service can do its work: the database answers and takes a write. Slow when the database
+    /// is: call it from a background probe that keeps a `Readiness`, not from a request.
     pub async fn check_ready(&self) -> Result<(), AppError> {
         Ok(self.ports.orders.ping().await?)
     }

@@ -142,7 +142,8 @@ async fn a_paid_order_cannot_be_deleted_and_nothing_is_written() {
         order.currency(),
     )
     .expect("a payment");
-    order.pay(&payment, now()).expect("paid");
+    let authorization = order_domain::AuthorizationId::parse("auth-1").expect("an id");
+    order.pay(&payment, authorization, now()).expect("paid");
     let id = order.id();
     let mut mocks = Mocks::new();
     mocks

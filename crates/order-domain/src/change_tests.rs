@@ -1,5 +1,5 @@
 use super::*;
-use crate::order::tests::{address, at, payment, pending, tracking};
+use crate::order::tests::{address, at, authorization, payment, pending, tracking};
 use crate::{Actor, EffectKind::*, Principal, Role};
 
 fn change(before: &Order, after: &Order) -> RecordedChange {
@@ -36,7 +36,7 @@ fn each_change_is_one_event_with_the_new_version_and_its_effects() {
     assert_eq!(set.effects, [Publish]);
 
     let mut paid = addressed.clone();
-    paid.pay(&payment("115"), at(2))
+    paid.pay(&payment("115"), authorization(), at(2))
         .unwrap_or_else(|e| panic!("{e}"));
     let event = change(&addressed, &paid);
     assert_eq!(
@@ -82,7 +82,7 @@ fn each_change_is_one_event_with_the_new_version_and_its_effects() {
 #[test]
 fn canceling_a_paid_order_releases_stock_notifies_and_refunds_the_payment() {
     let mut paid = pending();
-    paid.pay(&payment("115"), at(1))
+    paid.pay(&payment("115"), authorization(), at(1))
         .unwrap_or_else(|e| panic!("{e}"));
     let mut canceled = paid.clone();
     canceled.cancel(at(2)).unwrap_or_else(|e| panic!("{e}"));

@@ -81,6 +81,14 @@ external_id!(
     /// A product, as the inventory service knows it.
     ProductId
 );
+external_id!(
+    /// An authorization (money held on the customer's card), as the payment provider names it.
+    AuthorizationId
+);
+external_id!(
+    /// A refund, as the payment provider names it.
+    RefundId
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,8 @@ use std::fmt;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
+use crate::exact_number::{ExactNumber, Inexact};
+
 /// An ISO 4217 currency that has minor units (so not XAU, XDR and the like).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency {
@@ -63,9 +65,21 @@ impl Money {
         Self { minor: 0, currency }
     }
 
-    /// Reads the exact decimal text of a number (`25.50`, `1e2`), never through a float.
+    /// Reads the exact value of a JSON number's text in any notation (`25.50`, `2.55e1`), never through a
+    /// float or a rounding decimal: a value with more decimals than the currency has is refused.
     pub fn parse(text: &str, currency: Currency) -> Result<Self, AmountError> {
-        Self::from_decimal(parse_exact_number(text)?, currency)
+        let number = ExactNumber::parse(text).map_err(|_| AmountError::NotANumber)?;
+        if number.is_negative() {
+            return Err(AmountError::Negative);
+        }
+        let max = currency.minor_digits();
+        let minor = number.scaled(max).map_err(|error| match error {
+            Inexact::NotANumber => AmountError::NotANumber,
+            Inexact::TooManyDecimals => AmountError::TooManyDecimals { max, currency },
+            Inexact::TooLarge => AmountError::TooLarge,
+        })?;
+        let minor = i64::try_from(minor).map_err(|_| AmountError::TooLarge)?;
+        Ok(Self { minor, currency })
     }
 
     pub fn from_decimal(amount: Decimal, currency: Currency) -> Result<Self, AmountError> {
@@ -133,21 +147,6 @@ impl fmt::Display for Money {
     }
 }
 
-/// The exact value of a JSON number's text; `1e2` and `100` alike, never through a float.
-pub(crate) fn parse_exact_number(text: &str) -> Result<Decimal, AmountError> {
-    let decimal = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text)
-    } else {
-        Decimal::from_str_exact(text)
-    };
-    decimal.map_err(|error| match error {
-        rust_decimal::Error::ExceedsMaximumPossibleValue
-        | rust_decimal::Error::LessThanMinimumPossibleValue
-        | rust_decimal::Error::ScaleExceedsMaximumPrecision(_) => AmountError::TooLarge,
-        _ => AmountError::NotANumber,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +184,35 @@ mod tests {
             Money::parse("1.005", dinar).map(|m| m.minor_units()),
             Ok(1005)
         );
+    }
+
+    #[test]
+    fn exponent_notation_is_read_exactly_never_rounded() {
+        assert_eq!(usd("2.5e1").map(|m| m.minor_units()), Ok(2500));
+        assert_eq!(usd("2.55e1").map(|m| m.minor_units()), Ok(2550));
+        assert_eq!(usd("2555e-2").map(|m| m.minor_units()), Ok(2555));
+        let too_precise = Err(AmountError::TooManyDecimals {
+            max: 2,
+            currency: Currency::USD,
+        });
+        assert_eq!(usd("25.00000000000000000000000000001e0"), too_precise);
+        assert_eq!(usd("25.00000000000000000000000000001"), too_precise);
+        assert_eq!(usd("2.5001e1"), too_precise);
+        assert_eq!(usd("1e-400"), too_precise);
+        assert_eq!(usd("1e400"), Err(AmountError::TooLarge));
+        assert_eq!(
+            usd("1e99999999999999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            usd("0e99999999999999999999999999999").map(|m| m.minor_units()),
+            Ok(0)
+        );
+        assert_eq!(
+            usd("92233720368547758.07").map(|m| m.minor_units()),
+            Ok(i64::MAX)
+        );
+        assert_eq!(usd("92233720368547758.08"), Err(AmountError::TooLarge));
     }
 
     #[test]

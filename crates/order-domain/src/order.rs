@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    Currency, CustomerId, Field, Money, NewOrder, OrderAction, OrderId, OrderStatus, Payment,
-    PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Tracking, Version,
-    Violation,
+    AuthorizationId, Currency, CustomerId, Field, Money, NewOrder, OrderAction, OrderId,
+    OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress, StoreId,
+    Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -171,14 +171,20 @@ impl Order {
         Ok(())
     }
 
-    /// A paid order is `processing`.
-    pub fn pay(&mut self, payment: &PaymentRequest, at: DateTime<Utc>) -> Result<(), OrderError> {
+    /// A paid order is `processing`; it keeps the provider's authorization of the payment.
+    pub fn pay(
+        &mut self,
+        payment: &PaymentRequest,
+        authorization: AuthorizationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
         self.check_payment(payment)?;
         self.0.payment = Some(Payment {
             method: payment.method.clone(),
             amount: payment.amount,
             reference: payment.reference.clone(),
             paid_at: at,
+            authorization_id: Some(authorization),
             refund_due: false,
             refunded_at: None,
         });

@@ -29,6 +29,10 @@ pub(crate) fn pending() -> Order {
     Order::place(new, OrderId::generate(), at(0))
 }
 
+pub(crate) fn authorization() -> AuthorizationId {
+    AuthorizationId::parse("auth-1").expect("a valid authorization id")
+}
+
 pub(crate) fn payment(amount: &str) -> PaymentRequest {
     let draft = PaymentDraft {
         method: Some("visa".into()),
@@ -69,7 +73,10 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
         (order.status(), order.version().get()),
         (OrderStatus::Pending, 2)
     );
-    assert_eq!(order.pay(&payment("115.00"), at(2)), Ok(()));
+    assert_eq!(
+        order.pay(&payment("115.00"), authorization(), at(2)),
+        Ok(())
+    );
     assert_eq!(
         (order.status(), order.version().get()),
         (OrderStatus::Processing, 3)
@@ -77,6 +84,10 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
     assert_eq!(
         order.payment().map(|p| (p.paid_at, p.refund_due)),
         Some((at(2), false))
+    );
+    assert_eq!(
+        order.payment().and_then(|p| p.authorization_id.clone()),
+        Some(authorization())
     );
     assert_eq!(order.record_tracking(tracking("1"), at(3)), Ok(()));
     assert_eq!(
@@ -98,7 +109,7 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
 #[test]
 fn paying_needs_the_exact_total() {
     let mut order = pending();
-    let result = order.pay(&payment("114.99"), at(1));
+    let result = order.pay(&payment("114.99"), authorization(), at(1));
     assert!(matches!(&result, Err(OrderError::Invalid(v)) if v[0].field == Field::PaymentAmount));
     assert_eq!(order.status(), OrderStatus::Pending);
     assert_eq!(order.version(), Version::FIRST);
@@ -107,16 +118,16 @@ fn paying_needs_the_exact_total() {
 #[test]
 fn paying_twice_or_paying_a_canceled_order_is_refused() {
     let mut order = pending();
-    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(
-        order.pay(&payment("115"), at(2)),
+        order.pay(&payment("115"), authorization(), at(2)),
         not_allowed(OrderAction::Pay, OrderStatus::Processing)
     );
 
     let mut canceled = pending();
     assert_eq!(canceled.cancel(at(1)), Ok(()));
     assert_eq!(
-        canceled.pay(&payment("115"), at(2)),
+        canceled.pay(&payment("115"), authorization(), at(2)),
         not_allowed(OrderAction::Pay, OrderStatus::Canceled)
     );
     assert_eq!(canceled.payment(), None);
@@ -129,7 +140,7 @@ fn tracking_ships_a_paid_order_and_then_only_corrects_it() {
         order.record_tracking(tracking("1"), at(1)),
         not_allowed(OrderAction::RecordTracking, OrderStatus::Pending)
     );
-    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(order.record_tracking(tracking("1"), at(2)), Ok(()));
     assert_eq!(order.record_tracking(tracking("2"), at(3)), Ok(()));
     assert_eq!(order.status(), OrderStatus::Shipped);
@@ -155,7 +166,7 @@ fn tracking_ships_a_paid_order_and_then_only_corrects_it() {
 #[test]
 fn canceling_a_paid_order_leaves_a_refund_due() {
     let mut order = pending();
-    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(order.cancel(at(2)), Ok(()));
     assert_eq!(order.status(), OrderStatus::Canceled);
     assert_eq!(order.payment().map(|p| p.refund_due), Some(true));
@@ -201,7 +212,7 @@ fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
     assert!(abandoned.releases_stock());
 
     let mut shipped = pending();
-    assert_eq!(shipped.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(shipped.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
     assert!(!shipped.releases_stock());
 }
@@ -218,7 +229,10 @@ fn deleting_a_pending_order_cancels_it_in_the_same_change() {
 #[test]
 fn only_orders_whose_money_and_goods_have_settled_can_be_deleted() {
     let mut processing = pending();
-    assert_eq!(processing.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(
+        processing.pay(&payment("115"), authorization(), at(1)),
+        Ok(())
+    );
     assert_eq!(
         processing.clone().delete(at(2)),
         not_allowed(OrderAction::Delete, OrderStatus::Processing)
@@ -246,7 +260,7 @@ fn delivering_needs_a_shipped_order() {
         order.deliver(at(1)),
         not_allowed(OrderAction::Deliver, OrderStatus::Pending)
     );
-    assert_eq!(order.pay(&payment("115"), at(1)), Ok(()));
+    assert_eq!(order.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(
         order.deliver(at(2)),
         not_allowed(OrderAction::Deliver, OrderStatus::Processing)

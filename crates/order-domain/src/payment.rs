@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::text::check_identifier;
-use crate::{Currency, Field, Money, Violation};
+use crate::{AuthorizationId, Currency, Field, Money, Violation};
 
 /// A request to pay an order, as it arrived. The amount is the exact text of a JSON number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +71,8 @@ pub struct Payment {
     pub amount: Money,
     pub reference: Option<String>,
     pub paid_at: DateTime<Utc>,
+    /// The provider's authorization of this payment; `None` only for orders paid before it was recorded.
+    pub authorization_id: Option<AuthorizationId>,
     /// Set when a paid order is canceled: the money has to go back.
     pub refund_due: bool,
     /// When the money went back.

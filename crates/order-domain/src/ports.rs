@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    CustomerId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord,
-    IdempotencyScope, Money, Notification, Order, OrderEvent, OrderFilter, OrderId, OrderLine,
-    PageRequest, PaymentRequest, ProductId, RecordedChange, ShippingAddress, Version,
+    AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
+    IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent, OrderFilter,
+    OrderId, OrderLine, PageRequest, PaymentRequest, ProductId, ProviderKey, RecordedChange,
+    RefundId, ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -89,7 +90,7 @@ pub trait OrderRepository: Send + Sync {
     /// Removes the records and lapsed claims that expired before `now`; returns how many records.
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;
 
-    /// Succeeds when the database answers.
+    /// Succeeds when the database answers and takes a write (a full disk refuses one).
     async fn ping(&self) -> Result<(), RepositoryError>;
 }
 
@@ -217,20 +218,51 @@ pub trait Inventory: Send + Sync {
 pub enum PaymentError {
     #[error("the payment was declined: {0}")]
     Declined(String),
+    /// The authorization's state forbids the operation (a void after a capture, a capture after a void).
+    #[error("the payment service refused: {0}")]
+    Conflict(String),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
 }
 
-/// The payment service. Authorizations are keyed by the order, so a retried or concurrent payment of one order
-/// is authorized once downstream.
+/// The payment service, as real providers work: authorize holds money, capture takes it, void lets the hold go,
+/// refund gives captured money back. Every call carries a `ProviderKey`: the provider replays its first answer
+/// to a repeated key (a retry is done once) and refuses the key reused with another request.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PaymentGateway: Send + Sync {
-    async fn authorize(&self, order: OrderId, payment: &PaymentRequest)
-        -> Result<(), PaymentError>;
+    /// Holds `payment.amount` for `order`; the provider's id of the hold, or `Declined`.
+    async fn authorize(
+        &self,
+        key: &ProviderKey,
+        order: OrderId,
+        payment: &PaymentRequest,
+    ) -> Result<AuthorizationId, PaymentError>;
 
-    /// Gives `amount` of the order's payment back. Refunding an order twice refunds it once.
-    async fn refund(&self, order: OrderId, amount: Money) -> Result<(), PaymentError>;
+    /// Takes `amount` of the authorized money.
+    async fn capture(
+        &self,
+        key: &ProviderKey,
+        authorization: &AuthorizationId,
+        amount: Money,
+    ) -> Result<(), PaymentError>;
+
+    /// Lets the hold go; voiding twice is done once, voiding a captured authorization is a `Conflict`.
+    async fn void(
+        &self,
+        key: &ProviderKey,
+        authorization: &AuthorizationId,
+    ) -> Result<(), PaymentError>;
+
+    /// Gives `amount` of `order`'s payment back.
+    async fn refund(
+        &self,
+        key: &ProviderKey,
+        order: OrderId,
+        authorization: &AuthorizationId,
+        amount: Money,
+        reason: &str,
+    ) -> Result<RefundId, PaymentError>;
 }
 
 /// Whether the carrier can deliver to an address.

@@ -1,6 +1,6 @@
 use thiserror::Error;
 
-use crate::money::parse_exact_number;
+use crate::exact_number::{ExactNumber, Inexact};
 
 /// How many units of a product; a whole, positive number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,13 +21,13 @@ impl Quantity {
 
     /// Reads a JSON number's text: `2` and `2.0` are two; `1.5` is refused, never truncated.
     pub fn parse(text: &str) -> Result<Self, QuantityError> {
-        let value = parse_exact_number(text)
-            .map_err(|_| QuantityError::TooLarge)?
-            .normalize();
-        if value.scale() != 0 {
-            return Err(QuantityError::NotWhole);
-        }
-        Self::try_from(value.mantissa())
+        let value = ExactNumber::parse(text)
+            .and_then(|number| number.scaled(0))
+            .map_err(|error| match error {
+                Inexact::NotANumber | Inexact::TooManyDecimals => QuantityError::NotWhole,
+                Inexact::TooLarge => QuantityError::TooLarge,
+            })?;
+        Self::try_from(value)
     }
 
     pub fn get(self) -> u32 {
@@ -63,5 +63,14 @@ mod tests {
         assert_eq!(Quantity::parse("-3"), Err(QuantityError::NotPositive));
         assert_eq!(Quantity::parse("1000001"), Err(QuantityError::TooLarge));
         assert_eq!(Quantity::parse("1e30"), Err(QuantityError::TooLarge));
+        assert_eq!(Quantity::parse("2.5e1").map(Quantity::get), Ok(25));
+        assert_eq!(
+            Quantity::parse("2.00000000000000000000000000001e0"),
+            Err(QuantityError::NotWhole)
+        );
+        assert_eq!(
+            Quantity::parse("1e999999999999999999"),
+            Err(QuantityError::TooLarge)
+        );
     }
 }

@@ -27,6 +27,9 @@ pub(crate) enum ApiError {
     UnsupportedMediaType,
     #[error("no order has this id")]
     NoSuchOrder,
+    /// The last readiness probe failed, or is too old to say.
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// `PUT /status` asked for a status that only a business event can bring.
     #[error("an order becomes {status} only {}", how_to_reach(*.status))]
     StatusNotSettable { status: OrderStatus },
@@ -83,6 +86,12 @@ impl ApiError {
                 Problem::status(StatusCode::UNSUPPORTED_MEDIA_TYPE).detail(self.to_string())
             }
             ApiError::NoSuchOrder => not_found(),
+            ApiError::NotReady(why) => Problem::new(
+                "/problems/not-ready",
+                "Not ready",
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .detail(why.clone()),
             ApiError::StatusNotSettable { status } => Problem::new(
                 "/problems/status-not-settable",
                 "Status set by a business event",
@@ -231,7 +240,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let problem = self.problem();
-        if problem.status >= 500 {
+        // The probe logs why the service is not ready, once per probe rather than once per check.
+        if problem.status >= 500 && !matches!(self, ApiError::NotReady(_)) {
             tracing::error!(error = ?self, "request failed");
         }
         let mut response = problem.into_response();
@@ -239,9 +249,8 @@ impl ResponseError for ApiError {
             ApiError::App(AppError::DependencyUnavailable { retry_after, .. }) => {
                 Some(retry_after.map_or(1, |d| d.as_secs().max(1)))
             }
-            ApiError::App(AppError::StorageUnavailable(_) | AppError::IdempotencyKeyInFlight) => {
-                Some(1)
-            }
+            ApiError::App(AppError::StorageUnavailable(_) | AppError::IdempotencyKeyInFlight)
+            | ApiError::NotReady(_) => Some(1),
             _ => None,
         };
         if let Some(seconds) = retry_after {

@@ -1,4 +1,5 @@
-//! Reading a JSON body: content type, then syntax and types with the path of whatever is wrong.
+//! Reading a JSON body: content type, then syntax and types with the path of whatever is wrong, and nothing
+//! after the one document.
 
 use actix_web::{HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
@@ -22,8 +23,8 @@ pub(crate) fn parse<T: DeserializeOwned>(
     if !is_json(request) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let pointer = json_pointer(error.path());
         let inner = error.into_inner();
         let detail = if inner.is_syntax() || inner.is_eof() {
@@ -41,6 +42,16 @@ pub(crate) fn parse<T: DeserializeOwned>(
             _ => Vec::new(),
         };
         ApiError::bad_request(detail, errors)
+    })?;
+    // One document and nothing after it but whitespace: `{...}xyz` or `{...}{...}` is not a body to act on.
+    deserializer.end().map_err(|error| {
+        ApiError::bad_request(
+            format!("the body must be exactly one JSON document, but more follows it: {error}"),
+            vec![FieldProblem::at_pointer(
+                "",
+                "data follows the JSON document",
+            )],
+        )
     })?;
     Ok(value)
 }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
+use actix_web::web::Data;
 use actix_web::{test, App};
-use order_app::{OrderService, Ports, Settings};
+use order_app::{OrderService, Ports, Readiness, Settings};
 use order_domain::ports::{
     GatewayError, MockClock, MockCustomerDirectory, MockEventHistory, MockInventory, MockNotifier,
     MockOrderRepository, MockOutbox, MockPaymentGateway, MockShippingService, RepositoryError,
@@ -63,19 +64,42 @@ async fn call(
 }
 
 #[actix_web::test]
-async fn a_lost_database_makes_readiness_a_503_with_retry_after() {
+async fn a_failed_readiness_probe_makes_readiness_a_503_with_retry_after_without_asking_the_database(
+) {
     let mut orders = MockOrderRepository::new();
-    orders
-        .expect_ping()
-        .returning(|| Err(RepositoryError::Unavailable("connection refused".into())));
-    let (status, retry_after, body) = call(
-        service(orders, MockCustomerDirectory::new()),
-        test::TestRequest::get().uri("/health/ready"),
+    orders.expect_ping().never();
+    let readiness = Readiness::new(std::time::Duration::from_secs(60));
+    readiness.record(Err("database or disk is full".to_owned()));
+    let app = test::init_service(
+        App::new()
+            .wrap(problem_responses())
+            .app_data(Data::new(readiness))
+            .configure(configure(service(orders, MockCustomerDirectory::new()))),
     )
     .await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(retry_after.as_deref(), Some("1"));
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/health/ready").to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let body: serde_json::Value = test::read_body_json(response).await;
     assert_eq!(body["status"], 503);
+    assert_eq!(body["type"], "/problems/not-ready");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("disk is full"),
+        "{body}"
+    );
 }
 
 #[actix_web::test]

@@ -47,6 +47,12 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
     pub event_retention_days: i64,
+    /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
+    /// and the connection is closed; default 10.
+    pub client_body_timeout: Duration,
+    /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
+    /// default 512, well under the usual limit of 1024 open files.
+    pub max_connections: usize,
     /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
     /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
     pub rate_limits: RateLimits,
@@ -88,7 +94,7 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
-        Ok(Self {
+        let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
                 v.trim()
                     .parse::<SocketAddr>()
@@ -138,12 +144,38 @@ impl Config {
             outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
             outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
             event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
+            client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
+            max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
             rate_limits: RateLimits {
                 reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
                 writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,
             },
             rate_limit_trust_forwarded_for: env.flag("RATE_LIMIT_TRUST_FORWARDED_FOR", false)?,
             redis: read_redis(&env)?,
+        };
+        config.refuse_accidental_standins(&env)?;
+        Ok(config)
+    }
+
+    /// Stand-ins answer for a service without a URL. That is the zero-setup default on a loopback address; on
+    /// any other address it is refused (every payment would be "authorized") unless `ALLOW_STANDINS=true`.
+    fn refuse_accidental_standins<F: Fn(&str) -> Option<String>>(
+        &self,
+        env: &Env<F>,
+    ) -> Result<(), ConfigError> {
+        let allowed = env.flag("ALLOW_STANDINS", false)?;
+        let missing = self.services.without_url();
+        if allowed || missing.is_empty() || self.listen_addr.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(ConfigError {
+            variable: "LISTEN_ADDR",
+            value: self.listen_addr.to_string(),
+            reason: format!(
+                "stand-ins would answer for services without a URL on a non-loopback address; \
+                 set {}, or ALLOW_STANDINS=true to run with stand-ins",
+                missing.join(", ")
+            ),
         })
     }
 }
@@ -207,6 +239,23 @@ fn nats_token(value: &str, what: &str) -> Result<String, String> {
     match valid {
         true => Ok(value.to_owned()),
         false => Err(format!("expected {what}: 1 to 64 letters, digits, - or _")),
+    }
+}
+
+impl Services {
+    /// The `<NAME>_SERVICE_URL` variables that are not set: those services are answered by stand-ins.
+    pub fn without_url(&self) -> Vec<&'static str> {
+        [
+            ("CUSTOMER_SERVICE_URL", &self.customer),
+            ("INVENTORY_SERVICE_URL", &self.inventory),
+            ("PAYMENT_SERVICE_URL", &self.payment),
+            ("SHIPPING_SERVICE_URL", &self.shipping),
+            ("NOTIFICATION_SERVICE_URL", &self.notification),
+        ]
+        .into_iter()
+        .filter(|(_, settings)| settings.is_none())
+        .map(|(variable, _)| variable)
+        .collect()
     }
 }
 
@@ -323,6 +372,8 @@ mod tests {
             Database::Sqlite(SqliteLocation::File("data/orders.db".into()))
         );
         assert_eq!(config.idempotency_ttl, TimeDelta::hours(24));
+        assert_eq!(config.client_body_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 512);
     }
 
     #[test]
@@ -420,6 +471,36 @@ mod tests {
         assert_eq!(
             variable(&[("OUTBOX_RETRY_MAX_SECS", "0")]),
             Some("OUTBOX_RETRY_MAX_SECS")
+        );
+    }
+
+    #[test]
+    fn stand_ins_are_refused_off_loopback_unless_allowed() {
+        let refused = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("PAYMENT_SERVICE_URL", "http://payments.internal"),
+        ])
+        .err()
+        .map(|e| (e.variable, e.to_string()));
+        let (variable, message) = refused.expect("refused off loopback");
+        assert_eq!(variable, "LISTEN_ADDR");
+        for missing in [
+            "CUSTOMER_SERVICE_URL",
+            "INVENTORY_SERVICE_URL",
+            "SHIPPING_SERVICE_URL",
+            "NOTIFICATION_SERVICE_URL",
+        ] {
+            assert!(message.contains(missing), "{message} names {missing}");
+        }
+        assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
+
+        assert!(config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("ALLOW_STANDINS", "true")]).is_ok());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+        assert_eq!(
+            config(&[("ALLOW_STANDINS", "maybe")])
+                .err()
+                .map(|e| e.variable),
+            Some("ALLOW_STANDINS")
         );
     }
 

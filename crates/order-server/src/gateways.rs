@@ -7,8 +7,10 @@ use order_domain::ports::{
 };
 use order_gateways::{
     CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory, HttpNotifier, HttpPayments,
-    HttpSettings, HttpShipping, StandInCustomers, StandInInventory, StandInNotifier,
-    StandInPayments, StandInShipping,
+    HttpSettings, HttpShipping,
+};
+use order_standins::{
+    StandInCustomers, StandInInventory, StandInNotifier, StandInPayments, StandInShipping,
 };
 
 use crate::Config;
@@ -71,7 +73,7 @@ impl Gateways {
                 "payment",
                 &services.payment,
                 |s| Ok(Arc::new(HttpPayments::new(s)?)),
-                Arc::new(StandInPayments),
+                Arc::new(StandInPayments::default()),
             )?,
             shipping: either::<dyn ShippingService>(
                 "shipping",

@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use order_server::{Application, Config};
@@ -19,7 +20,11 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(error) => return config_error(&error.to_string()),
     };
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Colour codes only for a terminal: in a file or a log collector they are noise.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .init();
 
     let result = actix_web::rt::System::new().block_on(async {
         let application = Application::build(&config).await?;

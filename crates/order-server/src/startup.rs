@@ -2,16 +2,21 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer};
+use actix_web::middleware::from_fn;
+use actix_web::web::Data;
+use actix_web::App;
 use anyhow::Context;
 use chrono::TimeDelta;
-use order_app::{OrderService, Ports, Settings};
+
+use order_app::{OrderService, Ports, Readiness, Settings};
 use order_domain::ports::EventPublisher;
 use order_domain::RetryPolicy;
 use order_gateways::{NatsPublisher, NatsSettings, SystemClock};
+
 use order_http::rate_limit::{
     effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
 };
+use order_http::ServerLimits;
 use order_storage::{DieselStorage, StorageOptions};
 use tokio::task::JoinHandle;
 
@@ -82,21 +87,36 @@ impl Application {
             spawn_sweeper(service.clone(), config.sweep_interval),
         ]);
 
+        let readiness = Readiness::new(READINESS_PROBE_EVERY * 2 + config.database_acquire_timeout);
+        spawn_readiness_probe(
+            service.clone(),
+            readiness.clone(),
+            config.database_acquire_timeout,
+        );
+
         let listener = TcpListener::bind(config.listen_addr)
             .with_context(|| format!("cannot listen on {}", config.listen_addr))?;
         let port = listener.local_addr().context("no local address")?.port();
         let rate_limiter = rate_limiter(config)?;
         let rate_limiting = RateLimiting::new(rate_limiter.clone())
             .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
-        let server = HttpServer::new(move || {
+        let body_timeout = config.client_body_timeout;
+        let app = move || {
             App::new()
+                .wrap(from_fn(move |request, next| {
+                    order_http::cut_stalled_body(body_timeout, request, next)
+                }))
                 .wrap(rate_limiting.clone())
                 .wrap(order_http::problem_responses())
+                .app_data(Data::new(readiness.clone()))
                 .configure(order_http::configure(service.clone()))
-        })
-        .listen(listener)
-        .context("cannot serve on the listener")?
-        .run();
+        };
+        let limits = ServerLimits {
+            max_connections: config.max_connections,
+            head_timeout: HEAD_TIMEOUT,
+        };
+        let server =
+            order_http::serve(listener, app, limits).context("cannot serve on the listener")?;
         Ok(Self {
             port,
             server,
@@ -191,6 +211,48 @@ fn spawn_purges(service: OrderService, every: std::time::Duration) -> JoinHandle
             }
         }
     })
+}
+
+/// How long a request head may take to arrive (actix's default).
+const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How often the database is probed for `/health/ready`.
+const READINESS_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Probes the database (a write) every second and keeps the outcome for `/health/ready`, which answers from it
+/// at once. A probe is held to the same bound as a request: not ready when a request would get `503`.
+fn spawn_readiness_probe(service: OrderService, readiness: Readiness, bound: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(READINESS_PROBE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let outcome = match tokio::time::timeout(bound, service.check_ready()).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(error_chain(&error)),
+                Err(_) => Err(format!(
+                    "the database took longer than {} ms to take a probe",
+                    bound.as_millis()
+                )),
+            };
+            if let Err(reason) = &outcome {
+                tracing::warn!(%reason, "not ready");
+            }
+            readiness.record(outcome);
+        }
+    });
+}
+
+/// An error and its causes on one line: `the database is unavailable: ...: connection refused`.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
 }
 
 /// Finishes, every `every`, what crashes and unreachable services left half-done (see `OrderService::sweep`).

@@ -1,18 +1,16 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use order_domain::NotificationKind;
-use order_gateways::{
-    DECLINED_METHOD, MISSING_CUSTOMER_PREFIX, OUT_OF_STOCK_PREFIX, UNDELIVERABLE_POSTAL_PREFIX,
-};
 use serde::Deserialize;
 use serde_json::json;
 
-/// The orders refunded so far, so that a second refund is a 409 as the contract says.
-#[derive(Debug, Default)]
-pub struct Refunds(Mutex<HashSet<String>>);
+use crate::ledger::{PaymentAnswer, PaymentCall, PaymentLedger};
+use crate::test_values::{
+    MISSING_CUSTOMER_PREFIX, OUT_OF_STOCK_PREFIX, UNDELIVERABLE_POSTAL_PREFIX,
+};
 
 /// The reservations held, by reservation (order) id, with when they were made.
 #[derive(Debug, Default)]
@@ -20,17 +18,25 @@ pub struct Reservations(Mutex<HashMap<String, DateTime<Utc>>>);
 
 /// The routes of the five contracts.
 pub fn configure(
-    refunds: web::Data<Refunds>,
+    payments: web::Data<PaymentLedger>,
     reservations: web::Data<Reservations>,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(refunds)
+        cfg.app_data(payments)
             .app_data(reservations)
             .route("/customers/{id}", web::get().to(customer))
             .route("/reservations", web::get().to(list_reservations))
             .route("/reservations", web::post().to(reserve))
             .route("/reservations/{order_id}", web::delete().to(release))
             .route("/authorizations", web::post().to(authorize))
+            .route(
+                "/authorizations/{authorization_id}/capture",
+                web::post().to(capture),
+            )
+            .route(
+                "/authorizations/{authorization_id}/void",
+                web::post().to(void),
+            )
             .route("/refunds", web::post().to(refund))
             .route("/address-validations", web::post().to(validate_address))
             .route("/notifications", web::post().to(notify));
@@ -39,10 +45,20 @@ pub fn configure(
 
 /// Every write must be safe to retry: without its key it is refused with this answer.
 fn missing_idempotency_key(request: &HttpRequest) -> Option<HttpResponse> {
-    match request.headers().get("Idempotency-Key") {
-        Some(key) if !key.is_empty() => None,
-        _ => Some(HttpResponse::BadRequest().json(json!({"error": "Idempotency-Key is required"}))),
+    match idempotency_key(request) {
+        Some(_) => None,
+        None => {
+            Some(HttpResponse::BadRequest().json(json!({"error": "Idempotency-Key is required"})))
+        }
     }
+}
+
+fn idempotency_key(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|key| key.to_str().ok())
+        .filter(|key| !key.is_empty())
 }
 
 async fn customer(id: web::Path<String>) -> HttpResponse {
@@ -139,6 +155,35 @@ async fn release(
     }
 }
 
+/// A payment write through the ledger: a repeated key replays, a key reused with another body is a `422`.
+fn payment(request: &HttpRequest, ledger: &PaymentLedger, call: PaymentCall) -> HttpResponse {
+    let Some(key) = idempotency_key(request) else {
+        return missing_idempotency_key(request)
+            .unwrap_or_else(|| HttpResponse::BadRequest().finish());
+    };
+    match ledger.handle(key, call) {
+        Err(_) => HttpResponse::UnprocessableEntity()
+            .json(json!({"error": "Idempotency-Key reused with another request"})),
+        Ok(PaymentAnswer::Authorized { authorization_id }) => {
+            HttpResponse::Created().json(json!({ "authorizationId": authorization_id }))
+        }
+        Ok(PaymentAnswer::Declined { reason }) => {
+            HttpResponse::PaymentRequired().json(json!({ "reason": reason }))
+        }
+        Ok(PaymentAnswer::Captured) => HttpResponse::Ok().json(json!({"status": "captured"})),
+        Ok(PaymentAnswer::Voided) => HttpResponse::Ok().json(json!({"status": "voided"})),
+        Ok(PaymentAnswer::Refunded { refund_id }) => {
+            HttpResponse::Created().json(json!({ "refundId": refund_id }))
+        }
+        Ok(PaymentAnswer::NotFound) => {
+            HttpResponse::NotFound().json(json!({"error": "no such authorization"}))
+        }
+        Ok(PaymentAnswer::Conflict { reason }) => {
+            HttpResponse::Conflict().json(json!({ "reason": reason }))
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Authorization {
@@ -146,48 +191,82 @@ struct Authorization {
     method: String,
     amount: String,
     currency: String,
+    reference: Option<String>,
 }
 
-async fn authorize(request: HttpRequest, body: web::Json<Authorization>) -> HttpResponse {
-    if let Some(refusal) = missing_idempotency_key(&request) {
-        return refusal;
-    }
-    if body.method == DECLINED_METHOD {
-        return HttpResponse::PaymentRequired()
-            .json(json!({"reason": "the card was declined (test method `declined`)"}));
-    }
-    HttpResponse::Created().json(json!({
-        "orderId": body.order_id, "amount": body.amount, "currency": body.currency
-    }))
+async fn authorize(
+    request: HttpRequest,
+    ledger: web::Data<PaymentLedger>,
+    body: web::Json<Authorization>,
+) -> HttpResponse {
+    let body = body.into_inner();
+    let call = PaymentCall::Authorize {
+        order_id: body.order_id,
+        method: body.method,
+        amount: body.amount,
+        currency: body.currency,
+        reference: body.reference,
+    };
+    payment(&request, &ledger, call)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Capture {
+    amount: String,
+    currency: String,
+}
+
+async fn capture(
+    request: HttpRequest,
+    ledger: web::Data<PaymentLedger>,
+    authorization_id: web::Path<String>,
+    body: web::Json<Capture>,
+) -> HttpResponse {
+    let body = body.into_inner();
+    let call = PaymentCall::Capture {
+        authorization_id: authorization_id.into_inner(),
+        amount: body.amount,
+        currency: body.currency,
+    };
+    payment(&request, &ledger, call)
+}
+
+async fn void(
+    request: HttpRequest,
+    ledger: web::Data<PaymentLedger>,
+    authorization_id: web::Path<String>,
+) -> HttpResponse {
+    let call = PaymentCall::Void {
+        authorization_id: authorization_id.into_inner(),
+    };
+    payment(&request, &ledger, call)
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Refund {
     order_id: String,
+    authorization_id: String,
     amount: String,
     currency: String,
+    reason: String,
 }
 
 async fn refund(
     request: HttpRequest,
-    refunds: web::Data<Refunds>,
+    ledger: web::Data<PaymentLedger>,
     body: web::Json<Refund>,
 ) -> HttpResponse {
-    if let Some(refusal) = missing_idempotency_key(&request) {
-        return refusal;
-    }
-    let first = refunds
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(body.order_id.clone());
-    if !first {
-        return HttpResponse::Conflict().json(json!({"error": "already refunded"}));
-    }
-    HttpResponse::Created().json(json!({
-        "orderId": body.order_id, "amount": body.amount, "currency": body.currency
-    }))
+    let body = body.into_inner();
+    let call = PaymentCall::Refund {
+        order_id: body.order_id,
+        authorization_id: body.authorization_id,
+        amount: body.amount,
+        currency: body.currency,
+        reason: body.reason,
+    };
+    payment(&request, &ledger, call)
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,12 @@
-//! A stand-in server for the outside services (customer, inventory, payment, shipping, notification), speaking
-//! their HTTP contracts with the in-process stand-ins' test values, so the order service can be run and tested
-//! against real HTTP. Exports `serve` (bind-and-run on a listener) and `configure` (the routes).
+//! Stand-ins for the outside services (customer, inventory, payment, shipping, notification), kept apart from
+//! the real clients: the in-process ports (`StandInPayments`, ...) that are the zero-setup default of a local
+//! run, and a server speaking the same HTTP contracts (`serve`, `configure`), both answering by `test_values`.
+//! The payment stand-ins keep a `PaymentLedger` that honours idempotency keys as real providers do.
 
 mod contracts;
+mod in_process;
+pub mod ledger;
+pub mod test_values;
 
 use std::net::TcpListener;
 
@@ -10,13 +14,17 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 
 pub use contracts::configure;
+pub use in_process::{
+    StandInCustomers, StandInInventory, StandInNotifier, StandInPayments, StandInShipping,
+};
+pub use ledger::PaymentLedger;
 
 /// Serves every contract on `listener` (port 0 picks a free one); the returned server runs when awaited.
 pub fn serve(listener: TcpListener) -> std::io::Result<Server> {
-    let refunds = web::Data::new(contracts::Refunds::default());
+    let payments = web::Data::new(PaymentLedger::default());
     let reservations = web::Data::new(contracts::Reservations::default());
     Ok(HttpServer::new(move || {
-        App::new().configure(configure(refunds.clone(), reservations.clone()))
+        App::new().configure(configure(payments.clone(), reservations.clone()))
     })
     .workers(1)
     .listen(listener)?

@@ -3,12 +3,12 @@
 use std::net::TcpListener;
 
 use order_domain::ports::{
-    AddressCheck, CustomerDirectory, Inventory, Notifier, PaymentError, PaymentGateway,
-    ReservationError, ShippingService,
+    AddressCheck, CustomerDirectory, GatewayError, Inventory, Notifier, PaymentError,
+    PaymentGateway, ReservationError, ShippingService,
 };
 use order_domain::{
     AddressDraft, Currency, CustomerId, Money, Notification, NotificationKind, OrderId, OrderLine,
-    PaymentRequest, ProductId, Quantity, ShippingAddress,
+    PaymentRequest, ProductId, ProviderKey, Quantity, ShippingAddress,
 };
 use order_gateways::{
     BaseUrl, HttpCustomers, HttpInventory, HttpNotifier, HttpPayments, HttpSettings, HttpShipping,
@@ -77,26 +77,76 @@ async fn stock_is_reserved_unless_out_of_stock_and_reservations_are_released() {
 }
 
 #[tokio::test]
-async fn payments_are_authorized_unless_declined_and_refunded_once_even_when_repeated() {
-    let payments = HttpPayments::new(spawn_standins()).unwrap_or_else(|e| panic!("{e}"));
+async fn the_payment_server_honours_keys_as_a_real_provider_does() {
+    let payments = HttpPayments::new(spawn_standins()).expect("a client");
     let request = |method: &str| PaymentRequest {
         method: method.into(),
         amount: usd(11_500),
         reference: None,
     };
     let order = OrderId::generate();
-    let authorized = payments.authorize(order, &request("visa")).await;
-    assert!(authorized.is_ok(), "{authorized:?}");
+    let declined_key = ProviderKey::authorization_attempt(order);
     assert!(matches!(
         payments
-            .authorize(OrderId::generate(), &request("declined"))
+            .authorize(&declined_key, order, &request("declined"))
             .await,
         Err(PaymentError::Declined(_))
     ));
-    let refunded = payments.refund(order, usd(11_500)).await;
-    assert!(refunded.is_ok(), "{refunded:?}");
-    let again = payments.refund(order, usd(11_500)).await;
-    assert!(again.is_ok(), "a repeated refund failed: {again:?}");
+    // The same key with another body: 422, which the client cannot read as an answer.
+    assert!(matches!(
+        payments
+            .authorize(&declined_key, order, &request("visa"))
+            .await,
+        Err(PaymentError::Gateway(GatewayError::Unexpected { .. }))
+    ));
+    let attempt = ProviderKey::authorization_attempt(order);
+    let held = payments
+        .authorize(&attempt, order, &request("visa"))
+        .await
+        .expect("authorized under a new key");
+    let replayed = payments
+        .authorize(&attempt, order, &request("visa"))
+        .await
+        .expect("replayed");
+    assert_eq!(replayed, held);
+
+    payments
+        .void(&ProviderKey::void(&held), &held)
+        .await
+        .expect("voided");
+    let again = ProviderKey::parse(format!("void-again:{held}")).expect("a key");
+    payments
+        .void(&again, &held)
+        .await
+        .expect("voiding again is 200");
+    assert!(matches!(
+        payments
+            .capture(&ProviderKey::capture(&held), &held, usd(11_500))
+            .await,
+        Err(PaymentError::Conflict(_))
+    ));
+
+    let taken = payments
+        .authorize(
+            &ProviderKey::authorization_attempt(order),
+            order,
+            &request("visa"),
+        )
+        .await
+        .expect("authorized");
+    payments
+        .capture(&ProviderKey::capture(&taken), &taken, usd(11_500))
+        .await
+        .expect("captured");
+    assert!(matches!(
+        payments.void(&ProviderKey::void(&taken), &taken).await,
+        Err(PaymentError::Conflict(_))
+    ));
+    let refund_key = ProviderKey::full_refund(order);
+    let refund = |key| payments.refund(key, order, &taken, usd(11_500), "order canceled");
+    let refunded = refund(&refund_key).await.expect("refunded");
+    let repeated = refund(&refund_key).await.expect("replayed");
+    assert_eq!(repeated, refunded);
 }
 
 #[tokio::test]

@@ -60,12 +60,13 @@ impl Manager {
     fn session_settings(&self) -> String {
         match &self.database {
             // WAL lets readers run beside the one writer; `synchronous = FULL` makes an acknowledged write
-            // survive a power loss.
+            // survive a power loss. The busy timeout comes first, so that switching to WAL waits for a lock
+            // another connection holds instead of failing at once.
             Database::Sqlite(location) => {
                 format!(
-                "{} PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                "PRAGMA busy_timeout = {}; {} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                self.busy_timeout.as_millis(),
                 if *location == SqliteLocation::Memory { "" } else { "PRAGMA journal_mode = WAL;" },
-                self.busy_timeout.as_millis()
             )
             }
             Database::Postgres(_) => format!(

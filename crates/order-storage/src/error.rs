@@ -10,6 +10,10 @@ pub(crate) enum StorageError {
     Query(#[from] DieselError),
     #[error("no connection could be had from the pool")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The wait for the database (a permit, a connection, the writer's queue) outlasted the acquire timeout;
+    /// the work was never started.
+    #[error("waited longer than the acquire timeout for the database")]
+    TimedOut,
     #[error("a stored row cannot be read back: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -36,7 +40,7 @@ impl StorageError {
     /// The database cannot be had or is overloaded: worth retrying later.
     fn is_unavailable(&self) -> bool {
         match self {
-            StorageError::Pool(_) => true,
+            StorageError::Pool(_) | StorageError::TimedOut => true,
             StorageError::Query(DieselError::DatabaseError(kind, info)) => {
                 is_transient(kind, info.message())
             }

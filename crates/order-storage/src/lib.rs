@@ -5,6 +5,8 @@
 //! work off the async executor.
 
 mod connection;
+#[cfg(test)]
+mod constraint_check;
 mod database;
 mod error;
 mod event_rows;

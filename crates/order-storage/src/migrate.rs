@@ -38,3 +38,135 @@ fn advisory(conn: &mut diesel::PgConnection, function: &str) -> Result<(), OpenE
         .map(drop)
         .map_err(|e| OpenError::Migrate(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::{Connection, QueryableByName, SqliteConnection};
+
+    use super::*;
+
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn names(conn: &mut SqliteConnection, sql: &str) -> Vec<String> {
+        diesel::sql_query(sql)
+            .load::<Name>(conn)
+            .expect("the query runs")
+            .into_iter()
+            .map(|row| row.name)
+            .collect()
+    }
+
+    fn count(conn: &mut SqliteConnection, sql: &str) -> i64 {
+        diesel::sql_query(sql)
+            .get_result::<Count>(conn)
+            .expect("the query runs")
+            .n
+    }
+
+    /// SQLite gains its CHECKs by a table rebuild: what was stored before it is all still there, with its
+    /// indexes and the references to it, and foreign keys are enforced again afterwards.
+    #[test]
+    fn the_sqlite_rebuild_keeps_rows_indexes_and_references() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("orders.db");
+        let mut conn =
+            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
+        diesel::sql_query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .expect("foreign keys on");
+        for _ in 0..3 {
+            conn.run_next_migration(SQLITE)
+                .expect("the first three migrations run");
+        }
+        conn.batch_execute(
+            "INSERT INTO orders (id, store_id, customer_id, status, currency, items_total, shipping_cost, \
+             tax_amount, total_amount, version, created_at, updated_at, payment_method, payment_amount, paid_at, \
+             refund_due) VALUES ('o-1', 's-1', 'c-1', 'canceled', 'USD', 100, 0, 0, 100, 3, \
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'visa', 100, '2026-01-01 00:00:00', TRUE), \
+             ('o-2', 's-1', 'c-2', 'pending', 'USD', 100, 0, 0, 100, 1, '2026-01-01 00:00:00', \
+             '2026-01-01 00:00:00', NULL, NULL, NULL, FALSE); \
+             INSERT INTO order_items (order_id, position, product_id, quantity, unit_price) \
+             VALUES ('o-1', 0, 'p-1', 1, 100), ('o-2', 0, 'p-2', 1, 100);",
+        )
+        .expect("rows of the old schema");
+
+        // 2026-11-25-000004_one_schema_and_authorizations: the rebuild.
+        conn.run_next_migration(SQLITE).expect("the rebuild runs");
+
+        assert_eq!(
+            names(&mut conn, "SELECT id AS name FROM orders ORDER BY id"),
+            ["o-1", "o-2"]
+        );
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT count(*) AS n FROM orders WHERE refund_due AND paid_at IS NOT NULL"
+            ),
+            1
+        );
+        assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM order_items"), 2);
+        let mut indexes = names(
+            &mut conn,
+            "SELECT name FROM pragma_index_list('orders') WHERE origin = 'c' ORDER BY name",
+        );
+        indexes.sort();
+        assert_eq!(
+            indexes,
+            [
+                "orders_by_customer",
+                "orders_by_status",
+                "orders_by_store",
+                "orders_refunds_due"
+            ]
+        );
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT count(*) AS n FROM pragma_foreign_key_check"
+            ),
+            0
+        );
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT foreign_keys AS n FROM pragma_foreign_keys"
+            ),
+            1
+        );
+        let orphan = conn.batch_execute(
+            "INSERT INTO order_items (order_id, position, product_id, quantity, unit_price) \
+             VALUES ('nope', 0, 'p-1', 1, 100)",
+        );
+        assert!(orphan.is_err(), "order_items still references orders");
+
+        conn.revert_last_migration(SQLITE)
+            .expect("the rebuild reverts");
+        assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM orders"), 2);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT count(*) AS n FROM pragma_table_info('orders') WHERE name = 'payment_authorization_id'"
+            ),
+            0
+        );
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT foreign_keys AS n FROM pragma_foreign_keys"
+            ),
+            1
+        );
+    }
+}

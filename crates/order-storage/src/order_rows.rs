@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
-    Country, Currency, CustomerId, Money, Order, OrderFilter, OrderLine, OrderSnapshot,
-    PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId, Totals, Version,
+    AuthorizationId, Country, Currency, CustomerId, Money, Order, OrderFilter, OrderLine,
+    OrderSnapshot, PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId,
+    Totals, Version,
 };
 
 use crate::connection::DbConnection;
@@ -49,6 +50,7 @@ pub(crate) struct OrderRow {
     tracking_number: Option<String>,
     shipped_at: Option<NaiveDateTime>,
     shipment_updated_at: Option<NaiveDateTime>,
+    payment_authorization_id: Option<String>,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -154,6 +156,9 @@ impl OrderRow {
             tracking_number: shipment.map(|s| s.tracking_number.clone()),
             shipped_at: shipment.map(|s| s.shipped_at.naive_utc()),
             shipment_updated_at: shipment.map(|s| s.updated_at.naive_utc()),
+            payment_authorization_id: payment
+                .and_then(|p| p.authorization_id.as_ref())
+                .map(|id| id.as_str().to_owned()),
         }
     }
 
@@ -173,6 +178,13 @@ impl OrderRow {
             paid_at: paid_at.and_utc(),
             refund_due: self.refund_due,
             refunded_at: self.refunded_at.map(|at| at.and_utc()),
+            authorization_id: self
+                .payment_authorization_id
+                .take()
+                .map(|id| {
+                    AuthorizationId::parse(id.clone()).map_err(|_| corrupt("authorization id", id))
+                })
+                .transpose()?,
         }))
     }
 

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use diesel::r2d2::Pool;
+use diesel::r2d2::{ManageConnection, Pool};
 use order_domain::ports::RepositoryError;
 use tokio::sync::Semaphore;
 
@@ -44,7 +44,7 @@ pub enum OpenError {
         source: std::io::Error,
     },
     #[error("cannot connect to the database")]
-    Connect(#[from] diesel::r2d2::PoolError),
+    Connect(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
     #[error("cannot start the SQLite writer thread")]
@@ -59,6 +59,8 @@ pub struct DieselStorage {
     permits: Arc<Semaphore>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
+    /// The longest a request waits for the database, all waits together (permit, connection, writer queue).
+    acquire_timeout: Duration,
     backend: &'static str,
 }
 
@@ -81,6 +83,21 @@ impl DieselStorage {
             Database::Postgres(_) => {}
         }
         let is_postgres = matches!(options.database, Database::Postgres(_));
+        let manager = Manager {
+            database: options.database.clone(),
+            busy_timeout: options.busy_timeout,
+            statement_timeout: options.statement_timeout,
+        };
+        // Migrate on a connection of its own before the pool opens any: the pool's connections, opened in the
+        // background, would otherwise wait on the migration's write lock and log it as an error. A memory
+        // database lives only in its one connection, so there the migration runs on the pool's.
+        let memory = matches!(options.database, Database::Sqlite(SqliteLocation::Memory));
+        if !memory {
+            let mut conn = manager
+                .connect()
+                .map_err(|error| OpenError::Connect(Box::new(error)))?;
+            migrate::run_pending(&mut conn.db)?;
+        }
         // A SQLite file gets one more connection, for the writer; a memory database has only the one.
         let connections = match options.database {
             Database::Sqlite(SqliteLocation::File(_)) => pool_size + 1,
@@ -96,14 +113,14 @@ impl DieselStorage {
             // it then (`Manager::has_broken`) instead of pinging every connection it hands out.
             .test_on_check_out(false)
             .connection_timeout(options.acquire_timeout)
-            .build(Manager {
-                database: options.database.clone(),
-                busy_timeout: options.busy_timeout,
-                statement_timeout: options.statement_timeout,
-            })?;
-        let mut conn = pool.get()?;
-        migrate::run_pending(&mut conn.db)?;
-        drop(conn);
+            .build(manager)
+            .map_err(|error| OpenError::Connect(Box::new(error)))?;
+        if memory {
+            let mut conn = pool
+                .get()
+                .map_err(|error| OpenError::Connect(Box::new(error)))?;
+            migrate::run_pending(&mut conn.db)?;
+        }
         let writer = match is_postgres {
             true => None,
             false => Some(Arc::new(
@@ -113,6 +130,7 @@ impl DieselStorage {
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
+            acquire_timeout: options.acquire_timeout,
             writer,
             backend: options.database.backend(),
         })
@@ -123,22 +141,37 @@ impl DieselStorage {
         self.backend
     }
 
-    /// Runs blocking database work on the blocking thread pool, never on the async executor.
+    /// When a request that starts now must have given up waiting for the database.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.acquire_timeout
+    }
+
+    /// Runs blocking database work on the blocking thread pool, never on the async executor. The waits for a
+    /// permit, a blocking thread and a connection together last at most the acquire timeout; past it the work
+    /// is not started and the caller gets `Unavailable`.
     pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
+        let deadline = self.deadline();
+        let permit =
+            tokio::time::timeout_at(deadline.into(), Arc::clone(&self.permits).acquire_owned())
+                .await
+                .map_err(|_| StorageError::TimedOut)?
+                .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
         let pool = self.pool.clone();
+        let waited_in_vain = StorageError::TimedOut;
         let span = tracing::Span::current();
+        // The permit goes with the work: it is returned when the connection is, even if the caller gave up.
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(StorageError::from)?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(waited_in_vain);
+            }
+            let mut conn = pool.get_timeout(left).map_err(StorageError::from)?;
             conn.run(work)
         })
         .await
@@ -154,7 +187,7 @@ impl DieselStorage {
         T: Send + 'static,
     {
         match &self.writer {
-            Some(writer) => writer.write(work).await,
+            Some(writer) => writer.write(work, self.deadline()).await,
             None => self.run(move |conn| transaction(conn, work)).await,
         }
     }

@@ -19,6 +19,10 @@ use crate::order_rows::{
 use crate::outbox;
 use crate::DieselStorage;
 
+/// The same statement on both backends: rewrites the probe's one row.
+const READINESS_PROBE: &str = "INSERT INTO readiness_probe (id, probes) VALUES (1, 1) \
+     ON CONFLICT (id) DO UPDATE SET probes = readiness_probe.probes + 1";
+
 #[async_trait]
 impl OrderRepository for DieselStorage {
     async fn insert(
@@ -119,8 +123,10 @@ impl OrderRepository for DieselStorage {
         self.write(move |conn| purge_expired(conn, now)).await
     }
 
+    /// A write, not a `SELECT 1`: a database with a full disk still answers reads but refuses every change.
     async fn ping(&self) -> Result<(), RepositoryError> {
-        self.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await
+        self.write(|conn| Ok(conn.batch_execute(READINESS_PROBE)?))
+            .await
     }
 }
 

@@ -32,6 +32,7 @@ diesel::table! {
         tracking_number -> Nullable<Text>,
         shipped_at -> Nullable<Timestamp>,
         shipment_updated_at -> Nullable<Timestamp>,
+        payment_authorization_id -> Nullable<Text>,
     }
 }
 

@@ -14,6 +14,7 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
+    Nothing,
     Directory { _directory: tempfile::TempDir },
     PostgresDatabase { server: String, name: String },
 }
@@ -62,6 +63,14 @@ impl TestDatabase {
         })
     }
 
+    /// A database the test runs and removes itself (a server of its own, say); nothing to clean up here.
+    pub fn managed_elsewhere(database: Database) -> Self {
+        Self {
+            database,
+            _cleanup: Cleanup::Nothing,
+        }
+    }
+
     /// The backend `TEST_DATABASE` asks for (`sqlite`, the default, or `postgres`).
     pub fn from_env() -> Option<Self> {
         match std::env::var("TEST_DATABASE").as_deref() {
@@ -106,6 +115,22 @@ impl TestDatabase {
         }
     }
 
+    /// SQLite only: takes the database's write lock from outside the service and holds it until the guard is
+    /// dropped, so that the service can read but not write (as with a full disk).
+    pub fn hold_write_lock(&self) -> WriteLock {
+        let Database::Sqlite(SqliteLocation::File(path)) = &self.database else {
+            panic!("hold_write_lock needs a SQLite file");
+        };
+        let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE",
+        )
+        .unwrap_or_else(|e| panic!("cannot take the write lock: {e}"));
+        WriteLock(conn)
+    }
+
     /// Runs `sql` on the Postgres server's maintenance database, with `{db}` standing for this test's database:
     /// for tests that act on the database from outside, such as cutting it off.
     pub fn postgres_admin(&self, sql: &str) {
@@ -117,6 +142,15 @@ impl TestDatabase {
         diesel::sql_query(sql.replace("{db}", name))
             .execute(&mut admin)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// The write lock of a SQLite database, held from outside the service; released on drop.
+pub struct WriteLock(diesel::SqliteConnection);
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = diesel::connection::SimpleConnection::batch_execute(&mut self.0, "ROLLBACK");
     }
 }
 

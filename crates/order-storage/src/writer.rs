@@ -4,9 +4,11 @@
 //! caller gets its own result only after the COMMIT (or the batch's failure if the COMMIT fails).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use diesel::r2d2::Pool;
 use diesel::Connection;
@@ -37,18 +39,47 @@ impl Writer {
         })
     }
 
-    /// Queues `work` for the next batch and waits until that batch has committed (or failed).
-    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    /// Queues `work` for the next batch and waits until that batch has committed (or failed). A job the
+    /// writer has not taken up by `deadline` is withdrawn, and the caller told `Unavailable`: it will never run.
+    /// A job already taken is waited for, so that an answer never contradicts what was written.
+    pub(crate) async fn write<T, F>(&self, work: F, deadline: Instant) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        let (job, answer) = job(work);
+        let (job, mut answer, claim) = job(work);
         self.jobs
             .as_ref()
             .and_then(|jobs| jobs.send(job).ok())
             .ok_or_else(stopped)?;
-        answer.await.map_err(|_| stopped())?
+        match tokio::time::timeout_at(deadline.into(), &mut answer).await {
+            Ok(answered) => answered.map_err(|_| stopped())?,
+            Err(_) if claim.withdraw() => Err(StorageError::TimedOut.into()),
+            Err(_) => answer.await.map_err(|_| stopped())?,
+        }
+    }
+}
+
+/// Who has a queued job: still the queue, the writer (which runs it), or nobody (its caller gave up first).
+struct Claim(AtomicU8);
+
+const QUEUED: u8 = 0;
+const TAKEN: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+impl Claim {
+    /// The writer's side: true if the job is still wanted, and from now on it is the writer's.
+    fn take(&self) -> bool {
+        self.0
+            .compare_exchange(QUEUED, TAKEN, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The caller's side: true if the writer had not taken the job, which now it never will.
+    fn withdraw(&self) -> bool {
+        self.0
+            .compare_exchange(QUEUED, WITHDRAWN, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 }
 
@@ -92,20 +123,22 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
     .map_err(Arc::new)
 }
 
-/// A write as a job for the queue, and where its answer will come.
-fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>)
+/// A write as a job for the queue, where its answer will come, and who has it.
+fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>, Arc<Claim>)
 where
     F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
     T: Send + 'static,
 {
     let (reply, answer) = oneshot::channel();
+    let claim = Arc::new(Claim(AtomicU8::new(QUEUED)));
     let job = Box::new(Pending {
         work: Some(work),
         outcome: None,
         reply,
+        claim: Arc::clone(&claim),
         span: tracing::Span::current(),
     });
-    (job, answer)
+    (job, answer, claim)
 }
 
 type Answer<T> = oneshot::Receiver<Result<T, RepositoryError>>;
@@ -122,6 +155,7 @@ struct Pending<T, F> {
     work: Option<F>,
     outcome: Option<Result<T, StorageError>>,
     reply: oneshot::Sender<Result<T, RepositoryError>>,
+    claim: Arc<Claim>,
     span: tracing::Span,
 }
 
@@ -131,6 +165,10 @@ where
     T: Send,
 {
     fn run(&mut self, conn: &mut DbConnection) {
+        if !self.claim.take() {
+            // Its caller has been told it timed out: it must not be written.
+            return;
+        }
         if let Some(work) = self.work.take() {
             let _entered = self.span.enter();
             // Inside the batch's transaction, diesel makes this a savepoint.

@@ -106,7 +106,12 @@ fn assert_answers(results: &[Result<i64, RepositoryError>]) {
 #[tokio::test]
 async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch_commits() {
     let (storage, _database) = with_scratch_table().await;
-    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5).map(|n| job(work(n))).unzip();
+    let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5)
+        .map(|n| {
+            let (job, answer, _claim) = job(work(n));
+            (job, answer)
+        })
+        .unzip();
 
     let committed = commit(&storage.pool, &mut batch);
     assert!(committed.is_ok(), "{committed:?}");
@@ -139,4 +144,78 @@ async fn a_panicking_write_fails_alone_and_the_writer_carries_on() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored(&storage).await, BTreeSet::from([1]));
+}
+
+#[tokio::test]
+async fn a_write_still_queued_at_the_acquire_timeout_is_unavailable_and_never_written() {
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions {
+        acquire_timeout: std::time::Duration::from_millis(200),
+        ..StorageOptions::new(database.database.clone())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    storage
+        .write(|conn| Ok(conn.batch_execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")?))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The writer is kept busy past the queued job's deadline.
+    let (started, has_started) = tokio::sync::oneshot::channel();
+    let busy = storage.write(move |_| {
+        let _ = started.send(());
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        Ok(())
+    });
+    let queued = async {
+        let _ = has_started.await;
+        let begun = std::time::Instant::now();
+        let result = storage.write(|conn| insert(conn, 7)).await;
+        (result, begun.elapsed())
+    };
+    let (busy, (queued, waited)) = futures::join!(busy, queued);
+    assert!(busy.is_ok(), "{busy:?}");
+    assert!(
+        matches!(queued, Err(RepositoryError::Unavailable(_))),
+        "{queued:?}"
+    );
+    assert!(waited < std::time::Duration::from_millis(500), "{waited:?}");
+    assert_eq!(stored(&storage).await, BTreeSet::new());
+}
+
+/// Readiness asks for a write, not a read: a database that still answers reads but takes no writes (here
+/// another process holds the write lock; a full disk is the same to the probe) is not ready.
+#[tokio::test]
+async fn the_readiness_probe_fails_while_writes_are_refused_and_passes_once_they_are_taken() {
+    use order_domain::ports::OrderRepository;
+
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions {
+        busy_timeout: std::time::Duration::from_millis(100),
+        ..StorageOptions::new(database.database.clone())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let crate::Database::Sqlite(crate::SqliteLocation::File(path)) = &database.database else {
+        panic!("a SQLite file");
+    };
+    let mut other = diesel::SqliteConnection::establish(&path.to_string_lossy())
+        .unwrap_or_else(|e| panic!("{e}"));
+    other
+        .batch_execute("BEGIN IMMEDIATE")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = storage.ping().await;
+    assert!(
+        matches!(refused, Err(RepositoryError::Unavailable(_))),
+        "{refused:?}"
+    );
+    // Reads still work: a `SELECT 1` probe would have said ready.
+    assert!(storage
+        .run(|conn| Ok(conn.batch_execute("SELECT 1")?))
+        .await
+        .is_ok());
+
+    other
+        .batch_execute("ROLLBACK")
+        .unwrap_or_else(|e| panic!("{e}"));
+    storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -4,9 +4,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim, IdempotencyKey,
-    IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft, OrderEvent,
-    OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId, Version,
+    AuthorizationId, Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim,
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
+    OrderEvent, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId,
+    Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -505,7 +506,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .set_shipping_address(address, now())
             .unwrap_or_else(|e| panic!("{e}"));
         changed
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         changed
             .record_tracking(tracking, now())
@@ -525,7 +530,11 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
-            .pay(&payment, now())
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
             .cancel(now())

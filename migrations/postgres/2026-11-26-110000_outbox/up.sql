@@ -16,7 +16,7 @@ CREATE TABLE order_events (
     request_id      TEXT,
     idempotency_key TEXT,
     data            TEXT      NOT NULL,
-    CHECK ((actor_subject IS NULL) = (actor_role IS NULL)),
+    CONSTRAINT order_events_actor_whole CHECK ((actor_subject IS NULL) = (actor_role IS NULL)),
     UNIQUE (order_id, order_version)
 );
 

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use order_domain::ports::{CustomerDirectory, GatewayError, PaymentError, PaymentGateway};
-use order_domain::{CustomerId, OrderId};
+use order_domain::{AuthorizationId, CustomerId, OrderId, ProviderKey};
 use order_gateways::resilience::{Call, HttpService};
 use order_gateways::{BreakerSettings, HttpCustomers, HttpPayments, HttpSettings};
 use wiremock::matchers::{method, path};
@@ -64,12 +64,17 @@ async fn a_503_is_retried_with_the_same_idempotency_key_until_the_write_succeeds
         .await;
     Mock::given(method("POST"))
         .and(path("/authorizations"))
-        .respond_with(ResponseTemplate::new(201))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(serde_json::json!({"authorizationId": "a-1"})),
+        )
         .mount(&server)
         .await;
     let order = OrderId::generate();
+    let key = ProviderKey::authorization_attempt(order);
     let payments = HttpPayments::new(settings(&server)).unwrap_or_else(|e| panic!("{e}"));
-    let result = payments.authorize(order, &payment("visa", usd(100))).await;
+    let result = payments
+        .authorize(&key, order, &payment("visa", usd(100)))
+        .await;
     assert!(result.is_ok(), "{result:?}");
     let requests = server.received_requests().await.unwrap_or_default();
     let keys: Vec<_> = requests
@@ -80,8 +85,7 @@ async fn a_503_is_retried_with_the_same_idempotency_key_until_the_write_succeeds
                 .and_then(|v| v.to_str().ok())
         })
         .collect();
-    let expected = format!("authorize:{order}");
-    assert_eq!(keys, [Some(expected.as_str()), Some(expected.as_str())]);
+    assert_eq!(keys, [Some(key.as_str()), Some(key.as_str())]);
 }
 
 #[tokio::test]
@@ -105,7 +109,16 @@ async fn a_4xx_other_than_429_is_not_retried() {
         .mount(&server)
         .await;
     let payments = HttpPayments::new(settings(&server)).unwrap_or_else(|e| panic!("{e}"));
-    let result = payments.refund(OrderId::generate(), usd(100)).await;
+    let authorization = AuthorizationId::parse("a-1").expect("a valid id");
+    let result = payments
+        .refund(
+            &ProviderKey::full_refund(OrderId::generate()),
+            OrderId::generate(),
+            &authorization,
+            usd(100),
+            "order canceled",
+        )
+        .await;
     assert!(
         matches!(
             result,

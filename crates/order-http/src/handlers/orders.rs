@@ -133,7 +133,7 @@ pub(crate) async fn list_orders(
     let params = params.into_inner();
     let (filter, page) = parse_list_params(&params)?;
     let listed = service.list_orders(&caller, &filter, &page).await?;
-    let next_cursor = listed.next.map(cursor::encode);
+    let next_cursor = listed.next.map(|after| cursor::encode(after, &filter));
 
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next_cursor {
@@ -187,24 +187,25 @@ fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), 
                 .ok_or_else(|| format!("must be a whole number from 1 to {}", PageLimit::MAX)),
         ),
     };
+    let filter = OrderFilter {
+        store_id,
+        customer_id,
+        status,
+    };
     let after = match &params.cursor {
-        None => Some(None),
-        Some(raw) => problems.check(
+        // A cursor is checked against the filter only once the filter itself is good.
+        Some(raw) if problems.0.is_empty() => problems.check(
             "cursor",
-            cursor::decode(raw)
+            cursor::decode(raw, &filter)
                 .map(Some)
-                .ok_or_else(|| "is not a cursor this service gave out".to_owned()),
+                .map_err(|e| e.detail().to_owned()),
         ),
+        _ => Some(None),
     };
     match (limit, after) {
-        (Some(limit), Some(after)) if problems.0.is_empty() => Ok((
-            OrderFilter {
-                store_id,
-                customer_id,
-                status,
-            },
-            PageRequest { limit, after },
-        )),
+        (Some(limit), Some(after)) if problems.0.is_empty() => {
+            Ok((filter, PageRequest { limit, after }))
+        }
         _ => Err(ApiError::bad_request(
             "some query parameters are invalid",
             problems.0,

@@ -276,3 +276,30 @@ pub fn address() -> Value {
         }
     })
 }
+
+impl TestApp {
+    /// Polls `/health/ready` until it answers `status` (true) or 10 s pass (false). Every answer must come
+    /// within a second, whatever the state of the database, and a 503 must be a problem with `Retry-After`.
+    pub async fn readiness_becomes(&self, status: StatusCode) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < until {
+            let asked = std::time::Instant::now();
+            let response = self.get("/health/ready").await;
+            assert!(
+                asked.elapsed() < std::time::Duration::from_secs(1),
+                "/health/ready took {:?}",
+                asked.elapsed()
+            );
+            let answered = response.status();
+            if answered == StatusCode::SERVICE_UNAVAILABLE {
+                assert!(header(&response, "retry-after").is_some());
+                problem(response, answered).await;
+            }
+            if answered == status {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+}

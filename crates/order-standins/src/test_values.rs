@@ -1,0 +1,12 @@
+//! The documented test values the stand-ins answer by (like a payment API's test card numbers).
+
+/// Customer ids with this prefix do not exist.
+pub const MISSING_CUSTOMER_PREFIX: &str = "no-such-customer";
+/// Product ids with this prefix are out of stock.
+pub const OUT_OF_STOCK_PREFIX: &str = "p-out-of-stock";
+/// Payments with this method are declined.
+pub const DECLINED_METHOD: &str = "declined";
+/// What a declined payment is told.
+pub const DECLINE_REASON: &str = "the card was declined (test method `declined`)";
+/// Addresses whose postal code starts with this are undeliverable.
+pub const UNDELIVERABLE_POSTAL_PREFIX: &str = "00000";
