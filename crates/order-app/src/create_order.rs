@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder,
-    NotificationKind, Order, OrderId,
+    Order, OrderId,
 };
 
 use crate::policy::{authorize, Action};
@@ -55,7 +55,9 @@ impl OrderService {
         let now = self.ports.clock.now();
         let fingerprint = order.fingerprint();
         let Some(request) = idempotency else {
-            return self.place(order, None, fingerprint, render, now).await;
+            return self
+                .place(caller, order, None, fingerprint, render, now)
+                .await;
         };
         if let Some(record) = self.find_record(&request, now).await? {
             return replay(record, fingerprint);
@@ -68,7 +70,7 @@ impl OrderService {
             };
         }
         let result = self
-            .place(order, Some(&request), fingerprint, render, now)
+            .place(caller, order, Some(&request), fingerprint, render, now)
             .await;
         if !matches!(
             result,
@@ -111,6 +113,7 @@ impl OrderService {
     /// Checks the customer, reserves the stock, then stores the order with the key's record.
     async fn place(
         &self,
+        caller: &Caller,
         order: NewOrder,
         request: Option<&IdempotentRequest>,
         fingerprint: Fingerprint,
@@ -130,6 +133,8 @@ impl OrderService {
                 ReservationError::Gateway(error) => error.into(),
             })?;
 
+        let key = request.map(|request| request.key.as_str());
+        let change = self.record(None, &order, caller, key)?;
         let body = render(&order);
         let record = request.map(|request| IdempotencyRecord {
             scope: request.scope.clone(),
@@ -140,8 +145,7 @@ impl OrderService {
             created_at: now,
             expires_at: now + self.settings.idempotency_ttl,
         });
-        let Err(error) = self.ports.orders.insert(&order, record).await else {
-            self.notify(&order, NotificationKind::OrderCreated).await;
+        let Err(error) = self.ports.orders.insert(&order, &change, record).await else {
             return Ok(CreatedOrder {
                 order_id: order.id(),
                 body,

@@ -1,7 +1,7 @@
 use order_domain::ports::{AddressCheck, PaymentError};
 use order_domain::{
-    Field, NotificationKind, Order, OrderAction, OrderId, OrderStatus, PaymentDraft,
-    PaymentRequest, ProviderKey, ShippingAddress, Tracking, VersionCheck, Violation,
+    Field, Order, OrderAction, OrderId, OrderStatus, PaymentDraft, PaymentRequest, ProviderKey,
+    ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
 use crate::policy::Action;
@@ -33,13 +33,10 @@ impl OrderService {
                 PaymentError::Conflict(reason) => AppError::Unexpected(reason.into()),
                 PaymentError::Gateway(error) => error.into(),
             })?;
-        let order = self
-            .change_order(caller, Action::Pay, id, &check, |order, now| {
-                Ok(order.pay(&payment, authorization.clone(), now)?)
-            })
-            .await?;
-        self.notify(&order, NotificationKind::OrderPaid).await;
-        Ok(order)
+        self.change_order(caller, Action::Pay, id, &check, |order, now| {
+            Ok(order.pay(&payment, authorization.clone(), now)?)
+        })
+        .await
     }
 
     /// Stores where the order goes, once the shipping service says it can deliver there.
@@ -89,18 +86,10 @@ impl OrderService {
         tracking: Tracking,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        // The last attempt's reading is the one that landed.
-        let shipped_now = std::cell::Cell::new(false);
-        let order = self
-            .change_order(caller, Action::RecordTracking, id, &check, |order, now| {
-                shipped_now.set(order.status() == OrderStatus::Processing);
-                Ok(order.record_tracking(tracking.clone(), now)?)
-            })
-            .await?;
-        if shipped_now.get() {
-            self.notify(&order, NotificationKind::OrderShipped).await;
-        }
-        Ok(order)
+        self.change_order(caller, Action::RecordTracking, id, &check, |order, now| {
+            Ok(order.record_tracking(tracking.clone(), now)?)
+        })
+        .await
     }
 
     pub async fn deliver_order(
@@ -109,32 +98,25 @@ impl OrderService {
         id: OrderId,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self
-            .change_order(caller, Action::Deliver, id, &check, |order, now| {
-                Ok(order.deliver(now)?)
-            })
-            .await?;
-        self.notify(&order, NotificationKind::OrderDelivered).await;
-        Ok(order)
+        self.change_order(caller, Action::Deliver, id, &check, |order, now| {
+            Ok(order.deliver(now)?)
+        })
+        .await
     }
 
-    /// Cancels a pending or processing order, gives its stock back and refunds a paid one. Only the cancel
-    /// that wins the compare-and-swap goes on to release and refund, so parallel cancels refund once; what
-    /// fails here (the services being down) is left recorded for the sweeper.
+    /// Cancels a pending or processing order. What follows (the stock released, the customer told, a paid
+    /// order refunded) is written with the cancel and done by the outbox worker, so only the cancel that
+    /// wins the compare-and-swap has it done, once, even across a crash.
     pub async fn cancel_order(
         &self,
         caller: &Caller,
         id: OrderId,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self
-            .change_order(caller, Action::Cancel, id, &check, |order, now| {
-                Ok(order.cancel(now)?)
-            })
-            .await?;
-        self.release_reservation(id).await;
-        self.notify(&order, NotificationKind::OrderCanceled).await;
-        Ok(self.settle_refund(order).await)
+        self.change_order(caller, Action::Cancel, id, &check, |order, now| {
+            Ok(order.cancel(now)?)
+        })
+        .await
     }
 
     /// `PUT /status`: sets one of the statuses a client may ask for, by the action that reaches it; any
@@ -150,54 +132,6 @@ impl OrderService {
             Some(OrderAction::Cancel) => self.cancel_order(caller, id, check).await,
             Some(OrderAction::Deliver) => self.deliver_order(caller, id, check).await,
             _ => Err(AppError::StatusNotSettable { status }),
-        }
-    }
-
-    /// Refunds the payment of a canceled order if a refund is due, and records it; returns the order as it
-    /// now stands. The refund carries a key derived from the order, so a repeat is refunded once downstream.
-    pub(crate) async fn settle_refund(&self, order: Order) -> Order {
-        let Some(payment) = order.payment().filter(|payment| payment.refund_due) else {
-            return order;
-        };
-        let Some(authorization) = &payment.authorization_id else {
-            tracing::warn!(order = %order.id(), "a refund is due but the payment has no authorization on record; refund it by hand");
-            return order;
-        };
-        let key = ProviderKey::full_refund(order.id());
-        let refunded = self
-            .ports
-            .payments
-            .refund(
-                &key,
-                order.id(),
-                authorization,
-                payment.amount,
-                "order canceled",
-            )
-            .await;
-        match refunded {
-            Ok(refund) => tracing::info!(order = %order.id(), refund = %refund, "refunded"),
-            Err(error) => {
-                tracing::warn!(order = %order.id(), error = %error, "refund failed; the sweeper will retry it");
-                return order;
-            }
-        }
-        let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
-        match self
-            .change_order(
-                &Caller::anonymous(),
-                Action::Refund,
-                order.id(),
-                &VersionCheck::Any,
-                record,
-            )
-            .await
-        {
-            Ok(refunded) => refunded,
-            Err(error) => {
-                tracing::warn!(order = %order.id(), error = %error, "refunded, but could not record it yet");
-                order
-            }
         }
     }
 }

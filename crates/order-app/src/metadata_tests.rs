@@ -21,14 +21,14 @@ async fn metadata_is_replaced_by_a_compare_and_swap_on_the_version_read() {
         .orders
         .expect_update()
         .times(1)
-        .withf(|order, expected| {
+        .withf(|order, expected, _| {
             *expected == Version::FIRST
                 && order.version().get() == 2
                 && order.metadata() == &metadata("channel", "web")
                 && order.status() == OrderStatus::Pending
                 && order.updated_at() == now()
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
 
     let updated = mocks
         .service()
@@ -84,7 +84,7 @@ async fn a_lost_race_on_metadata_is_retried_from_a_fresh_read() {
         .orders
         .expect_update()
         .times(2)
-        .returning(move |_, _| {
+        .returning(move |_, _, _| {
             attempts += 1;
             if attempts == 1 {
                 Err(RepositoryError::VersionConflict)

@@ -299,4 +299,4 @@ impl Order {
 
 #[cfg(test)]
 #[path = "order_tests.rs"]
-mod tests;
+pub(crate) mod tests;

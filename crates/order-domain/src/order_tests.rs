@@ -3,14 +3,14 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use super::*;
 use crate::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 
-fn at(minute: i64) -> DateTime<Utc> {
+pub(crate) fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
         .single()
         .unwrap_or_default()
         + TimeDelta::minutes(minute)
 }
 
-fn pending() -> Order {
+pub(crate) fn pending() -> Order {
     let draft = OrderDraft {
         store_id: Some("s".into()),
         customer_id: Some("c".into()),
@@ -31,11 +31,11 @@ fn pending() -> Order {
     Order::place(new, OrderId::generate(), at(0))
 }
 
-fn authorization() -> AuthorizationId {
+pub(crate) fn authorization() -> AuthorizationId {
     AuthorizationId::parse("auth-1").expect("a valid authorization id")
 }
 
-fn payment(amount: &str) -> PaymentRequest {
+pub(crate) fn payment(amount: &str) -> PaymentRequest {
     let draft = PaymentDraft {
         method: Some("visa".into()),
         amount: Some(amount.into()),
@@ -44,7 +44,7 @@ fn payment(amount: &str) -> PaymentRequest {
     PaymentRequest::parse(draft, Currency::USD).unwrap_or_else(|v| panic!("{v:?}"))
 }
 
-fn tracking(number: &str) -> Tracking {
+pub(crate) fn tracking(number: &str) -> Tracking {
     Tracking::parse(TrackingDraft {
         carrier: Some("FedEx".into()),
         tracking_number: Some(number.into()),
@@ -52,7 +52,7 @@ fn tracking(number: &str) -> Tracking {
     .unwrap_or_else(|v| panic!("{v:?}"))
 }
 
-fn address() -> ShippingAddress {
+pub(crate) fn address() -> ShippingAddress {
     ShippingAddress::parse(AddressDraft {
         line1: Some("1 Main St".into()),
         city: Some("Springfield".into()),

@@ -7,7 +7,7 @@ use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
-use crate::handlers::{health, lifecycle, metadata, orders};
+use crate::handlers::{events, health, lifecycle, metadata, orders};
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiting;
 
@@ -75,6 +75,12 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         path: "/{id}",
         actions: &[Action::Read],
         handler: |route| route.to(orders::get_order),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/{id}/events",
+        actions: &[Action::ReadHistory],
+        handler: |route| route.to(events::order_events),
     },
     Endpoint {
         method: Method::Delete,

@@ -26,6 +26,9 @@ fn service() -> OrderService {
     let mut orders = MockOrderRepository::new();
     orders.expect_find().returning(|_| Ok(None));
     orders.expect_list().returning(|_, _| Ok(Vec::new()));
+    orders
+        .expect_find_including_deleted()
+        .returning(|_| Ok(None));
     let mut clock = MockClock::new();
     clock.expect_now().returning(chrono::Utc::now);
     OrderService::new(
@@ -37,6 +40,9 @@ fn service() -> OrderService {
             shipping: Arc::new(MockShippingService::new()),
             notifier: Arc::new(MockNotifier::new()),
             clock: Arc::new(clock),
+            history: Arc::new(order_domain::ports::MockEventHistory::new()),
+            outbox: Arc::new(order_domain::ports::MockOutbox::new()),
+            publisher: None,
         },
         Settings::default(),
     )

@@ -7,8 +7,8 @@ use actix_web::web::Data;
 use actix_web::{test, App};
 use order_app::{OrderService, Ports, Readiness, Settings};
 use order_domain::ports::{
-    GatewayError, MockClock, MockCustomerDirectory, MockInventory, MockNotifier,
-    MockOrderRepository, MockPaymentGateway, MockShippingService, RepositoryError,
+    GatewayError, MockClock, MockCustomerDirectory, MockEventHistory, MockInventory, MockNotifier,
+    MockOrderRepository, MockOutbox, MockPaymentGateway, MockShippingService, RepositoryError,
 };
 
 use crate::rate_limit::{InMemoryLimiter, RateLimiting, RateLimits};
@@ -28,6 +28,9 @@ fn service(orders: MockOrderRepository, customers: MockCustomerDirectory) -> Ord
             shipping: Arc::new(MockShippingService::new()),
             notifier: Arc::new(notifier),
             clock: Arc::new(clock),
+            history: Arc::new(MockEventHistory::new()),
+            outbox: Arc::new(MockOutbox::new()),
+            publisher: None,
         },
         Settings::default(),
     )

@@ -39,6 +39,18 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `NATS_URL` (`nats://host:port`): where events are published; unset, publication is off.
+    pub nats_url: Option<String>,
+    /// `NATS_STREAM`: the JetStream stream, created if missing; default `ORDERS`.
+    pub nats_stream: String,
+    /// `NATS_SUBJECT_PREFIX`: events go to `<prefix>.<type>`; default `orders`.
+    pub nats_subject_prefix: String,
+    /// `OUTBOX_RETRY_MAX_SECS`: the longest wait between two attempts of a failing effect; default 10.
+    pub outbox_retry_max: Duration,
+    /// `OUTBOX_POLL_MS`: how often the idle outbox worker looks for due effects; default 100.
+    pub outbox_poll: Duration,
+    /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
+    pub event_retention_days: i64,
     /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
     /// and the connection is closed; default 10.
     pub client_body_timeout: Duration,
@@ -139,6 +151,20 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            nats_url: env.optional("NATS_URL", |v| {
+                let v = v.trim();
+                match v.starts_with("nats://") || v.starts_with("tls://") {
+                    true => Ok(v.to_owned()),
+                    false => Err("expected nats://host:port".to_owned()),
+                }
+            })?,
+            nats_stream: env.read("NATS_STREAM", "ORDERS", |v| nats_token(v, "a stream name"))?,
+            nats_subject_prefix: env.read("NATS_SUBJECT_PREFIX", "orders", |v| {
+                nats_token(v, "a subject token")
+            })?,
+            outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
+            outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
+            event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
             client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
             max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
             metrics_listen_addr: env.optional("METRICS_LISTEN_ADDR", socket_addr)?,
@@ -230,6 +256,19 @@ impl Services {
                 "NOTIFICATION_SERVICE_TIMEOUT_MS",
             )?,
         })
+    }
+}
+
+/// Letters, digits, `-` and `_` only: what NATS allows in a stream name and a subject token alike.
+fn nats_token(value: &str, what: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match valid {
+        true => Ok(value.to_owned()),
+        false => Err(format!("expected {what}: 1 to 64 letters, digits, - or _")),
     }
 }
 
@@ -435,6 +474,34 @@ mod tests {
         assert_eq!(payment.timeout, Duration::from_millis(750));
         assert!(config.services.inventory.is_none());
         assert!(config.services.shipping.is_none());
+    }
+
+    #[test]
+    fn publication_is_off_unless_nats_is_configured_and_names_are_checked() {
+        let defaults = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.nats_url, None);
+        assert_eq!(defaults.nats_stream, "ORDERS");
+        assert_eq!(defaults.nats_subject_prefix, "orders");
+        assert_eq!(defaults.outbox_retry_max, Duration::from_secs(10));
+        assert_eq!(defaults.event_retention_days, 30);
+        let on = config(&[("NATS_URL", "nats://127.0.0.1:4222")]).ok();
+        assert_eq!(
+            on.and_then(|c| c.nats_url).as_deref(),
+            Some("nats://127.0.0.1:4222")
+        );
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("NATS_URL", "localhost:4222")]),
+            Some("NATS_URL")
+        );
+        assert_eq!(
+            variable(&[("NATS_SUBJECT_PREFIX", "orders.>")]),
+            Some("NATS_SUBJECT_PREFIX")
+        );
+        assert_eq!(
+            variable(&[("OUTBOX_RETRY_MAX_SECS", "0")]),
+            Some("OUTBOX_RETRY_MAX_SECS")
+        );
     }
 
     #[test]

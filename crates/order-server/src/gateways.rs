@@ -6,8 +6,8 @@ use order_domain::ports::{
     CustomerDirectory, Inventory, Notifier, PaymentGateway, ShippingService,
 };
 use order_gateways::{
-    BackgroundNotifier, CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory,
-    HttpNotifier, HttpPayments, HttpSettings, HttpShipping,
+    CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory, HttpNotifier, HttpPayments,
+    HttpSettings, HttpShipping,
 };
 use order_standins::{
     StandInCustomers, StandInInventory, StandInNotifier, StandInPayments, StandInShipping,
@@ -73,8 +73,8 @@ impl Gateways {
                 |s| Ok(Arc::new(HttpShipping::new(s)?)),
                 Arc::new(StandInShipping),
             )?,
-            // Customers are told after the fact; the request that caused it does not wait for the telling.
-            notifier: Arc::new(BackgroundNotifier::new(notifier)),
+            // Customers are told by the outbox worker, after the change is committed.
+            notifier,
         })
     }
 }

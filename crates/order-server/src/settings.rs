@@ -200,6 +200,36 @@ pub const SETTINGS: &[Setting] = &[
         "serve without authentication on a non-loopback address",
     ),
     setting(
+        "NATS_URL",
+        "",
+        "nats://host:port: events are published to NATS JetStream; unset: publication off",
+    ),
+    setting(
+        "NATS_STREAM",
+        "ORDERS",
+        "the JetStream stream, created if missing",
+    ),
+    setting(
+        "NATS_SUBJECT_PREFIX",
+        "orders",
+        "events go to <prefix>.<type without \"order.\">",
+    ),
+    setting(
+        "OUTBOX_RETRY_MAX_SECS",
+        "10",
+        "the longest wait between two attempts of a failing after-commit effect",
+    ),
+    setting(
+        "OUTBOX_POLL_MS",
+        "100",
+        "how often the idle outbox worker looks for due effects",
+    ),
+    setting(
+        "EVENT_RETENTION_DAYS",
+        "30",
+        "how long done effects stay in the outbox table (the history is never pruned)",
+    ),
+    setting(
         "LOG_FORMAT",
         "text",
         "text (readable lines) or json (one JSON object per line)",

@@ -7,8 +7,11 @@ use actix_web::middleware::from_fn;
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
+use chrono::TimeDelta;
 use order_app::{OrderService, Ports, Readiness, Settings};
-use order_gateways::SystemClock;
+use order_domain::ports::EventPublisher;
+use order_domain::RetryPolicy;
+use order_gateways::{NatsPublisher, NatsSettings, SystemClock};
 use order_http::rate_limit::{
     effective_limits, InMemoryLimiter, RateLimiter, RateLimiting, RedisLimiter,
 };
@@ -58,9 +61,14 @@ impl Application {
         let metrics = telemetry::metrics();
         let storage = open_storage(config).await?;
         let gateways = Gateways::wire(config)?;
+        let publisher = publisher(config).await?;
+        let orders = Arc::new(storage.clone());
         let service = OrderService::new(
             Ports {
-                orders: Arc::new(storage.clone()),
+                orders: orders.clone(),
+                history: orders.clone(),
+                outbox: orders,
+                publisher,
                 customers: gateways.customers,
                 inventory: gateways.inventory,
                 payments: gateways.payments,
@@ -71,6 +79,11 @@ impl Application {
             Settings {
                 idempotency_ttl: config.idempotency_ttl,
                 reservation_grace: config.reservation_grace,
+                retry: RetryPolicy {
+                    cap: config.outbox_retry_max,
+                    ..Settings::default().retry
+                },
+                event_retention: TimeDelta::days(config.event_retention_days),
                 ..Settings::default()
             },
         );
@@ -200,6 +213,24 @@ impl Application {
     }
 }
 
+/// The NATS publisher when `NATS_URL` is set; otherwise publication is off, which is said once here.
+async fn publisher(config: &Config) -> anyhow::Result<Option<Arc<dyn EventPublisher>>> {
+    let Some(url) = &config.nats_url else {
+        tracing::info!("NATS_URL is not set: events are recorded (GET /orders/{{id}}/events) but not published");
+        return Ok(None);
+    };
+    let settings = NatsSettings {
+        stream: config.nats_stream.clone(),
+        subject_prefix: config.nats_subject_prefix.clone(),
+        ..NatsSettings::new(url.clone())
+    };
+    tracing::info!(%url, stream = %settings.stream, prefix = %settings.subject_prefix, "events are published to NATS JetStream");
+    let publisher = NatsPublisher::connect(settings)
+        .await
+        .context("cannot set up the NATS client")?;
+    Ok(Some(Arc::new(publisher)))
+}
+
 /// The budgets in force, counted in Redis when `REDIS_URL` is set (shared by every replica), in process otherwise.
 fn rate_limiter(config: &Config, auth_enabled: bool) -> anyhow::Result<Arc<dyn RateLimiter>> {
     // With authentication the default budgets apply; in the open mode only configured ones.
@@ -259,6 +290,28 @@ fn start_workers(
                 Ok(purged) => tracing::info!(purged, "purged expired idempotency keys"),
                 Err(error) => {
                     tracing::warn!(error = ?error, "could not purge expired idempotency keys")
+                }
+            }
+            match service.prune_outbox().await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned done effects from the outbox"),
+                Err(error) => tracing::warn!(error = ?error, "could not prune the outbox"),
+            }
+        }
+    });
+    // The outbox: every tick, runs what is due until nothing is (its batch), then waits for the next.
+    let outbox = service.clone();
+    workers.every(config.outbox_poll, move || {
+        let service = outbox.clone();
+        async move {
+            loop {
+                match service.run_due_effects().await {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::warn!(error = ?error, "the outbox worker could not claim effects");
+                        break;
+                    }
                 }
             }
         }

@@ -98,13 +98,13 @@ impl OrderUpdate {
         }
     }
 
-    /// Writes only if the stored order is live and still at the expected version. Returns whether it did.
+    /// Writes only if the stored order is still at the expected version (a delete bumps it, so a read of the
+    /// live order cannot overwrite a deleted one). Returns whether it did.
     pub(crate) fn apply(self, conn: &mut DbConnection) -> Result<bool, StorageError> {
         let updated = diesel::update(
             orders::table
                 .filter(orders::id.eq(&self.row.id))
-                .filter(orders::version.eq(self.expected))
-                .filter(orders::deleted_at.is_null()),
+                .filter(orders::version.eq(self.expected)),
         )
         .set(&self.row)
         .execute(conn)?;
@@ -418,20 +418,6 @@ pub(crate) fn find_any_order(
         .select(OrderRow::as_select())
         .load(conn)?;
     Ok(with_items(conn, rows)?.pop())
-}
-
-/// Orders whose payment is waiting to be refunded, oldest first.
-pub(crate) fn orders_with_refund_due(
-    conn: &mut DbConnection,
-    limit: usize,
-) -> Result<Vec<Order>, StorageError> {
-    let rows = orders::table
-        .filter(orders::refund_due.eq(true))
-        .order(orders::id)
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .select(OrderRow::as_select())
-        .load(conn)?;
-    with_items(conn, rows)
 }
 
 /// Loads the lines of `rows` in one query and makes orders of them, in the order of `rows`.

@@ -1,11 +1,13 @@
 //! The JSON shapes of the API (camelCase), and where each domain field sits in them.
 
+mod events;
 mod number;
 mod request;
 mod response;
 
 use order_domain::{AddressField, Field, ItemField};
 
+pub(crate) use events::EventListBody;
 pub(crate) use request::{
     CreateOrderRequest, ListParams, MetadataBody, PaymentBody, ShippingBody, StatusBody,
     TrackingBody,

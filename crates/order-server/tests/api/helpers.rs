@@ -304,6 +304,20 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The order once `done` holds for it: what the outbox worker does after a change takes a moment.
+    /// Fails after 10 s.
+    pub async fn order_when(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let mut order = self.order(id).await;
+        for _ in 0..200 {
+            if done(&order) {
+                return order;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            order = self.order(id).await;
+        }
+        panic!("the order never got there: {order}");
+    }
+
     /// The order's current representation.
     pub async fn order(&self, id: &str) -> Value {
         let response = self.get_order(id).await;

@@ -2,10 +2,12 @@
 
 mod auth;
 mod concurrency;
+mod crash;
 mod create;
 mod database;
 mod delete;
 mod errors;
+mod events;
 mod filters;
 mod hardening;
 mod health;
@@ -13,6 +15,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod metadata;
+mod nats;
 mod numbers;
 mod operations;
 mod outage;
