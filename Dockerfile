@@ -12,6 +12,7 @@ RUN apt-get update \
     && mkdir -p /var/lib/orders && chown orders /var/lib/orders
 COPY --from=build /src/target/release/order-server /src/target/release/order-standins /usr/local/bin/
 USER orders
+# On 0.0.0.0 the server needs AUTH_JWT_SECRET or AUTH_JWKS_FILE (or AUTH_DISABLED=true) to start: see the README.
 # Listening off loopback, the server refuses to start while a <NAME>_SERVICE_URL is unset, rather than let a
 # stand-in answer in production. Set the five URLs, or ALLOW_STANDINS=true for a demo with the stand-ins.
 ENV LISTEN_ADDR=0.0.0.0:3000 \

@@ -4,6 +4,10 @@
 run:
     cargo run --release -p order-server
 
+# Mint a dev token with AUTH_JWT_SECRET, e.g. `just token --role store --store-id s1 --ttl 1h`.
+token *args:
+    cargo run -q --release -p order-server -- token {{args}}
+
 # The whole test suite, as CI runs it.
 test:
     cargo test --workspace

@@ -2,9 +2,10 @@ use chrono::{DateTime, Utc};
 use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder,
-    NotificationKind, Order, OrderId,
+    Order, OrderId,
 };
 
+use crate::policy::{authorize, Action};
 use crate::{AppError, Caller, OrderService};
 
 /// A key that makes a create safe to retry, in the key space of whoever sent it.
@@ -46,6 +47,7 @@ impl OrderService {
             order,
             idempotency_key,
         } = command;
+        authorize(caller, Action::Create, Some((&order).into()))?;
         let idempotency = idempotency_key.map(|key| IdempotentRequest {
             scope: caller.idempotency_scope(),
             key,
@@ -53,7 +55,9 @@ impl OrderService {
         let now = self.ports.clock.now();
         let fingerprint = order.fingerprint();
         let Some(request) = idempotency else {
-            return self.place(order, None, fingerprint, render, now).await;
+            return self
+                .place(caller, order, None, fingerprint, render, now)
+                .await;
         };
         if let Some(record) = self.find_record(&request, now).await? {
             return replay(record, fingerprint);
@@ -66,7 +70,7 @@ impl OrderService {
             };
         }
         let result = self
-            .place(order, Some(&request), fingerprint, render, now)
+            .place(caller, order, Some(&request), fingerprint, render, now)
             .await;
         if !matches!(
             result,
@@ -109,6 +113,7 @@ impl OrderService {
     /// Checks the customer, reserves the stock, then stores the order with the key's record.
     async fn place(
         &self,
+        caller: &Caller,
         order: NewOrder,
         request: Option<&IdempotentRequest>,
         fingerprint: Fingerprint,
@@ -118,7 +123,7 @@ impl OrderService {
         if !self.ports.customers.exists(order.customer_id()).await? {
             return Err(AppError::UnknownCustomer(order.customer_id().clone()));
         }
-        let order = Order::place(order, OrderId::generate(), now);
+        let order = Order::place(order, OrderId::generate_at(now), now);
         self.ports
             .inventory
             .reserve(order.id(), order.lines())
@@ -128,6 +133,8 @@ impl OrderService {
                 ReservationError::Gateway(error) => error.into(),
             })?;
 
+        let key = request.map(|request| request.key.as_str());
+        let change = self.record(None, &order, caller, key)?;
         let body = render(&order);
         let record = request.map(|request| IdempotencyRecord {
             scope: request.scope.clone(),
@@ -138,8 +145,7 @@ impl OrderService {
             created_at: now,
             expires_at: now + self.settings.idempotency_ttl,
         });
-        let Err(error) = self.ports.orders.insert(&order, record).await else {
-            self.notify(&order, NotificationKind::OrderCreated).await;
+        let Err(error) = self.ports.orders.insert(&order, &change, record).await else {
             return Ok(CreatedOrder {
                 order_id: order.id(),
                 body,

@@ -61,9 +61,12 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
         .orders
         .expect_insert()
         .times(1)
-        .withf(|order, record| {
+        .withf(|order, change, record| {
+            let change_matches =
+                change.event.order_id == order.id() && change.event.order_version.get() == 1;
             let record = record.as_ref();
-            order.status() == OrderStatus::Pending
+            change_matches
+                && order.status() == OrderStatus::Pending
                 && order.version().get() == 1
                 && order.created_at() == now()
                 && record.is_some_and(|r| {
@@ -72,7 +75,7 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
                         && r.expires_at == now() + chrono::TimeDelta::hours(24)
                 })
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     mocks
         .orders
         .expect_claim_idempotency()
@@ -218,7 +221,7 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
     mocks
         .orders
         .expect_insert()
-        .returning(|_, _| Err(RepositoryError::DuplicateIdempotencyKey));
+        .returning(|_, _, _| Err(RepositoryError::DuplicateIdempotencyKey));
     mocks
         .orders
         .expect_claim_idempotency()
@@ -250,7 +253,7 @@ async fn a_failed_insert_releases_the_reservation_it_made() {
     mocks.inventory.expect_reserve().returning(|_, _| Ok(()));
     let reserved = std::sync::Arc::new(std::sync::Mutex::new(None));
     let seen = reserved.clone();
-    mocks.orders.expect_insert().returning(move |order, _| {
+    mocks.orders.expect_insert().returning(move |order, _, _| {
         *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(order.id());
         Err(RepositoryError::Unavailable("disk gone".into()))
     });

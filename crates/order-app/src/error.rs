@@ -2,15 +2,20 @@ use std::time::Duration;
 
 use order_domain::ports::{BoxError, GatewayError, RepositoryError};
 use order_domain::{
-    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, Version, Violation,
+    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, StaleVersion, Version, Violation,
 };
 use thiserror::Error;
+
+use crate::Action;
 
 /// Every way a use case can fail; the HTTP adapter maps each to one status.
 #[derive(Debug, Error)]
 pub enum AppError {
     #[error("no such order")]
     NotFound,
+    /// The caller is known but may not do this (the policy's `Forbid`).
+    #[error("not allowed to {action}")]
+    Forbidden { action: Action },
     #[error("the request breaks {} rule(s)", .0.len())]
     Invalid(Vec<Violation>),
     #[error("cannot {action} an order that is {status}")]
@@ -18,6 +23,9 @@ pub enum AppError {
         action: OrderAction,
         status: OrderStatus,
     },
+    /// A status a client may not ask for directly: only the business event that reaches it brings it.
+    #[error("an order becomes {status} only {}", OrderAction::how_to_reach(*.status))]
+    StatusNotSettable { status: OrderStatus },
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
     #[error("customer `{0}` does not exist")]
@@ -53,6 +61,14 @@ impl From<OrderError> for AppError {
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
             OrderError::NoRefundDue => AppError::Conflict,
+        }
+    }
+}
+
+impl From<StaleVersion> for AppError {
+    fn from(error: StaleVersion) -> Self {
+        AppError::PreconditionFailed {
+            current: error.current,
         }
     }
 }

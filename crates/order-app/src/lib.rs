@@ -1,15 +1,22 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
 //! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
-//! (releasing stock and refunding once) and delete; and the sweeper that finishes what a crash left half-done.
+//! (releasing stock and refunding once), delete, and replacing an order's metadata, each recording its event and
+//! after-commit effects in the change's transaction; the order's history; the outbox worker's step
+//! (`run_due_effects`) that publishes events, notifies customers, releases stock and refunds, with retries; and
+//! the sweeper for reservations whose order was never stored. Who may do what is one table, `policy` (`decide`,
+//! `confine`), asked by every use case with its `Action`.
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
 //! every adapter maps.
 
 mod caller;
 mod create_order;
+mod effects;
 mod error;
+mod history;
 mod lifecycle;
 mod maintenance;
-mod notify;
+mod metadata;
+mod policy;
 mod read_orders;
 mod readiness;
 mod service;
@@ -19,6 +26,8 @@ mod write_order;
 pub use caller::Caller;
 pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
+pub use history::EventPage;
+pub use policy::{confine, decide, Action, Decision, Owner};
 pub use read_orders::OrderPage;
 pub use readiness::Readiness;
 pub use service::{OrderService, Ports, Settings};

@@ -1,9 +1,10 @@
 use order_domain::ports::{AddressCheck, PaymentError};
 use order_domain::{
-    Field, NotificationKind, Order, OrderAction, OrderId, OrderStatus, PaymentDraft,
-    PaymentRequest, ProviderKey, ShippingAddress, Tracking, VersionCheck, Violation,
+    Field, Order, OrderAction, OrderId, OrderStatus, PaymentDraft, PaymentRequest, ProviderKey,
+    ShippingAddress, Tracking, VersionCheck, Violation,
 };
 
+use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
@@ -17,12 +18,8 @@ impl OrderService {
         draft: PaymentDraft,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self.find_live(id).await?;
-        if !check.admits(order.version()) {
-            return Err(AppError::PreconditionFailed {
-                current: order.version(),
-            });
-        }
+        let order = self.find_for(caller, Action::Pay, id).await?;
+        check.ensure(order.version())?;
         let payment = PaymentRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
         order.check_payment(&payment)?;
         let key = ProviderKey::authorization_attempt(id);
@@ -36,13 +33,10 @@ impl OrderService {
                 PaymentError::Conflict(reason) => AppError::Unexpected(reason.into()),
                 PaymentError::Gateway(error) => error.into(),
             })?;
-        let order = self
-            .change_order(caller, id, &check, |order, now| {
-                Ok(order.pay(&payment, authorization.clone(), now)?)
-            })
-            .await?;
-        self.notify(&order, NotificationKind::OrderPaid).await;
-        Ok(order)
+        self.change_order(caller, Action::Pay, id, &check, |order, now| {
+            Ok(order.pay(&payment, authorization.clone(), now)?)
+        })
+        .await
     }
 
     /// Stores where the order goes, once the shipping service says it can deliver there.
@@ -54,12 +48,10 @@ impl OrderService {
         check: VersionCheck,
     ) -> Result<Order, AppError> {
         // The order's own answers (gone, stale, shipped already) come before asking the carrier.
-        let order = self.find_live(id).await?;
-        if !check.admits(order.version()) {
-            return Err(AppError::PreconditionFailed {
-                current: order.version(),
-            });
-        }
+        let order = self
+            .find_for(caller, Action::SetShippingAddress, id)
+            .await?;
+        check.ensure(order.version())?;
         let action = OrderAction::SetShippingAddress;
         if !action.is_allowed_in(order.status()) {
             return Err(AppError::NotAllowed {
@@ -76,9 +68,13 @@ impl OrderService {
                 reason,
             )]));
         }
-        self.change_order(caller, id, &check, |order, now| {
-            Ok(order.set_shipping_address(address.clone(), now)?)
-        })
+        self.change_order(
+            caller,
+            Action::SetShippingAddress,
+            id,
+            &check,
+            |order, now| Ok(order.set_shipping_address(address.clone(), now)?),
+        )
         .await
     }
 
@@ -90,18 +86,10 @@ impl OrderService {
         tracking: Tracking,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        // The last attempt's reading is the one that landed.
-        let shipped_now = std::cell::Cell::new(false);
-        let order = self
-            .change_order(caller, id, &check, |order, now| {
-                shipped_now.set(order.status() == OrderStatus::Processing);
-                Ok(order.record_tracking(tracking.clone(), now)?)
-            })
-            .await?;
-        if shipped_now.get() {
-            self.notify(&order, NotificationKind::OrderShipped).await;
-        }
-        Ok(order)
+        self.change_order(caller, Action::RecordTracking, id, &check, |order, now| {
+            Ok(order.record_tracking(tracking.clone(), now)?)
+        })
+        .await
     }
 
     pub async fn deliver_order(
@@ -110,69 +98,40 @@ impl OrderService {
         id: OrderId,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self
-            .change_order(caller, id, &check, |order, now| Ok(order.deliver(now)?))
-            .await?;
-        self.notify(&order, NotificationKind::OrderDelivered).await;
-        Ok(order)
+        self.change_order(caller, Action::Deliver, id, &check, |order, now| {
+            Ok(order.deliver(now)?)
+        })
+        .await
     }
 
-    /// Cancels a pending or processing order, gives its stock back and refunds a paid one. Only the cancel
-    /// that wins the compare-and-swap goes on to release and refund, so parallel cancels refund once; what
-    /// fails here (the services being down) is left recorded for the sweeper.
+    /// Cancels a pending or processing order. What follows (the stock released, the customer told, a paid
+    /// order refunded) is written with the cancel and done by the outbox worker, so only the cancel that
+    /// wins the compare-and-swap has it done, once, even across a crash.
     pub async fn cancel_order(
         &self,
         caller: &Caller,
         id: OrderId,
         check: VersionCheck,
     ) -> Result<Order, AppError> {
-        let order = self
-            .change_order(caller, id, &check, |order, now| Ok(order.cancel(now)?))
-            .await?;
-        self.release_reservation(id).await;
-        self.notify(&order, NotificationKind::OrderCanceled).await;
-        Ok(self.settle_refund(order).await)
+        self.change_order(caller, Action::Cancel, id, &check, |order, now| {
+            Ok(order.cancel(now)?)
+        })
+        .await
     }
 
-    /// Refunds the payment of a canceled order if a refund is due, and records it; returns the order as it
-    /// now stands. The refund carries a key derived from the order, so a repeat is refunded once downstream.
-    pub(crate) async fn settle_refund(&self, order: Order) -> Order {
-        let Some(payment) = order.payment().filter(|payment| payment.refund_due) else {
-            return order;
-        };
-        let Some(authorization) = &payment.authorization_id else {
-            tracing::warn!(order = %order.id(), "a refund is due but the payment has no authorization on record; refund it by hand");
-            return order;
-        };
-        let key = ProviderKey::full_refund(order.id());
-        let refunded = self
-            .ports
-            .payments
-            .refund(
-                &key,
-                order.id(),
-                authorization,
-                payment.amount,
-                "order canceled",
-            )
-            .await;
-        match refunded {
-            Ok(refund) => tracing::info!(order = %order.id(), refund = %refund, "refunded"),
-            Err(error) => {
-                tracing::warn!(order = %order.id(), error = %error, "refund failed; the sweeper will retry it");
-                return order;
-            }
-        }
-        let record = |order: &mut Order, now| Ok(order.record_refund(now)?);
-        match self
-            .change_order(&Caller::anonymous(), order.id(), &VersionCheck::Any, record)
-            .await
-        {
-            Ok(refunded) => refunded,
-            Err(error) => {
-                tracing::warn!(order = %order.id(), error = %error, "refunded, but could not record it yet");
-                order
-            }
+    /// `PUT /status`: sets one of the statuses a client may ask for, by the action that reaches it; any
+    /// other status is refused naming the way to it.
+    pub async fn set_status(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        status: OrderStatus,
+        check: VersionCheck,
+    ) -> Result<Order, AppError> {
+        match OrderAction::reaching(status).filter(|_| status.is_settable()) {
+            Some(OrderAction::Cancel) => self.cancel_order(caller, id, check).await,
+            Some(OrderAction::Deliver) => self.deliver_order(caller, id, check).await,
+            _ => Err(AppError::StatusNotSettable { status }),
         }
     }
 }

@@ -2,9 +2,9 @@ use std::sync::{Arc, Mutex};
 
 use order_domain::ports::{AddressCheck, GatewayError, PaymentError, RepositoryError};
 use order_domain::{
-    AddressDraft, AuthorizationId, Field, NotificationKind, Order, OrderAction, OrderStatus,
-    PaymentDraft, ProviderKey, RefundId, ShippingAddress, Tracking, TrackingDraft, Version,
-    VersionCheck,
+    AddressDraft, AuthorizationId, EffectKind, EventType, Field, Order, OrderAction, OrderStatus,
+    PaymentDraft, Principal, ProviderKey, RecordedChange, Role, ShippingAddress, Tracking,
+    TrackingDraft, Version, VersionCheck,
 };
 
 use crate::test_support::{now, stored_order, Mocks};
@@ -45,7 +45,7 @@ fn holding(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<Order>>> {
         .expect_find()
         .returning(move |_| Ok(Some(order.clone())));
     let log = written.clone();
-    mocks.orders.expect_update().returning(move |order, _| {
+    mocks.orders.expect_update().returning(move |order, _, _| {
         log.lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(order.clone());
@@ -302,7 +302,7 @@ async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
         .orders
         .expect_update()
         .times(1)
-        .returning(|_, _| Err(RepositoryError::VersionConflict));
+        .returning(|_, _, _| Err(RepositoryError::VersionConflict));
 
     let result = mocks
         .service()
@@ -439,70 +439,52 @@ async fn a_shipped_order_refuses_a_new_address_without_asking_the_carrier() {
     ));
 }
 
-#[tokio::test]
-async fn canceling_a_paid_order_releases_its_stock_and_refunds_it_once() {
-    let order = paid_order();
-    let id = order.id();
-    let mut mocks = Mocks::new();
-    // Reads see what was last written, as a database would.
+/// A repository holding one order, whose reads see what was last written, as a database's would; returns the
+/// changes written.
+fn recording(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<RecordedChange>>> {
     let stored = Arc::new(Mutex::new(order));
     let read = stored.clone();
     mocks
         .orders
         .expect_find()
         .returning(move |_| Ok(Some(read.lock().unwrap_or_else(|e| e.into_inner()).clone())));
-    let write = stored.clone();
+    let changes = Arc::new(Mutex::new(Vec::new()));
+    let log = changes.clone();
     mocks
         .orders
         .expect_update()
-        .times(2)
-        .returning(move |order, _| {
-            *write.lock().unwrap_or_else(|e| e.into_inner()) = order.clone();
+        .returning(move |order, _, change| {
+            *stored.lock().unwrap_or_else(|e| e.into_inner()) = order.clone();
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(change.clone());
             Ok(())
         });
-    mocks
-        .inventory
-        .expect_release()
-        .times(1)
-        .withf(move |o| *o == id)
-        .returning(|_| Ok(()));
-    mocks
-        .payments
-        .expect_refund()
-        .times(1)
-        .withf(move |key, o, authorization, amount, _| {
-            *key == ProviderKey::full_refund(id)
-                && *o == id
-                && *authorization == self::authorization()
-                && amount.minor_units() == 5000
-        })
-        .returning(|_, _, _, _, _| Ok(RefundId::parse("refund-1").expect("a valid refund id")));
+    changes
+}
 
-    let canceled = mocks
-        .service()
-        .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(canceled.status(), OrderStatus::Canceled);
-    let payment = canceled.payment().cloned();
-    assert_eq!(payment.as_ref().map(|p| p.refund_due), Some(false));
-    assert_eq!(payment.and_then(|p| p.refunded_at), Some(now()));
+fn effects_of(changes: &Mutex<Vec<RecordedChange>>) -> Vec<(EventType, Vec<String>)> {
+    changes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|c| {
+            let names = c.effects.iter().map(EffectKind::name).collect();
+            (c.event.event_type, names)
+        })
+        .collect()
 }
 
 #[tokio::test]
-async fn a_refund_that_fails_leaves_the_cancel_standing_with_the_refund_due() {
+async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_with_the_cancel() {
     let order = paid_order();
     let id = order.id();
     let mut mocks = Mocks::new();
-    let written = holding(&mut mocks, order);
-    mocks.inventory.expect_release().returning(|_| Ok(()));
-    mocks.payments.expect_refund().returning(|_, _, _, _, _| {
-        Err(PaymentError::Gateway(GatewayError::Unavailable {
-            service: "payment",
-            retry_after: None,
-            source: None,
-        }))
-    });
+    let changes = recording(&mut mocks, order);
+    // Nothing is called from the request: the worker does it after commit.
+    mocks.inventory.expect_release().never();
+    mocks.payments.expect_refund().never();
+
     let canceled = mocks
         .service()
         .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
@@ -511,30 +493,39 @@ async fn a_refund_that_fails_leaves_the_cancel_standing_with_the_refund_due() {
     assert_eq!(canceled.status(), OrderStatus::Canceled);
     assert_eq!(canceled.payment().map(|p| p.refund_due), Some(true));
     assert_eq!(
-        written.lock().unwrap_or_else(|e| e.into_inner()).len(),
-        1,
-        "only the cancel is written"
+        effects_of(&changes),
+        [(
+            EventType::Canceled,
+            vec![
+                "release_stock".into(),
+                "notify.OrderCanceled".into(),
+                "refund".into()
+            ]
+        )],
+        "publication is off in these tests"
     );
+    let refund = changes.lock().unwrap_or_else(|e| e.into_inner())[0].effects[2].clone();
+    assert!(matches!(refund, EffectKind::Refund(amount) if amount.minor_units() == 5000));
 }
 
 #[tokio::test]
-async fn canceling_an_unpaid_order_refunds_nothing() {
+async fn canceling_an_unpaid_order_owes_no_refund() {
+    let mut mocks = Mocks::new();
     let order = stored_order();
     let id = order.id();
-    let mut mocks = Mocks::new();
-    holding(&mut mocks, order);
+    let changes = recording(&mut mocks, order);
     mocks
-        .inventory
-        .expect_release()
-        .times(1)
-        .returning(|_| Ok(()));
-    mocks.payments.expect_refund().never();
-    let canceled = mocks
         .service()
         .cancel_order(&Caller::anonymous(), id, VersionCheck::Any)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(canceled.payment(), None);
+    assert_eq!(
+        effects_of(&changes),
+        [(
+            EventType::Canceled,
+            vec!["release_stock".into(), "notify.OrderCanceled".into()]
+        )]
+    );
 }
 
 #[tokio::test]
@@ -542,25 +533,7 @@ async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction
     let order = paid_order();
     let id = order.id();
     let mut mocks = Mocks::new();
-    let stored = Arc::new(Mutex::new(order));
-    let read = stored.clone();
-    mocks
-        .orders
-        .expect_find()
-        .returning(move |_| Ok(Some(read.lock().unwrap_or_else(|e| e.into_inner()).clone())));
-    let write = stored.clone();
-    mocks.orders.expect_update().returning(move |order, _| {
-        *write.lock().unwrap_or_else(|e| e.into_inner()) = order.clone();
-        Ok(())
-    });
-    let mut notifier = order_domain::ports::MockNotifier::new();
-    notifier
-        .expect_notify()
-        .times(1)
-        .withf(|n| n.kind == NotificationKind::OrderShipped)
-        .returning(|_| Ok(()));
-    mocks.notifier = notifier;
-
+    let changes = recording(&mut mocks, order);
     let service = mocks.service();
     for _ in 0..2 {
         service
@@ -568,6 +541,39 @@ async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    assert_eq!(
+        effects_of(&changes),
+        [
+            (EventType::Shipped, vec!["notify.OrderShipped".into()]),
+            (EventType::TrackingCorrected, vec![]),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn each_event_records_the_caller_its_request_and_the_order_version() {
+    let order = paid_order();
+    let id = order.id();
+    let mut mocks = Mocks::new();
+    let changes = recording(&mut mocks, order);
+    let caller =
+        Caller::authenticated(Principal::new("ops-7", Role::Operator)).with_request_id("req-42");
+    let shipped = mocks
+        .service()
+        .record_tracking(&caller, id, tracking(), VersionCheck::Any)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let changes = changes.lock().unwrap_or_else(|e| e.into_inner());
+    let event = &changes[0].event;
+    assert_eq!(event.order_version, shipped.version());
+    assert_eq!(event.order_id, id);
+    let actor = event
+        .context
+        .actor
+        .as_ref()
+        .map(|a| (a.subject.as_str(), a.role.as_str()));
+    assert_eq!(actor, Some(("ops-7", "operator")));
+    assert_eq!(event.context.request_id.as_deref(), Some("req-42"));
 }
 
 #[tokio::test]
@@ -587,4 +593,30 @@ async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
             status: OrderStatus::Processing
         })
     ));
+}
+
+#[tokio::test]
+async fn statuses_only_an_event_brings_are_refused_without_reading_or_writing() {
+    for status in [
+        OrderStatus::Pending,
+        OrderStatus::Processing,
+        OrderStatus::Shipped,
+    ] {
+        let mut mocks = Mocks::new();
+        mocks.orders.expect_find().never();
+        mocks.orders.expect_update().never();
+        let result = mocks
+            .service()
+            .set_status(
+                &Caller::anonymous(),
+                order_domain::OrderId::generate(),
+                status,
+                VersionCheck::Any,
+            )
+            .await;
+        assert!(
+            matches!(result, Err(AppError::StatusNotSettable { status: refused }) if refused == status),
+            "{status}: {result:?}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 use order_domain::{Order, OrderFilter, OrderId, PageRequest};
 
+use crate::policy::{authorize, confine, Action};
 use crate::{AppError, Caller, OrderService};
 
 /// One page of a list, newest first; `next` is where the following page starts, if there is one.
@@ -11,8 +12,7 @@ pub struct OrderPage {
 
 impl OrderService {
     pub async fn get_order(&self, caller: &Caller, id: OrderId) -> Result<Order, AppError> {
-        let _ = caller;
-        self.find_live(id).await
+        self.find_for(caller, Action::Read, id).await
     }
 
     /// The live order, as the service itself reads it (no access rule applies).
@@ -26,8 +26,12 @@ impl OrderService {
         filter: &OrderFilter,
         page: &PageRequest,
     ) -> Result<OrderPage, AppError> {
-        let _ = caller;
-        let mut orders = self.ports.orders.list(filter, page).await?;
+        authorize(caller, Action::List, None)?;
+        let filter =
+            confine(caller.principal.as_ref(), filter).map_err(|_| AppError::Forbidden {
+                action: Action::List,
+            })?;
+        let mut orders = self.ports.orders.list(&filter, page).await?;
         let limit = page.limit.get();
         let next = if orders.len() > limit {
             orders.truncate(limit);

@@ -1,9 +1,13 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use std::time::Duration;
+
 use order_domain::ports::{
-    Clock, CustomerDirectory, Inventory, Notifier, OrderRepository, PaymentGateway, ShippingService,
+    Clock, CustomerDirectory, EventHistory, EventPublisher, Inventory, Notifier, OrderRepository,
+    Outbox, PaymentGateway, ShippingService,
 };
+use order_domain::RetryPolicy;
 
 /// The adapters a service runs on.
 #[derive(Clone)]
@@ -15,6 +19,10 @@ pub struct Ports {
     pub shipping: Arc<dyn ShippingService>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
+    pub history: Arc<dyn EventHistory>,
+    pub outbox: Arc<dyn Outbox>,
+    /// Where events are published; `None`: publication is off (events are still recorded).
+    pub publisher: Option<Arc<dyn EventPublisher>>,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +36,14 @@ pub struct Settings {
     pub max_write_attempts: u32,
     /// How old a reservation must be before the sweeper may release it: older than any create in flight.
     pub reservation_grace: TimeDelta,
+    /// How failed after-commit effects are retried, and when one is given up.
+    pub retry: RetryPolicy,
+    /// How long a worker holds the effects it claimed before another may take them.
+    pub outbox_lease: Duration,
+    /// How many effects a worker claims at a time.
+    pub outbox_batch: usize,
+    /// How long done effects stay in the outbox (the history keeps the events for ever).
+    pub event_retention: TimeDelta,
 }
 
 impl Default for Settings {
@@ -37,6 +53,14 @@ impl Default for Settings {
             idempotency_claim_hold: TimeDelta::seconds(60),
             max_write_attempts: 5,
             reservation_grace: TimeDelta::minutes(5),
+            retry: RetryPolicy {
+                base: Duration::from_millis(200),
+                cap: Duration::from_secs(10),
+                park_after: RetryPolicy::DEFAULT_PARK_AFTER,
+            },
+            outbox_lease: Duration::from_secs(60),
+            outbox_batch: 32,
+            event_retention: TimeDelta::days(30),
         }
     }
 }

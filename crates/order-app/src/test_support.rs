@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use order_domain::ports::{
-    MockClock, MockCustomerDirectory, MockInventory, MockNotifier, MockOrderRepository,
-    MockPaymentGateway, MockShippingService,
+    MockClock, MockCustomerDirectory, MockEventHistory, MockInventory, MockNotifier,
+    MockOrderRepository, MockOutbox, MockPaymentGateway, MockShippingService,
 };
 use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
 
@@ -24,6 +24,10 @@ pub struct Mocks {
     pub payments: MockPaymentGateway,
     pub shipping: MockShippingService,
     pub notifier: MockNotifier,
+    pub history: MockEventHistory,
+    pub outbox: MockOutbox,
+    /// Publication is off unless a test sets a publisher.
+    pub publisher: Option<order_domain::ports::MockEventPublisher>,
 }
 
 impl Mocks {
@@ -39,6 +43,9 @@ impl Mocks {
             payments: MockPaymentGateway::new(),
             shipping: MockShippingService::new(),
             notifier,
+            history: MockEventHistory::new(),
+            outbox: MockOutbox::new(),
+            publisher: None,
         }
     }
 
@@ -54,6 +61,11 @@ impl Mocks {
                 shipping: Arc::new(self.shipping),
                 notifier: Arc::new(self.notifier),
                 clock: Arc::new(clock),
+                history: Arc::new(self.history),
+                outbox: Arc::new(self.outbox),
+                publisher: self
+                    .publisher
+                    .map(|p| Arc::new(p) as Arc<dyn order_domain::ports::EventPublisher>),
             },
             Settings::default(),
         )
@@ -74,6 +86,8 @@ pub fn new_order(customer: &str) -> NewOrder {
         shipping_cost: Some("0".into()),
         tax_amount: Some("0".into()),
         total_amount: Some("50".into()),
+        note: None,
+        metadata: None,
     };
     match NewOrder::parse(draft) {
         Ok(order) => order,

@@ -5,16 +5,12 @@ use crate::test_support::{now, stored_order, Mocks};
 use crate::{AppError, Caller};
 
 #[tokio::test]
-async fn deleting_a_pending_order_cancels_it_and_gives_its_stock_back() {
+async fn deleting_a_pending_order_cancels_it_and_writes_the_release_of_its_stock_with_it() {
     let order = stored_order();
     let id = order.id();
     let mut mocks = Mocks::new();
-    mocks
-        .inventory
-        .expect_release()
-        .times(1)
-        .withf(move |released| *released == id)
-        .returning(|_| Ok(()));
+    // The release is done by the outbox worker, after commit.
+    mocks.inventory.expect_release().never();
     mocks
         .orders
         .expect_find()
@@ -23,14 +19,16 @@ async fn deleting_a_pending_order_cancels_it_and_gives_its_stock_back() {
         .orders
         .expect_update()
         .times(1)
-        .withf(|order, expected| {
-            *expected == Version::FIRST
+        .withf(|order, expected, change| {
+            change.event.event_type == order_domain::EventType::Deleted
+                && change.effects == [order_domain::EffectKind::ReleaseStock]
+                && *expected == Version::FIRST
                 && order.version().get() == 2
                 && order.status() == OrderStatus::Canceled
                 && order.deleted_at() == Some(now())
                 && order.updated_at() == now()
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
 
     let result = mocks
         .service()
@@ -93,7 +91,7 @@ async fn a_lost_race_is_retried_from_a_fresh_read() {
         .orders
         .expect_update()
         .times(2)
-        .returning(move |_, _| {
+        .returning(move |_, _, _| {
             attempts += 1;
             if attempts == 1 {
                 Err(RepositoryError::VersionConflict)
@@ -123,7 +121,7 @@ async fn a_change_that_always_loses_its_race_gives_up_with_a_conflict() {
         .orders
         .expect_update()
         .times(5)
-        .returning(|_, _| Err(RepositoryError::VersionConflict));
+        .returning(|_, _, _| Err(RepositoryError::VersionConflict));
 
     let result = mocks
         .service()

@@ -14,17 +14,87 @@ pub enum OrderAction {
     /// Archiving (a soft delete): a pending order is canceled in the same change; a paid order that has not
     /// ended must be canceled first (which voids or refunds), and a shipped one can only be delivered.
     Delete,
+    /// Replacing the caller's metadata: bookkeeping, allowed whatever the status while the order is live.
+    UpdateMetadata,
+}
+
+/// Where a client asks for an action: each action is served at exactly one endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Payment,
+    Shipping,
+    Tracking,
+    Status,
+    Metadata,
+    Delete,
+}
+
+impl Endpoint {
+    /// The method and path template, as clients are told.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Payment => "PUT /orders/{id}/payment",
+            Endpoint::Shipping => "PUT /orders/{id}/shipping",
+            Endpoint::Tracking => "PUT /orders/{id}/shipment/tracking",
+            Endpoint::Status => "PUT /orders/{id}/status",
+            Endpoint::Metadata => "PUT /orders/{id}/metadata",
+            Endpoint::Delete => "DELETE /orders/{id}",
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 6] = [
+    pub const ALL: [OrderAction; 7] = [
         OrderAction::Pay,
         OrderAction::SetShippingAddress,
         OrderAction::RecordTracking,
         OrderAction::Deliver,
         OrderAction::Cancel,
         OrderAction::Delete,
+        OrderAction::UpdateMetadata,
     ];
+
+    /// The endpoint that performs this action.
+    pub fn endpoint(self) -> Endpoint {
+        match self {
+            OrderAction::Pay => Endpoint::Payment,
+            OrderAction::SetShippingAddress => Endpoint::Shipping,
+            OrderAction::RecordTracking => Endpoint::Tracking,
+            OrderAction::Deliver | OrderAction::Cancel => Endpoint::Status,
+            OrderAction::Delete => Endpoint::Delete,
+            OrderAction::UpdateMetadata => Endpoint::Metadata,
+        }
+    }
+
+    /// How a client brings an order into `status`, in words: the action and its endpoint.
+    pub fn how_to_reach(status: OrderStatus) -> String {
+        match OrderAction::reaching(status) {
+            Some(action) if action.endpoint() == Endpoint::Status => {
+                format!("through {}", Endpoint::Status)
+            }
+            Some(action) => format!("by {}: {}", action.describe(), action.endpoint()),
+            None => "when it is created".to_owned(),
+        }
+    }
+
+    /// The action as a verb phrase about an order.
+    fn describe(self) -> &'static str {
+        match self {
+            OrderAction::Pay => "paying it",
+            OrderAction::SetShippingAddress => "setting its shipping address",
+            OrderAction::RecordTracking => "recording its tracking",
+            OrderAction::Deliver => "delivering it",
+            OrderAction::Cancel => "canceling it",
+            OrderAction::Delete => "deleting it",
+            OrderAction::UpdateMetadata => "replacing its metadata",
+        }
+    }
 
     /// Whether this action may happen to an order in `status`.
     pub fn is_allowed_in(self, status: OrderStatus) -> bool {
@@ -37,6 +107,7 @@ impl OrderAction {
                     matches!(status, OrderStatus::Pending | OrderStatus::Processing)
                 }
                 OrderAction::Delete => status.is_final(),
+                OrderAction::UpdateMetadata => true,
                 _ => false,
             },
         }
@@ -52,7 +123,7 @@ impl OrderAction {
             OrderAction::Deliver => Some(OrderStatus::Delivered),
             OrderAction::Cancel => Some(OrderStatus::Canceled),
             OrderAction::Delete => (from == OrderStatus::Pending).then_some(OrderStatus::Canceled),
-            OrderAction::SetShippingAddress => None,
+            OrderAction::SetShippingAddress | OrderAction::UpdateMetadata => None,
         }
     }
 
@@ -81,6 +152,7 @@ impl OrderAction {
             OrderAction::Deliver => "deliver",
             OrderAction::Cancel => "cancel",
             OrderAction::Delete => "delete",
+            OrderAction::UpdateMetadata => "updateMetadata",
         }
     }
 }
@@ -99,11 +171,17 @@ mod tests {
     #[test]
     fn each_status_allows_exactly_these_actions() {
         let expected: [(OrderStatus, &[OrderAction]); 5] = [
-            (Pending, &[Pay, SetShippingAddress, Cancel, Delete]),
-            (Processing, &[SetShippingAddress, RecordTracking, Cancel]),
-            (Shipped, &[RecordTracking, Deliver]),
-            (Delivered, &[Delete]),
-            (Canceled, &[Delete]),
+            (
+                Pending,
+                &[Pay, SetShippingAddress, Cancel, Delete, UpdateMetadata],
+            ),
+            (
+                Processing,
+                &[SetShippingAddress, RecordTracking, Cancel, UpdateMetadata],
+            ),
+            (Shipped, &[RecordTracking, Deliver, UpdateMetadata]),
+            (Delivered, &[Delete, UpdateMetadata]),
+            (Canceled, &[Delete, UpdateMetadata]),
         ];
         for (status, actions) in expected {
             let allowed: Vec<_> = OrderAction::allowed_in(status).collect();
@@ -119,6 +197,52 @@ mod tests {
                     assert!(status.can_become(next), "{action} in {status}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn each_action_is_served_at_one_endpoint() {
+        use super::Endpoint;
+        let endpoints: Vec<_> = OrderAction::ALL
+            .into_iter()
+            .map(OrderAction::endpoint)
+            .collect();
+        assert_eq!(
+            endpoints,
+            vec![
+                Endpoint::Payment,
+                Endpoint::Shipping,
+                Endpoint::Tracking,
+                Endpoint::Status,
+                Endpoint::Status,
+                Endpoint::Delete,
+                Endpoint::Metadata,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_way_to_a_status_names_its_endpoint() {
+        assert_eq!(OrderAction::how_to_reach(Pending), "when it is created");
+        assert_eq!(
+            OrderAction::how_to_reach(Processing),
+            "by paying it: PUT /orders/{id}/payment"
+        );
+        assert_eq!(
+            OrderAction::how_to_reach(Shipped),
+            "by recording its tracking: PUT /orders/{id}/shipment/tracking"
+        );
+        assert_eq!(
+            OrderAction::how_to_reach(Canceled),
+            "through PUT /orders/{id}/status"
+        );
+    }
+
+    #[test]
+    fn metadata_changes_in_every_status_and_moves_none() {
+        for status in OrderStatus::ALL {
+            assert!(UpdateMetadata.is_allowed_in(status), "{status}");
+            assert_eq!(UpdateMetadata.target(status), None, "{status}");
         }
     }
 

@@ -1,7 +1,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use uuid::Uuid;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use uuid::timestamp::context::ContextV7;
+use uuid::{Timestamp, Uuid};
 
 use crate::text::{check_identifier, TextError};
 
@@ -13,6 +17,24 @@ impl OrderId {
     /// A new time-ordered id; ids made by one process are strictly increasing.
     pub fn generate() -> Self {
         Self(Uuid::now_v7())
+    }
+
+    /// A new id whose embedded time is `at` to the millisecond: an order's id is made from its creation
+    /// instant, so `createdAt` ranges are ranges of ids and use the id indexes. Ids made with one process's
+    /// clock are strictly increasing.
+    pub fn generate_at(at: DateTime<Utc>) -> Self {
+        static CONTEXT: Mutex<ContextV7> = Mutex::new(ContextV7::new());
+        let seconds = u64::try_from(at.timestamp()).unwrap_or(0);
+        let timestamp = Timestamp::from_unix(&CONTEXT, seconds, at.timestamp_subsec_nanos());
+        Self(Uuid::new_v7(timestamp))
+    }
+
+    /// The smallest id whose embedded time is `at` or later (to the millisecond): a bound for id ranges.
+    pub fn floor_at(at: DateTime<Utc>) -> Self {
+        let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+        let mut bytes = [0u8; 16];
+        bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+        Self(Uuid::from_bytes(bytes))
     }
 
     pub fn as_uuid(&self) -> Uuid {
@@ -93,6 +115,32 @@ external_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_made_at_an_instant_embed_it_and_sit_above_its_floor() {
+        use chrono::TimeZone;
+        let at = Utc
+            .timestamp_opt(1_800_000_000, 123_456_789)
+            .single()
+            .unwrap_or_default();
+        let a = OrderId::generate_at(at);
+        let b = OrderId::generate_at(at);
+        assert!(a < b, "one process's ids increase");
+        assert_eq!(a.as_uuid().get_version_num(), 7);
+        let millis = |id: OrderId| {
+            id.as_uuid()
+                .get_timestamp()
+                .map(|t| t.to_unix())
+                .unwrap_or_default()
+        };
+        assert_eq!(millis(a), (1_800_000_000, 123_000_000));
+        assert!(OrderId::floor_at(at) <= a);
+        assert!(a < OrderId::floor_at(at + chrono::TimeDelta::milliseconds(1)));
+        assert!(
+            OrderId::floor_at(at).to_string() <= a.to_string(),
+            "as text too, as the databases compare them"
+        );
+    }
 
     #[test]
     fn generated_order_ids_are_v7_and_increase() {

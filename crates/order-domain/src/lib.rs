@@ -3,10 +3,15 @@
 //! types (ids, `Money`, addresses); the parsing of requests with every bad field named; and the port traits the
 //! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `ShippingService`,
 //! `Notifier`, `Clock`).
+//! Every change is a `RecordedChange`: the `OrderEvent` it is and the `EffectKind`s that must follow it.
 //! Pure: no I/O, no framework types.
 
 mod action;
 mod address;
+mod annotations;
+mod change;
+mod effect;
+mod event;
 mod exact_number;
 mod idempotency;
 mod ids;
@@ -26,8 +31,12 @@ mod text;
 mod version;
 mod violation;
 
-pub use action::OrderAction;
+pub use action::{Endpoint, OrderAction};
 pub use address::{AddressDraft, Country, ShippingAddress};
+pub use annotations::{Metadata, Note};
+pub use change::RecordedChange;
+pub use effect::{DueEffect, EffectKind, RetryPolicy};
+pub use event::{Actor, Datum, EventContext, EventId, EventType, OrderEvent};
 pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };
@@ -44,5 +53,5 @@ pub use quantity::{Quantity, QuantityError};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;
 pub use text::TextError;
-pub use version::{Version, VersionCheck};
+pub use version::{StaleVersion, Version, VersionCheck};
 pub use violation::{AddressField, Field, ItemField, Violation};

@@ -1,3 +1,5 @@
+use chrono::{DateTime, Utc};
+
 use crate::{CustomerId, OrderId, OrderStatus, StoreId};
 
 /// Which orders a list shows; every filter is optional and they combine with AND.
@@ -5,7 +7,25 @@ use crate::{CustomerId, OrderId, OrderStatus, StoreId};
 pub struct OrderFilter {
     pub store_id: Option<StoreId>,
     pub customer_id: Option<CustomerId>,
-    pub status: Option<OrderStatus>,
+    /// Any of these statuses; `None` for every status. Kept sorted and without repeats.
+    pub statuses: Option<Vec<OrderStatus>>,
+    /// Created at or after this instant.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Created strictly before this instant.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+impl OrderFilter {
+    /// The id range that holds every order created in `[created_after, created_before)`: an order's id embeds
+    /// its creation instant to the millisecond (`OrderId::generate_at`), so storage serves the time filter
+    /// from the id indexes and checks `created_at` exactly only at the range's edges.
+    pub fn id_range(&self) -> (Option<OrderId>, Option<OrderId>) {
+        let lowest = self.created_after.map(OrderId::floor_at);
+        let above = self
+            .created_before
+            .map(|before| OrderId::floor_at(before + chrono::TimeDelta::milliseconds(1)));
+        (lowest, above)
+    }
 }
 
 /// How many orders one page holds: 1..=100, 20 unless asked.

@@ -1,10 +1,12 @@
+use std::collections::BTreeMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::order::{OrderLine, Totals};
 use crate::Quantity;
 use crate::{
-    AmountError, Currency, CustomerId, Field, Fingerprint, ItemField, Money, ProductId, StoreId,
-    Violation,
+    AmountError, Currency, CustomerId, Field, Fingerprint, ItemField, Metadata, Money, Note,
+    ProductId, StoreId, Violation,
 };
 
 /// A create-order request as it arrived: anything may be missing or wrong. Numbers are their exact text.
@@ -18,6 +20,8 @@ pub struct OrderDraft {
     pub shipping_cost: Option<String>,
     pub tax_amount: Option<String>,
     pub total_amount: Option<String>,
+    pub note: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +38,8 @@ pub struct NewOrder {
     customer_id: CustomerId,
     lines: Vec<OrderLine>,
     totals: Totals,
+    note: Option<Note>,
+    metadata: Metadata,
 }
 
 const REQUIRED: &str = "is required";
@@ -148,6 +154,13 @@ impl NewOrder {
             }
         }
 
+        let note = draft
+            .note
+            .and_then(|raw| Note::parse(raw).map_err(|v| violations.0.push(v)).ok());
+        let metadata = Metadata::parse(draft.metadata.unwrap_or_default())
+            .map_err(|v| violations.0.extend(v))
+            .ok();
+
         match (
             store_id,
             customer_id,
@@ -168,6 +181,8 @@ impl NewOrder {
             ) if violations.0.is_empty() => Ok(NewOrder {
                 store_id,
                 customer_id,
+                note,
+                metadata: metadata.unwrap_or_default(),
                 lines,
                 totals: Totals {
                     items_total,
@@ -218,12 +233,54 @@ impl NewOrder {
         for amount in [t.items_total, t.shipping_cost, t.tax_amount, t.total_amount] {
             hash.update(amount.minor_units().to_le_bytes());
         }
+        // Present or not, then the text: no note and an empty note differ.
+        match &self.note {
+            None => hash.update([0]),
+            Some(note) => {
+                hash.update([1]);
+                text_hash(&mut hash, note.as_str());
+            }
+        }
+        hash.update((self.metadata.entries().len() as u64).to_le_bytes());
+        for (key, value) in self.metadata.entries() {
+            text_hash(&mut hash, key);
+            text_hash(&mut hash, value);
+        }
         Fingerprint::from_bytes(hash.finalize().into())
     }
 
-    pub(crate) fn into_parts(self) -> (StoreId, CustomerId, Vec<OrderLine>, Totals) {
-        (self.store_id, self.customer_id, self.lines, self.totals)
+    pub fn note(&self) -> Option<&Note> {
+        self.note.as_ref()
     }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    pub(crate) fn into_parts(self) -> NewOrderParts {
+        NewOrderParts {
+            store_id: self.store_id,
+            customer_id: self.customer_id,
+            lines: self.lines,
+            totals: self.totals,
+            note: self.note,
+            metadata: self.metadata,
+        }
+    }
+}
+
+pub(crate) struct NewOrderParts {
+    pub store_id: StoreId,
+    pub customer_id: CustomerId,
+    pub lines: Vec<OrderLine>,
+    pub totals: Totals,
+    pub note: Option<Note>,
+    pub metadata: Metadata,
+}
+
+fn text_hash(hash: &mut Sha256, s: &str) {
+    hash.update((s.len() as u64).to_le_bytes());
+    hash.update(s.as_bytes());
 }
 
 #[derive(Default)]
@@ -275,6 +332,8 @@ mod tests {
             shipping_cost: Some("10.00".into()),
             tax_amount: Some("5".into()),
             total_amount: Some("165.00".into()),
+            note: None,
+            metadata: None,
         }
     }
 
@@ -338,6 +397,8 @@ mod tests {
             shipping_cost: None,
             tax_amount: Some("0".into()),
             total_amount: Some("1".into()),
+            note: Some("n".repeat(1001)),
+            metadata: None,
         };
         assert_eq!(
             fields(NewOrder::parse(bad)),
@@ -349,6 +410,7 @@ mod tests {
                 Field::Item(1, ItemField::ProductId),
                 Field::Item(1, ItemField::Quantity),
                 Field::Item(1, ItemField::Price),
+                Field::Note,
             ]
         );
     }
@@ -412,5 +474,18 @@ mod tests {
         other_quantity.items = Some(vec![item("p-1", "4", "25.00"), item("p-2", "1", "50")]);
         let d = NewOrder::parse(other_quantity).expect("valid");
         assert_ne!(a.fingerprint(), d.fingerprint());
+
+        let mut noted = draft();
+        noted.note = Some(String::new());
+        let e = NewOrder::parse(noted).expect("valid");
+        assert_ne!(a.fingerprint(), e.fingerprint(), "an empty note is a note");
+
+        let mut tagged = draft();
+        tagged.metadata = Some([("k".to_owned(), "v".to_owned())].into());
+        let f = NewOrder::parse(tagged.clone()).expect("valid");
+        assert_ne!(a.fingerprint(), f.fingerprint());
+        tagged.metadata = Some([("k".to_owned(), "w".to_owned())].into());
+        let g = NewOrder::parse(tagged).expect("valid");
+        assert_ne!(f.fingerprint(), g.fingerprint());
     }
 }

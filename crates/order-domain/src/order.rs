@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    AuthorizationId, Currency, CustomerId, Field, Money, NewOrder, OrderAction, OrderId,
-    OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress, StoreId,
-    Tracking, Version, Violation,
+    AuthorizationId, Currency, CustomerId, Field, Metadata, Money, NewOrder, Note, OrderAction,
+    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress,
+    StoreId, Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -50,6 +50,8 @@ pub struct OrderSnapshot {
     pub payment: Option<Payment>,
     pub shipping_address: Option<ShippingAddress>,
     pub shipment: Option<Shipment>,
+    pub note: Option<Note>,
+    pub metadata: Metadata,
     pub version: Version,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -63,17 +65,19 @@ pub struct Order(OrderSnapshot);
 impl Order {
     /// A new order, `pending` at version 1.
     pub fn place(new: NewOrder, id: OrderId, at: DateTime<Utc>) -> Self {
-        let (store_id, customer_id, lines, totals) = new.into_parts();
+        let new = new.into_parts();
         Self(OrderSnapshot {
             id,
-            store_id,
-            customer_id,
+            store_id: new.store_id,
+            customer_id: new.customer_id,
             status: OrderStatus::Pending,
-            lines,
-            totals,
+            lines: new.lines,
+            totals: new.totals,
             payment: None,
             shipping_address: None,
             shipment: None,
+            note: new.note,
+            metadata: new.metadata,
             version: Version::FIRST,
             created_at: at,
             updated_at: at,
@@ -129,6 +133,24 @@ impl Order {
     }
     pub fn shipment(&self) -> Option<&Shipment> {
         self.0.shipment.as_ref()
+    }
+    pub fn note(&self) -> Option<&Note> {
+        self.0.note.as_ref()
+    }
+    pub fn metadata(&self) -> &Metadata {
+        &self.0.metadata
+    }
+
+    /// Replaces the metadata as a whole, in any status while the order is live.
+    pub fn update_metadata(
+        &mut self,
+        metadata: Metadata,
+        at: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
+        self.ensure_allowed(OrderAction::UpdateMetadata)?;
+        self.0.metadata = metadata;
+        self.apply(OrderAction::UpdateMetadata, at);
+        Ok(())
     }
 
     /// What may happen to this order now.
@@ -242,13 +264,12 @@ impl Order {
     }
 
     /// Whether stock held for this order should go back: it will never ship.
+    /// The status table decides: the goods have not left, and the order can no longer ship (it ended, or
+    /// was archived before shipping).
     pub fn releases_stock(&self) -> bool {
-        self.0.status == OrderStatus::Canceled
-            || (self.is_deleted()
-                && matches!(
-                    self.0.status,
-                    OrderStatus::Pending | OrderStatus::Processing
-                ))
+        let status = self.0.status;
+        let may_still_ship = !self.is_deleted() && status.reaches(OrderStatus::Shipped);
+        !status.has_shipped() && !may_still_ship
     }
 
     /// Canceling a paid order leaves a refund due.
@@ -278,4 +299,4 @@ impl Order {
 
 #[cfg(test)]
 #[path = "order_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -3,14 +3,14 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use super::*;
 use crate::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 
-fn at(minute: i64) -> DateTime<Utc> {
+pub(crate) fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
         .single()
         .unwrap_or_default()
         + TimeDelta::minutes(minute)
 }
 
-fn pending() -> Order {
+pub(crate) fn pending() -> Order {
     let draft = OrderDraft {
         store_id: Some("s".into()),
         customer_id: Some("c".into()),
@@ -24,16 +24,18 @@ fn pending() -> Order {
         shipping_cost: Some("10".into()),
         tax_amount: Some("5".into()),
         total_amount: Some("115".into()),
+        note: None,
+        metadata: None,
     };
     let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
     Order::place(new, OrderId::generate(), at(0))
 }
 
-fn authorization() -> AuthorizationId {
+pub(crate) fn authorization() -> AuthorizationId {
     AuthorizationId::parse("auth-1").expect("a valid authorization id")
 }
 
-fn payment(amount: &str) -> PaymentRequest {
+pub(crate) fn payment(amount: &str) -> PaymentRequest {
     let draft = PaymentDraft {
         method: Some("visa".into()),
         amount: Some(amount.into()),
@@ -42,7 +44,7 @@ fn payment(amount: &str) -> PaymentRequest {
     PaymentRequest::parse(draft, Currency::USD).unwrap_or_else(|v| panic!("{v:?}"))
 }
 
-fn tracking(number: &str) -> Tracking {
+pub(crate) fn tracking(number: &str) -> Tracking {
     Tracking::parse(TrackingDraft {
         carrier: Some("FedEx".into()),
         tracking_number: Some(number.into()),
@@ -50,7 +52,7 @@ fn tracking(number: &str) -> Tracking {
     .unwrap_or_else(|v| panic!("{v:?}"))
 }
 
-fn address() -> ShippingAddress {
+pub(crate) fn address() -> ShippingAddress {
     ShippingAddress::parse(AddressDraft {
         line1: Some("1 Main St".into()),
         city: Some("Springfield".into()),
@@ -102,7 +104,7 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
     assert_eq!(order.updated_at(), at(4));
     assert_eq!(
         order.allowed_actions().collect::<Vec<_>>(),
-        [OrderAction::Delete]
+        [OrderAction::Delete, OrderAction::UpdateMetadata]
     );
 }
 
@@ -215,6 +217,27 @@ fn stock_goes_back_for_canceled_and_abandoned_orders_only() {
     assert_eq!(shipped.pay(&payment("115"), authorization(), at(1)), Ok(()));
     assert_eq!(shipped.record_tracking(tracking("1"), at(2)), Ok(()));
     assert!(!shipped.releases_stock());
+    assert_eq!(shipped.deliver(at(3)), Ok(()));
+    assert!(!shipped.releases_stock(), "delivered goods stay delivered");
+    assert_eq!(shipped.delete(at(4)), Ok(()));
+    assert!(!shipped.releases_stock(), "archiving a delivered order");
+}
+
+#[test]
+fn metadata_is_replaced_whole_in_any_status_and_bumps_the_version() {
+    let mut order = pending();
+    let first = Metadata::parse([("a".to_owned(), "1".to_owned())].into()).expect("valid");
+    assert_eq!(order.update_metadata(first.clone(), at(1)), Ok(()));
+    assert_eq!(order.metadata(), &first);
+    assert_eq!(order.version().get(), 2);
+    assert_eq!(order.cancel(at(2)), Ok(()));
+    let second = Metadata::parse([("b".to_owned(), "2".to_owned())].into()).expect("valid");
+    assert_eq!(order.update_metadata(second.clone(), at(3)), Ok(()));
+    assert_eq!(order.metadata(), &second, "replaced, not merged");
+    assert_eq!(
+        (order.status(), order.version().get()),
+        (OrderStatus::Canceled, 4)
+    );
 }
 
 #[test]

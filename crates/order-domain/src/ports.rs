@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    AuthorizationId, CustomerId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord,
-    IdempotencyScope, Money, Notification, Order, OrderFilter, OrderId, OrderLine, PageRequest,
-    PaymentRequest, ProductId, ProviderKey, RefundId, ShippingAddress, Version,
+    AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
+    IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent, OrderFilter,
+    OrderId, OrderLine, PageRequest, PaymentRequest, ProductId, ProviderKey, RecordedChange,
+    RefundId, ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -34,12 +35,13 @@ pub enum RepositoryError {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait OrderRepository: Send + Sync {
-    /// Stores a new order, and with it the idempotency record if there is one (ending the key's claim); the
-    /// database's unique key on (scope, key) refuses a second record with `DuplicateIdempotencyKey` and then
-    /// nothing is written.
+    /// Stores a new order, its `change` (the event and the effects to run after commit) and the idempotency
+    /// record if there is one (ending the key's claim), in one transaction; the database's unique key on (scope, key) refuses a second
+    /// record with `DuplicateIdempotencyKey` and then nothing is written.
     async fn insert(
         &self,
         order: &Order,
+        change: &RecordedChange,
         idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError>;
 
@@ -49,9 +51,6 @@ pub trait OrderRepository: Send + Sync {
     /// The order even if it is deleted; for the bookkeeping of the service itself, never for clients.
     async fn find_including_deleted(&self, id: OrderId) -> Result<Option<Order>, RepositoryError>;
 
-    /// Up to `limit` orders (deleted or not) whose payment is waiting to be refunded, oldest first.
-    async fn refunds_due(&self, limit: usize) -> Result<Vec<Order>, RepositoryError>;
-
     /// Up to `page.limit + 1` live orders, newest first (the extra one tells whether there is a next page).
     async fn list(
         &self,
@@ -59,9 +58,15 @@ pub trait OrderRepository: Send + Sync {
         page: &PageRequest,
     ) -> Result<Vec<Order>, RepositoryError>;
 
-    /// Writes a changed order if, and only if, the stored one is still live at `expected`;
-    /// otherwise `VersionConflict` and nothing is written.
-    async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError>;
+    /// Writes a changed order and its `change` (event and effects) if, and only if, the stored one is still
+    /// at `expected`; otherwise `VersionConflict` and nothing is written. A deleted order is changed only by
+    /// the service's bookkeeping, which alone reads it (its delete bumped the version past any live read).
+    async fn update(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+    ) -> Result<(), RepositoryError>;
 
     /// The unexpired record for a key, if any.
     async fn find_idempotency(
@@ -87,6 +92,76 @@ pub trait OrderRepository: Send + Sync {
 
     /// Succeeds when the database answers and takes a write (a full disk refuses one).
     async fn ping(&self) -> Result<(), RepositoryError>;
+}
+
+/// The order's history: every event, kept for ever (deleted orders included).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait EventHistory: Send + Sync {
+    /// Up to `limit` events of the order with a version above `after`, oldest first.
+    async fn events_after(
+        &self,
+        order: OrderId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<OrderEvent>, RepositoryError>;
+
+    async fn event(&self, id: EventId) -> Result<Option<OrderEvent>, RepositoryError>;
+}
+
+/// How far the outbox is behind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    /// Effects waiting to run (not parked).
+    pub backlog: u64,
+    /// The age of the oldest waiting effect.
+    pub oldest: Option<Duration>,
+    /// Effects given up on, waiting for an operator.
+    pub parked: u64,
+}
+
+/// The queue of after-commit effects, written with the changes (see `OrderRepository`). Safe to share
+/// between replicas: a claimed effect is leased to one worker, and per order and kind, effects are handed
+/// out one at a time in version order.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Leases up to `limit` effects that are due at `now` and not preceded by a waiting effect of the same
+    /// kind for an earlier version of their order; the lease ends at `now + lease`.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<DueEffect>, RepositoryError>;
+
+    /// The effect is done; it stays until pruned.
+    async fn complete(&self, effect: &DueEffect, now: DateTime<Utc>)
+        -> Result<(), RepositoryError>;
+
+    /// The effect failed; it counts one more attempt and is due again at `at`.
+    async fn retry(
+        &self,
+        effect: &DueEffect,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError>;
+
+    /// The effect is given up on (kept, counted as parked).
+    async fn park(&self, effect: &DueEffect, error: &str) -> Result<(), RepositoryError>;
+
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepositoryError>;
+
+    /// Forgets effects done before `before` (the events stay in the history); returns how many.
+    async fn prune_done(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
+}
+
+/// Where events are published for downstream services.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    /// Returns once the broker has acknowledged the event; publishing one event twice stores it once.
+    async fn publish(&self, event: &OrderEvent) -> Result<(), GatewayError>;
 }
 
 #[derive(Debug, Error)]

@@ -33,6 +33,36 @@ impl OrderStatus {
         )
     }
 
+    /// Whether `target` is this status or follows from it by any number of transitions.
+    pub fn reaches(self, target: OrderStatus) -> bool {
+        let mut seen = vec![self];
+        let mut next = 0;
+        while let Some(&at) = seen.get(next) {
+            if at == target {
+                return true;
+            }
+            for to in OrderStatus::ALL {
+                if at.can_become(to) && !seen.contains(&to) {
+                    seen.push(to);
+                }
+            }
+            next += 1;
+        }
+        false
+    }
+
+    /// Whether the goods of an order in this status have left: it is shipped or past it.
+    pub fn has_shipped(self) -> bool {
+        OrderStatus::Shipped.reaches(self)
+    }
+
+    /// Whether a client may ask for this status directly (`PUT /orders/{id}/status`) rather than through the
+    /// business event that brings it; the action that reaches it decides, by the endpoint it is served at.
+    pub fn is_settable(self) -> bool {
+        crate::OrderAction::reaching(self)
+            .is_some_and(|action| action.endpoint() == crate::Endpoint::Status)
+    }
+
     pub fn is_final(self) -> bool {
         OrderStatus::ALL.iter().all(|next| !self.can_become(*next))
     }
@@ -100,6 +130,42 @@ mod tests {
             .filter(|s| s.is_final())
             .collect();
         assert_eq!(finals, vec![Delivered, Canceled]);
+    }
+
+    #[test]
+    fn reaching_follows_the_table_transitively() {
+        let reachable = |from: OrderStatus| -> Vec<OrderStatus> {
+            OrderStatus::ALL
+                .into_iter()
+                .filter(|to| from.reaches(*to))
+                .collect()
+        };
+        assert_eq!(reachable(Pending), OrderStatus::ALL.to_vec());
+        assert_eq!(
+            reachable(Processing),
+            vec![Processing, Shipped, Delivered, Canceled]
+        );
+        assert_eq!(reachable(Shipped), vec![Shipped, Delivered]);
+        assert_eq!(reachable(Delivered), vec![Delivered]);
+        assert_eq!(reachable(Canceled), vec![Canceled]);
+    }
+
+    #[test]
+    fn only_shipped_and_delivered_orders_have_shipped() {
+        let shipped: Vec<_> = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.has_shipped())
+            .collect();
+        assert_eq!(shipped, vec![Shipped, Delivered]);
+    }
+
+    #[test]
+    fn a_client_may_set_only_delivered_and_canceled() {
+        let settable: Vec<_> = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_settable())
+            .collect();
+        assert_eq!(settable, vec![Delivered, Canceled]);
     }
 
     #[test]

@@ -26,11 +26,27 @@ pub enum VersionCheck {
     OneOf(Vec<Version>),
 }
 
+/// The caller's `If-Match` names another version than the order's `current` one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the order is at version {}, not the one the request expects", current.get())]
+pub struct StaleVersion {
+    pub current: Version,
+}
+
 impl VersionCheck {
     pub fn admits(&self, current: Version) -> bool {
         match self {
             VersionCheck::Any => true,
             VersionCheck::OneOf(versions) => versions.contains(&current),
+        }
+    }
+
+    /// The one If-Match rule: a change goes ahead only on a version the caller named.
+    pub fn ensure(&self, current: Version) -> Result<(), StaleVersion> {
+        if self.admits(current) {
+            Ok(())
+        } else {
+            Err(StaleVersion { current })
         }
     }
 }

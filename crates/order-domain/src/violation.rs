@@ -22,6 +22,9 @@ pub enum Field {
     Carrier,
     TrackingNumber,
     Status,
+    Note,
+    /// The metadata; a bad entry's message names its key.
+    Metadata,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moka::future::Cache;
-use order_domain::ports::{CustomerDirectory, GatewayError, Notifier};
-use order_domain::{CustomerId, Notification};
+use order_domain::ports::{CustomerDirectory, GatewayError};
+use order_domain::CustomerId;
 
 /// Remembers whether a customer exists for a short while, so a burst of orders from one customer asks the
 /// customer service once: concurrent lookups of one customer wait for the same call. Failures are not
@@ -52,32 +52,6 @@ impl CustomerDirectory for CachedCustomers {
                     detail: detail.clone(),
                 },
             })
-    }
-}
-
-/// Sends notifications without making the request that caused them wait: the change is already stored, and
-/// the notification service deduplicates by key, so its own retries are safe.
-pub struct BackgroundNotifier {
-    inner: Arc<dyn Notifier>,
-}
-
-impl BackgroundNotifier {
-    pub fn new(inner: Arc<dyn Notifier>) -> Self {
-        Self { inner }
-    }
-}
-
-#[async_trait]
-impl Notifier for BackgroundNotifier {
-    async fn notify(&self, notification: Notification) -> Result<(), GatewayError> {
-        let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let order = notification.order_id;
-            if let Err(error) = inner.notify(notification).await {
-                tracing::warn!(%order, error = %error, "a notification could not be sent");
-            }
-        });
-        Ok(())
     }
 }
 

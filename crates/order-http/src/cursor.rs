@@ -55,13 +55,24 @@ pub(crate) fn decode(cursor: &str, filter: &OrderFilter) -> Result<OrderId, Curs
 /// Each part of the filter, named and length-prefixed, so that no two filters read the same.
 fn digest(filter: &OrderFilter) -> [u8; DIGEST_BYTES] {
     let mut hasher = Sha256::new();
+    let statuses = filter.statuses.as_ref().map(|statuses| {
+        let mut names: Vec<_> = statuses.iter().map(|s| s.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.join(",")
+    });
     let parts = [
-        ("storeId", filter.store_id.as_ref().map(|s| s.as_str())),
+        ("storeId", filter.store_id.as_ref().map(|s| s.to_string())),
         (
             "customerId",
-            filter.customer_id.as_ref().map(|c| c.as_str()),
+            filter.customer_id.as_ref().map(|c| c.to_string()),
         ),
-        ("status", filter.status.map(|s| s.as_str())),
+        ("status", statuses),
+        ("createdAfter", filter.created_after.map(|t| t.to_rfc3339())),
+        (
+            "createdBefore",
+            filter.created_before.map(|t| t.to_rfc3339()),
+        ),
     ];
     for (name, value) in parts {
         hasher.update(name.as_bytes());
@@ -110,9 +121,31 @@ mod tests {
             Err(CursorError::OtherFilter)
         );
         let with_status = OrderFilter {
-            status: Some(OrderStatus::Pending),
+            statuses: Some(vec![OrderStatus::Pending]),
             ..store("a")
         };
         assert_eq!(decode(&cursor, &with_status), Err(CursorError::OtherFilter));
+        let after = OrderFilter {
+            created_after: chrono::DateTime::from_timestamp(1_700_000_000, 0),
+            ..store("a")
+        };
+        assert_eq!(decode(&cursor, &after), Err(CursorError::OtherFilter));
+    }
+
+    #[test]
+    fn the_order_of_a_status_set_does_not_matter() {
+        let id = OrderId::generate();
+        let set = |statuses: Vec<OrderStatus>| OrderFilter {
+            statuses: Some(statuses),
+            ..store("a")
+        };
+        let cursor = encode(id, &set(vec![OrderStatus::Pending, OrderStatus::Canceled]));
+        assert_eq!(
+            decode(
+                &cursor,
+                &set(vec![OrderStatus::Canceled, OrderStatus::Pending])
+            ),
+            Ok(id)
+        );
     }
 }

@@ -3,9 +3,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use order_app::AppError;
+use order_app::{Action, AppError};
 use order_domain::{OrderAction, OrderStatus, Violation};
 
+use crate::auth::TokenError;
 use crate::dto::pointer;
 use crate::problem::{FieldProblem, Problem};
 
@@ -27,25 +28,12 @@ pub(crate) enum ApiError {
     UnsupportedMediaType,
     #[error("no order has this id")]
     NoSuchOrder,
+    /// No bearer token (`None`), or one that is refused (401).
+    #[error("{}", .0.as_ref().map_or("this route needs a bearer token".to_owned(), ToString::to_string))]
+    Unauthenticated(Option<TokenError>),
     /// The last readiness probe failed, or is too old to say.
     #[error("not ready: {0}")]
     NotReady(String),
-    /// `PUT /status` asked for a status that only a business event can bring.
-    #[error("an order becomes {status} only {}", how_to_reach(*.status))]
-    StatusNotSettable { status: OrderStatus },
-}
-
-/// Where a client goes to bring an order into `status`.
-fn how_to_reach(status: OrderStatus) -> &'static str {
-    match OrderAction::reaching(status) {
-        Some(OrderAction::Pay) => "by paying it: PUT /orders/{id}/payment",
-        Some(OrderAction::RecordTracking) => {
-            "by recording its tracking: PUT /orders/{id}/shipment/tracking"
-        }
-        Some(OrderAction::Deliver) | Some(OrderAction::Cancel) => "through PUT /orders/{id}/status",
-        Some(OrderAction::Delete) => "by deleting it: DELETE /orders/{id}",
-        Some(OrderAction::SetShippingAddress) | None => "when it is created",
-    }
 }
 
 fn validation_problem(violations: &[Violation]) -> Problem {
@@ -86,19 +74,18 @@ impl ApiError {
                 Problem::status(StatusCode::UNSUPPORTED_MEDIA_TYPE).detail(self.to_string())
             }
             ApiError::NoSuchOrder => not_found(),
+            ApiError::Unauthenticated(_) => Problem::new(
+                "/problems/unauthenticated",
+                "Authentication required",
+                StatusCode::UNAUTHORIZED,
+            )
+            .detail(self.to_string()),
             ApiError::NotReady(why) => Problem::new(
                 "/problems/not-ready",
                 "Not ready",
                 StatusCode::SERVICE_UNAVAILABLE,
             )
             .detail(why.clone()),
-            ApiError::StatusNotSettable { status } => Problem::new(
-                "/problems/status-not-settable",
-                "Status set by a business event",
-                StatusCode::CONFLICT,
-            )
-            .detail(self.to_string())
-            .extension("requestedStatus", status.as_str()),
         }
     }
 }
@@ -124,6 +111,16 @@ fn unavailable(what: String) -> Problem {
 fn app_problem(error: &AppError) -> Problem {
     match error {
         AppError::NotFound => not_found(),
+        AppError::Forbidden { action } => Problem::new(
+            "/problems/forbidden",
+            "Not allowed for this principal",
+            StatusCode::FORBIDDEN,
+        )
+        .detail(match action {
+            Action::List => "this principal may not list the orders asked for".to_owned(),
+            action => format!("this principal may not {action} this order"),
+        })
+        .extension("action", action.as_str()),
         AppError::Invalid(violations) => validation_problem(violations),
         AppError::NotAllowed { action, status } => {
             let transition = action
@@ -153,6 +150,13 @@ fn app_problem(error: &AppError) -> Problem {
                     .collect::<Vec<_>>(),
             )
         }
+        AppError::StatusNotSettable { status } => Problem::new(
+            "/problems/status-not-settable",
+            "Status set by a business event",
+            StatusCode::CONFLICT,
+        )
+        .detail(error.to_string())
+        .extension("requestedStatus", status.as_str()),
         AppError::PaymentDeclined(reason) => Problem::new(
             "/problems/payment-declined",
             "Payment declined",
@@ -253,6 +257,11 @@ impl ResponseError for ApiError {
             | ApiError::NotReady(_) => Some(1),
             _ => None,
         };
+        if let ApiError::Unauthenticated(reason) = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, bearer_challenge(reason.as_ref()));
+        }
         if let Some(seconds) = retry_after {
             response
                 .headers_mut()
@@ -260,4 +269,26 @@ impl ResponseError for ApiError {
         }
         response
     }
+}
+
+/// RFC 6750: a bare `Bearer` when no token came; `error="invalid_token"` and why when one was refused.
+fn bearer_challenge(reason: Option<&TokenError>) -> HeaderValue {
+    let Some(reason) = reason else {
+        return HeaderValue::from_static("Bearer");
+    };
+    let description: String = reason
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c == '"' || c == '\\' || !(' '..='~').contains(&c) {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "Bearer error=\"invalid_token\", error_description=\"{description}\""
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("Bearer error=\"invalid_token\""))
 }

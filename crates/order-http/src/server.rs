@@ -25,6 +25,9 @@ pub struct ServerLimits {
     pub max_connections: usize,
     /// How long a request head may take to arrive (`408` problem after it).
     pub head_timeout: Duration,
+    /// How long in-flight requests may take to finish once the server is told to stop. The server listens to
+    /// no signal itself: its owner stops it through its handle.
+    pub shutdown_grace: Duration,
 }
 
 /// Serves the apps that `app` builds (one per worker) on `listener`, until the returned server is stopped.
@@ -47,6 +50,8 @@ where
     Ok(Server::build()
         .workers(workers)
         .max_concurrent_connections(per_worker)
+        .disable_signals()
+        .shutdown_timeout(limits.shutdown_grace.as_secs())
         .listen("order-http", listener, move || {
             let app = app()
                 .into_factory()

@@ -7,10 +7,11 @@ use actix_web::web::Data;
 use actix_web::{test, App};
 use order_app::{OrderService, Ports, Readiness, Settings};
 use order_domain::ports::{
-    GatewayError, MockClock, MockCustomerDirectory, MockInventory, MockNotifier,
-    MockOrderRepository, MockPaymentGateway, MockShippingService, RepositoryError,
+    GatewayError, MockClock, MockCustomerDirectory, MockEventHistory, MockInventory, MockNotifier,
+    MockOrderRepository, MockOutbox, MockPaymentGateway, MockShippingService, RepositoryError,
 };
 
+use crate::rate_limit::{InMemoryLimiter, RateLimiting, RateLimits};
 use crate::{configure, problem_responses};
 
 pub(crate) fn service(
@@ -30,6 +31,9 @@ pub(crate) fn service(
             shipping: Arc::new(MockShippingService::new()),
             notifier: Arc::new(notifier),
             clock: Arc::new(clock),
+            history: Arc::new(MockEventHistory::new()),
+            outbox: Arc::new(MockOutbox::new()),
+            publisher: None,
         },
         Settings::default(),
     )
@@ -42,6 +46,15 @@ fn order_json() -> serde_json::Value {
     })
 }
 
+/// The routes without authentication or rate limits.
+pub(crate) fn open(service: OrderService) -> impl FnOnce(&mut actix_web::web::ServiceConfig) {
+    configure(
+        service,
+        crate::Authentication::Open,
+        RateLimiting::new(Arc::new(InMemoryLimiter::new(RateLimits::default()))),
+    )
+}
+
 async fn call(
     service: OrderService,
     request: test::TestRequest,
@@ -49,7 +62,7 @@ async fn call(
     let app = test::init_service(
         App::new()
             .wrap(problem_responses())
-            .configure(configure(service)),
+            .configure(open(service)),
     )
     .await;
     let response = test::call_service(&app, request.to_request()).await;
@@ -74,7 +87,7 @@ async fn a_failed_readiness_probe_makes_readiness_a_503_with_retry_after_without
         App::new()
             .wrap(problem_responses())
             .app_data(Data::new(readiness))
-            .configure(configure(service(orders, MockCustomerDirectory::new()))),
+            .configure(open(service(orders, MockCustomerDirectory::new()))),
     )
     .await;
     let response = test::call_service(

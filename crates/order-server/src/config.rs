@@ -1,3 +1,5 @@
+mod auth;
+
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
@@ -7,6 +9,8 @@ use chrono::TimeDelta;
 use order_gateways::{BaseUrl, HttpSettings};
 use order_http::rate_limit::{Quota, RateLimits, RedisSettings};
 use order_storage::Database;
+
+pub use auth::AuthSettings;
 
 /// Everything the service reads from its environment, parsed once at start-up.
 #[derive(Debug, Clone)]
@@ -35,12 +39,32 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `NATS_URL` (`nats://host:port`): where events are published; unset, publication is off.
+    pub nats_url: Option<String>,
+    /// `NATS_STREAM`: the JetStream stream, created if missing; default `ORDERS`.
+    pub nats_stream: String,
+    /// `NATS_SUBJECT_PREFIX`: events go to `<prefix>.<type>`; default `orders`.
+    pub nats_subject_prefix: String,
+    /// `OUTBOX_RETRY_MAX_SECS`: the longest wait between two attempts of a failing effect; default 10.
+    pub outbox_retry_max: Duration,
+    /// `OUTBOX_POLL_MS`: how often the idle outbox worker looks for due effects; default 100.
+    pub outbox_poll: Duration,
+    /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
+    pub event_retention_days: i64,
     /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
     /// and the connection is closed; default 10.
     pub client_body_timeout: Duration,
     /// `MAX_CONNECTIONS`: the most client connections served at once (more wait in the listen backlog);
     /// default 512, well under the usual limit of 1024 open files.
     pub max_connections: usize,
+    /// `METRICS_LISTEN_ADDR`: where `/metrics` is served on a listener of its own; unset, on the main one.
+    pub metrics_listen_addr: Option<SocketAddr>,
+    /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take to finish on SIGTERM/SIGINT; default 10.
+    pub shutdown_grace: Duration,
+    /// `LOG_FORMAT`: `text` (default, readable lines) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+    /// `AUTH_*`: bearer tokens on the order routes (see `AuthSettings`).
+    pub auth: AuthSettings,
     /// `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`: each client's budget on the order routes, as `<n>/s`, `<n>/min`
     /// or `<n>/h`; unset means the default (none in the open mode; see `effective_limits`).
     pub rate_limits: RateLimits,
@@ -50,6 +74,19 @@ pub struct Config {
     /// `REDIS_URL` (budgets shared by every replica; unset: counted in each process), `REDIS_KEY_PREFIX`
     /// (default `orders:rl:`), `REDIS_TIMEOUT_MS` (default 50).
     pub redis: Option<RedisSettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn socket_addr(value: &str) -> Result<SocketAddr, String> {
+    value
+        .trim()
+        .parse::<SocketAddr>()
+        .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
 }
 
 /// `<NAME>_SERVICE_URL` (an `http://` base URL), `<NAME>_SERVICE_TIMEOUT_MS` (per attempt, default 2000) and
@@ -83,11 +120,7 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
         let config = Self {
-            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", |v| {
-                v.trim()
-                    .parse::<SocketAddr>()
-                    .map_err(|_| "expected host:port, such as 127.0.0.1:3000".to_owned())
-            })?,
+            listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", socket_addr)?,
             database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
             database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
             database_acquire_timeout: env.millis(
@@ -118,16 +151,39 @@ impl Config {
                 300,
                 1..=86_400,
             )?),
+            nats_url: env.optional("NATS_URL", |v| {
+                let v = v.trim();
+                match v.starts_with("nats://") || v.starts_with("tls://") {
+                    true => Ok(v.to_owned()),
+                    false => Err("expected nats://host:port".to_owned()),
+                }
+            })?,
+            nats_stream: env.read("NATS_STREAM", "ORDERS", |v| nats_token(v, "a stream name"))?,
+            nats_subject_prefix: env.read("NATS_SUBJECT_PREFIX", "orders", |v| {
+                nats_token(v, "a subject token")
+            })?,
+            outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
+            outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
+            event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
             client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
             max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
+            metrics_listen_addr: env.optional("METRICS_LISTEN_ADDR", socket_addr)?,
+            shutdown_grace: env.seconds("SHUTDOWN_GRACE_SECS", 10, 0..=3_600)?,
+            log_format: env.read("LOG_FORMAT", "text", |v| match v.trim() {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected text or json".to_owned()),
+            })?,
             rate_limits: RateLimits {
                 reads: env.optional("RATE_LIMIT_READS", Quota::parse)?,
                 writes: env.optional("RATE_LIMIT_WRITES", Quota::parse)?,
             },
             rate_limit_trust_forwarded_for: env.flag("RATE_LIMIT_TRUST_FORWARDED_FOR", false)?,
             redis: read_redis(&env)?,
+            auth: AuthSettings::read(&env)?,
         };
         config.refuse_accidental_standins(&env)?;
+        config.auth.check_listen_addr(config.listen_addr)?;
         Ok(config)
     }
 
@@ -200,6 +256,19 @@ impl Services {
                 "NOTIFICATION_SERVICE_TIMEOUT_MS",
             )?,
         })
+    }
+}
+
+/// Letters, digits, `-` and `_` only: what NATS allows in a stream name and a subject token alike.
+fn nats_token(value: &str, what: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match valid {
+        true => Ok(value.to_owned()),
+        false => Err(format!("expected {what}: 1 to 64 letters, digits, - or _")),
     }
 }
 
@@ -408,6 +477,34 @@ mod tests {
     }
 
     #[test]
+    fn publication_is_off_unless_nats_is_configured_and_names_are_checked() {
+        let defaults = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.nats_url, None);
+        assert_eq!(defaults.nats_stream, "ORDERS");
+        assert_eq!(defaults.nats_subject_prefix, "orders");
+        assert_eq!(defaults.outbox_retry_max, Duration::from_secs(10));
+        assert_eq!(defaults.event_retention_days, 30);
+        let on = config(&[("NATS_URL", "nats://127.0.0.1:4222")]).ok();
+        assert_eq!(
+            on.and_then(|c| c.nats_url).as_deref(),
+            Some("nats://127.0.0.1:4222")
+        );
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("NATS_URL", "localhost:4222")]),
+            Some("NATS_URL")
+        );
+        assert_eq!(
+            variable(&[("NATS_SUBJECT_PREFIX", "orders.>")]),
+            Some("NATS_SUBJECT_PREFIX")
+        );
+        assert_eq!(
+            variable(&[("OUTBOX_RETRY_MAX_SECS", "0")]),
+            Some("OUTBOX_RETRY_MAX_SECS")
+        );
+    }
+
+    #[test]
     fn stand_ins_are_refused_off_loopback_unless_allowed() {
         let refused = config(&[
             ("LISTEN_ADDR", "0.0.0.0:3000"),
@@ -427,7 +524,12 @@ mod tests {
         }
         assert!(!message.contains("PAYMENT_SERVICE_URL"), "{message}");
 
-        assert!(config(&[("LISTEN_ADDR", "0.0.0.0:3000"), ("ALLOW_STANDINS", "true")]).is_ok());
+        assert!(config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            ("ALLOW_STANDINS", "true"),
+            ("AUTH_DISABLED", "true")
+        ])
+        .is_ok());
         assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
         assert_eq!(
             config(&[("ALLOW_STANDINS", "maybe")])
@@ -470,6 +572,71 @@ mod tests {
             variable(&[("GATEWAY_MAX_RETRIES", "-1")]),
             Some("GATEWAY_MAX_RETRIES")
         );
+    }
+
+    const SECRET: (&str, &str) = ("AUTH_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+    /// Off loopback, stand-ins must be allowed too; these tests are about authentication.
+    const STANDINS: (&str, &str) = ("ALLOW_STANDINS", "true");
+
+    #[test]
+    fn without_authentication_only_a_loopback_address_is_served() {
+        let open = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!open.auth.authentication().requires_token());
+        assert!(config(&[("LISTEN_ADDR", "[::1]:3000")]).is_ok());
+
+        let refused = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS]).err();
+        assert_eq!(refused.as_ref().map(|e| e.variable), Some("LISTEN_ADDR"));
+        let message = refused.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("AUTH_DISABLED=true"), "{message}");
+    }
+
+    #[test]
+    fn a_public_address_is_served_with_authentication_or_when_it_is_disabled_explicitly() {
+        let with_auth = config(&[("LISTEN_ADDR", "0.0.0.0:3000"), STANDINS, SECRET])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(with_auth.auth.authentication().requires_token());
+        let disabled = config(&[
+            ("LISTEN_ADDR", "0.0.0.0:3000"),
+            STANDINS,
+            ("AUTH_DISABLED", "true"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!disabled.auth.authentication().requires_token());
+    }
+
+    #[test]
+    fn a_bad_auth_setting_is_reported_with_its_variable() {
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        assert_eq!(
+            variable(&[("AUTH_JWT_SECRET", "short")]),
+            Some("AUTH_JWT_SECRET")
+        );
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", "/no/such/jwks.json")]),
+            Some("AUTH_JWKS_FILE")
+        );
+        assert_eq!(
+            variable(&[("AUTH_DISABLED", "maybe")]),
+            Some("AUTH_DISABLED")
+        );
+        assert_eq!(
+            variable(&[SECRET, ("AUTH_LEEWAY_SECS", "3600")]),
+            Some("AUTH_LEEWAY_SECS")
+        );
+        let jwks = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(jwks.path(), "{\"keys\": []}").unwrap_or_else(|e| panic!("{e}"));
+        let path = jwks.path().to_string_lossy().into_owned();
+        assert_eq!(
+            variable(&[("AUTH_JWKS_FILE", path.as_str())]),
+            Some("AUTH_JWKS_FILE")
+        );
+    }
+
+    #[test]
+    fn the_secret_never_appears_in_the_debug_output() {
+        let config = config(&[SECRET]).unwrap_or_else(|e| panic!("{e}"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains(SECRET.1), "{printed}");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use order_domain::ports::{
     CustomerDirectory, Inventory, Notifier, PaymentGateway, ShippingService,
 };
 use order_gateways::{
-    BackgroundNotifier, CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory,
-    HttpNotifier, HttpPayments, HttpSettings, HttpShipping,
+    CachedCustomers, ClientBuildError, HttpCustomers, HttpInventory, HttpNotifier, HttpPayments,
+    HttpSettings, HttpShipping,
 };
 use order_standins::{
     StandInCustomers, StandInInventory, StandInNotifier, StandInPayments, StandInShipping,
@@ -25,16 +25,13 @@ pub(crate) struct Gateways {
 
 /// The HTTP client when `settings` are configured, the stand-in otherwise.
 fn either<T: ?Sized>(
-    service: &str,
     settings: &Option<HttpSettings>,
     http: impl FnOnce(HttpSettings) -> Result<Arc<T>, ClientBuildError>,
     stand_in: Arc<T>,
 ) -> Result<Arc<T>, ClientBuildError> {
+    // The start-up summary (`log_startup_summary`) says which is which.
     match settings {
-        Some(settings) => {
-            tracing::info!(url = %settings.base_url, "{service} service over HTTP");
-            http(settings.clone())
-        }
+        Some(settings) => http(settings.clone()),
         None => Ok(stand_in),
     }
 }
@@ -43,7 +40,6 @@ impl Gateways {
     pub(crate) fn wire(config: &Config) -> Result<Self, ClientBuildError> {
         let services = &config.services;
         let mut customers = either::<dyn CustomerDirectory>(
-            "customer",
             &services.customer,
             |s| Ok(Arc::new(HttpCustomers::new(s)?)),
             Arc::new(StandInCustomers),
@@ -56,7 +52,6 @@ impl Gateways {
             ));
         }
         let notifier = either::<dyn Notifier>(
-            "notification",
             &services.notification,
             |s| Ok(Arc::new(HttpNotifier::new(s)?)),
             Arc::new(StandInNotifier),
@@ -64,25 +59,22 @@ impl Gateways {
         Ok(Self {
             customers,
             inventory: either::<dyn Inventory>(
-                "inventory",
                 &services.inventory,
                 |s| Ok(Arc::new(HttpInventory::new(s)?)),
                 Arc::new(StandInInventory),
             )?,
             payments: either::<dyn PaymentGateway>(
-                "payment",
                 &services.payment,
                 |s| Ok(Arc::new(HttpPayments::new(s)?)),
                 Arc::new(StandInPayments::default()),
             )?,
             shipping: either::<dyn ShippingService>(
-                "shipping",
                 &services.shipping,
                 |s| Ok(Arc::new(HttpShipping::new(s)?)),
                 Arc::new(StandInShipping),
             )?,
-            // Customers are told after the fact; the request that caused it does not wait for the telling.
-            notifier: Arc::new(BackgroundNotifier::new(notifier)),
+            // Customers are told by the outbox worker, after the change is committed.
+            notifier,
         })
     }
 }

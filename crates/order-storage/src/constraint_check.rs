@@ -10,6 +10,9 @@ use crate::connection::DbConnection;
 use crate::testing::TestDatabase;
 use crate::{DieselStorage, StorageOptions};
 
+/// A note one character over its bound (1,000), as SQL both backends read.
+const NOTE_TOO_LONG: &str = concat!("UPDATE orders SET note = '", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "x", "'");
+
 /// A Postgres CHECK constraint (by its name) and a statement that breaks it on the rows `seed` writes.
 const VIOLATIONS: &[(&str, &str)] = &[
     ("orders_store_id_check", "UPDATE orders SET store_id = ''"),
@@ -39,6 +42,8 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "UPDATE orders SET total_amount = -1",
     ),
     ("orders_version_check", "UPDATE orders SET version = 0"),
+    ("orders_note_check", NOTE_TOO_LONG),
+    ("orders_metadata_check", "UPDATE orders SET metadata = '[]'"),
     (
         "orders_payment_method_check",
         "UPDATE orders SET payment_method = ''",
@@ -100,6 +105,30 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "idempotency_claims_check",
         "UPDATE idempotency_claims SET held_until = claimed_at",
     ),
+    (
+        "order_events_actor_whole",
+        "UPDATE order_events SET actor_subject = 'ops-1'",
+    ),
+    (
+        "order_events_event_type_check",
+        "UPDATE order_events SET event_type = 'created'",
+    ),
+    (
+        "order_events_order_version_check",
+        "UPDATE order_events SET order_version = 0",
+    ),
+    ("outbox_effect_check", "UPDATE outbox SET effect = ''"),
+    (
+        "outbox_order_version_check",
+        "UPDATE outbox SET order_version = 0",
+    ),
+    ("outbox_amount_check", "UPDATE outbox SET amount = -1"),
+    (
+        "outbox_currency_check",
+        "UPDATE outbox SET currency = 'USDX'",
+    ),
+    ("outbox_state_check", "UPDATE outbox SET state = 'lost'"),
+    ("outbox_attempts_check", "UPDATE outbox SET attempts = -1"),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -127,6 +156,12 @@ fn seed(conn: &mut DbConnection) {
             "INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until) \
              VALUES ('create', 'k-2', {bytes}, '2026-01-01 00:00:00', '2026-01-01 00:00:30')"
         ),
+        "INSERT INTO order_events (event_id, order_id, order_version, event_type, occurred_at, data) \
+         VALUES ('e-1', 'o-1', 1, 'order.created', '2026-01-01 00:00:00', '{}')"
+            .to_owned(),
+        "INSERT INTO outbox (event_id, effect, order_id, order_version, next_attempt_at, created_at) \
+         VALUES ('e-1', 'publish', 'o-1', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
     ];
     for statement in statements {
         diesel::sql_query(&statement)

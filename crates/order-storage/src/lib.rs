@@ -1,4 +1,5 @@
-//! Diesel storage for orders: `DieselStorage` implements the domain's `OrderRepository` with one set of queries
+//! Diesel storage for orders: `DieselStorage` implements the domain's `OrderRepository`, `EventHistory` and
+//! `Outbox` (the order's events and the after-commit effects, written in the change's transaction) with one set of queries
 //! on SQLite (embedded; WAL, writes group-committed by one writer thread) or Postgres, chosen by the
 //! `DATABASE_URL` (`Database::from_url`). It runs the embedded migrations on open and keeps blocking database
 //! work off the async executor.
@@ -8,10 +9,13 @@ mod connection;
 mod constraint_check;
 mod database;
 mod error;
+mod event_rows;
 mod idempotency;
 mod migrate;
 mod order_rows;
+mod outbox;
 mod pool;
+mod pool_stats;
 mod repository;
 mod schema;
 #[cfg(test)]
@@ -22,3 +26,4 @@ mod writer;
 
 pub use database::{Database, SqliteLocation};
 pub use pool::{DieselStorage, OpenError, StorageOptions};
+pub use pool_stats::PoolStats;

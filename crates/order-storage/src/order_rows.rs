@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
-    AuthorizationId, Country, Currency, CustomerId, Money, Order, OrderFilter, OrderLine,
-    OrderSnapshot, PageRequest, Payment, ProductId, Quantity, Shipment, ShippingAddress, StoreId,
-    Totals, Version,
+    AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
+    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Shipment,
+    ShippingAddress, StoreId, Totals, Version,
 };
 
 use crate::connection::DbConnection;
@@ -51,6 +51,9 @@ pub(crate) struct OrderRow {
     shipped_at: Option<NaiveDateTime>,
     shipment_updated_at: Option<NaiveDateTime>,
     payment_authorization_id: Option<String>,
+    note: Option<String>,
+    /// A JSON object of strings.
+    metadata: String,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -95,13 +98,13 @@ impl OrderUpdate {
         }
     }
 
-    /// Writes only if the stored order is live and still at the expected version. Returns whether it did.
+    /// Writes only if the stored order is still at the expected version (a delete bumps it, so a read of the
+    /// live order cannot overwrite a deleted one). Returns whether it did.
     pub(crate) fn apply(self, conn: &mut DbConnection) -> Result<bool, StorageError> {
         let updated = diesel::update(
             orders::table
                 .filter(orders::id.eq(&self.row.id))
-                .filter(orders::version.eq(self.expected))
-                .filter(orders::deleted_at.is_null()),
+                .filter(orders::version.eq(self.expected)),
         )
         .set(&self.row)
         .execute(conn)?;
@@ -159,6 +162,9 @@ impl OrderRow {
             payment_authorization_id: payment
                 .and_then(|p| p.authorization_id.as_ref())
                 .map(|id| id.as_str().to_owned()),
+            note: order.note().map(|n| n.as_str().to_owned()),
+            // A map of strings always serializes.
+            metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
         }
     }
 
@@ -231,6 +237,14 @@ impl OrderRow {
         let payment = self.payment(currency)?;
         let shipping_address = self.shipping_address()?;
         let shipment = self.shipment();
+        let note = self
+            .note
+            .take()
+            .map(|text| Note::parse(text).map_err(|e| corrupt("note", e)))
+            .transpose()?;
+        let metadata = serde_json::from_str(&self.metadata)
+            .map(Metadata::restore)
+            .map_err(|e| corrupt("metadata", e))?;
         let money =
             |minor: i64| Money::from_minor(minor, currency).map_err(|_| corrupt("amount", minor));
         let lines = items
@@ -264,6 +278,8 @@ impl OrderRow {
             payment,
             shipping_address,
             shipment,
+            note,
+            metadata,
             version: u64::try_from(self.version)
                 .ok()
                 .and_then(Version::new)
@@ -323,11 +339,46 @@ pub(crate) fn list_live_orders(
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<Vec<Order>, StorageError> {
+    let limit = page.limit.get() + 1;
+    let rows = match filter.statuses.as_deref() {
+        None => page_of_rows(conn, filter, None, page, limit)?,
+        Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
+        // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
+        // single `status IN (…)` would have to read and sort every match to find the newest. The scans share
+        // one snapshot, so an order changing status between them is seen once.
+        Some(statuses) => conn.transaction(|conn| {
+            if let DbConnection::Postgres(_) = conn {
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(conn)?;
+            }
+            let mut rows = Vec::with_capacity(limit * statuses.len());
+            for status in statuses {
+                rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
+            }
+            rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
+            rows.dedup_by(|a, b| a.id == b.id);
+            rows.truncate(limit);
+            Ok::<_, StorageError>(rows)
+        })?,
+    };
+    with_items(conn, rows)
+}
+
+/// Up to `limit` live rows newest first, of one status or any, past the page's cursor. The creation-time
+/// bounds are id bounds (ids embed their creation instant, see `OrderFilter::id_range`), which the index
+/// of the other filters serves; `created_at` is compared exactly as well for the edge milliseconds.
+fn page_of_rows(
+    conn: &mut DbConnection,
+    filter: &OrderFilter,
+    status: Option<OrderStatus>,
+    page: &PageRequest,
+    limit: usize,
+) -> Result<Vec<OrderRow>, StorageError> {
     let mut query = orders::table
         .filter(orders::deleted_at.is_null())
         .select(OrderRow::as_select())
         .order(orders::id.desc())
-        .limit(i64::try_from(page.limit.get() + 1).unwrap_or(i64::MAX))
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
         .into_boxed();
     if let Some(store) = &filter.store_id {
         query = query.filter(orders::store_id.eq(store.as_str().to_owned()));
@@ -335,14 +386,26 @@ pub(crate) fn list_live_orders(
     if let Some(customer) = &filter.customer_id {
         query = query.filter(orders::customer_id.eq(customer.as_str().to_owned()));
     }
-    if let Some(status) = filter.status {
+    if let Some(status) = status {
         query = query.filter(orders::status.eq(status.as_str()));
+    }
+    let (lowest, above) = filter.id_range();
+    if let Some(lowest) = lowest {
+        query = query.filter(orders::id.ge(lowest.to_string()));
+    }
+    if let Some(above) = above {
+        query = query.filter(orders::id.lt(above.to_string()));
+    }
+    if let Some(after) = filter.created_after {
+        query = query.filter(orders::created_at.ge(after.naive_utc()));
+    }
+    if let Some(before) = filter.created_before {
+        query = query.filter(orders::created_at.lt(before.naive_utc()));
     }
     if let Some(after) = page.after {
         query = query.filter(orders::id.lt(after.to_string()));
     }
-    let rows = query.load(conn)?;
-    with_items(conn, rows)
+    Ok(query.load(conn)?)
 }
 
 /// The order even if it is deleted.
@@ -355,20 +418,6 @@ pub(crate) fn find_any_order(
         .select(OrderRow::as_select())
         .load(conn)?;
     Ok(with_items(conn, rows)?.pop())
-}
-
-/// Orders whose payment is waiting to be refunded, oldest first.
-pub(crate) fn orders_with_refund_due(
-    conn: &mut DbConnection,
-    limit: usize,
-) -> Result<Vec<Order>, StorageError> {
-    let rows = orders::table
-        .filter(orders::refund_due.eq(true))
-        .order(orders::id)
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .select(OrderRow::as_select())
-        .load(conn)?;
-    with_items(conn, rows)
 }
 
 /// Loads the lines of `rows` in one query and makes orders of them, in the order of `rows`.

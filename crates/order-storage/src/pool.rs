@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::pool_stats::Waiting;
 use crate::writer::Writer;
 use crate::{migrate, Database, SqliteLocation};
 
@@ -57,6 +58,7 @@ pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
     /// One permit per reading connection: requests queue here rather than as hundreds of blocked threads.
     permits: Arc<Semaphore>,
+    pub(crate) waiting: Arc<Waiting>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
     /// The longest a request waits for the database, all waits together (permit, connection, writer queue).
@@ -131,6 +133,7 @@ impl DieselStorage {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
             acquire_timeout: options.acquire_timeout,
+            waiting: Arc::default(),
             writer,
             backend: options.database.backend(),
         })
@@ -155,11 +158,13 @@ impl DieselStorage {
         T: Send + 'static,
     {
         let deadline = self.deadline();
+        let waiting = self.waiting.enter();
         let permit =
             tokio::time::timeout_at(deadline.into(), Arc::clone(&self.permits).acquire_owned())
                 .await
                 .map_err(|_| StorageError::TimedOut)?
                 .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
+        drop(waiting);
         let pool = self.pool.clone();
         let waited_in_vain = StorageError::TimedOut;
         let span = tracing::Span::current();

@@ -1,21 +1,22 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use order_domain::ports::{OrderRepository, RepositoryError};
+use order_domain::ports::{EventHistory, OrderRepository, Outbox, OutboxStats, RepositoryError};
 use order_domain::{
-    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderFilter,
-    OrderId, PageRequest, Version,
+    DueEffect, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+    Order, OrderEvent, OrderFilter, OrderId, PageRequest, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
+use crate::event_rows::{events_after, find_event, ChangeRows};
 use crate::idempotency::{
     claim_key, find_live_record, insert_record, purge_expired, release_claim,
 };
 use crate::order_rows::{
-    find_any_order, find_live_order, list_live_orders, orders_with_refund_due, NewOrderRows,
-    OrderUpdate,
+    find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
 };
+use crate::outbox;
 use crate::DieselStorage;
 
 /// The same statement on both backends: rewrites the probe's one row.
@@ -27,13 +28,17 @@ impl OrderRepository for DieselStorage {
     async fn insert(
         &self,
         order: &Order,
+        change: &RecordedChange,
         idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError> {
         let rows = NewOrderRows::of(order);
+        let change = ChangeRows::of(change);
         if self.backend() == "postgres" {
             return self
                 .run(move |conn| match conn {
-                    DbConnection::Postgres(conn) => rows.insert_in_one_statement(conn, idempotency),
+                    DbConnection::Postgres(conn) => {
+                        rows.insert_in_one_statement(conn, change, idempotency)
+                    }
                     DbConnection::Sqlite(_) => Err(StorageError::Corrupt(
                         "a Postgres pool gave a SQLite connection".into(),
                     )),
@@ -42,6 +47,7 @@ impl OrderRepository for DieselStorage {
         }
         self.write(move |conn| {
             rows.insert(conn)?;
+            change.insert(conn)?;
             if let Some(record) = idempotency {
                 release_claim(conn, &record.scope, &record.key)?;
                 insert_record(conn, record)?;
@@ -61,11 +67,6 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
-    async fn refunds_due(&self, limit: usize) -> Result<Vec<Order>, RepositoryError> {
-        self.run(move |conn| orders_with_refund_due(conn, limit))
-            .await
-    }
-
     async fn list(
         &self,
         filter: &OrderFilter,
@@ -76,10 +77,17 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
-    async fn update(&self, order: &Order, expected: Version) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+    ) -> Result<(), RepositoryError> {
         let update = OrderUpdate::of(order, expected);
+        let change = ChangeRows::of(change);
+        // One transaction (a savepoint of the SQLite writer's batch): a lost compare-and-swap writes no event.
         self.write(move |conn| match update.apply(conn)? {
-            true => Ok(()),
+            true => change.insert(conn),
             false => Err(RepositoryError::VersionConflict.into()),
         })
         .await
@@ -118,6 +126,73 @@ impl OrderRepository for DieselStorage {
     /// A write, not a `SELECT 1`: a database with a full disk still answers reads but refuses every change.
     async fn ping(&self) -> Result<(), RepositoryError> {
         self.write(|conn| Ok(conn.batch_execute(READINESS_PROBE)?))
+            .await
+    }
+}
+
+#[async_trait]
+impl EventHistory for DieselStorage {
+    async fn events_after(
+        &self,
+        order: OrderId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<OrderEvent>, RepositoryError> {
+        self.run(move |conn| events_after(conn, order, after, limit))
+            .await
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<OrderEvent>, RepositoryError> {
+        self.run(move |conn| find_event(conn, &id.to_string()))
+            .await
+    }
+}
+
+#[async_trait]
+impl Outbox for DieselStorage {
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<DueEffect>, RepositoryError> {
+        self.write(move |conn| outbox::claim_due(conn, now, lease, limit))
+            .await
+    }
+
+    async fn complete(
+        &self,
+        effect: &DueEffect,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let effect = effect.clone();
+        self.write(move |conn| outbox::complete(conn, &effect, now))
+            .await
+    }
+
+    async fn retry(
+        &self,
+        effect: &DueEffect,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError> {
+        let (effect, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::retry(conn, &effect, at, &error))
+            .await
+    }
+
+    async fn park(&self, effect: &DueEffect, error: &str) -> Result<(), RepositoryError> {
+        let (effect, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::park(conn, &effect, &error))
+            .await
+    }
+
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepositoryError> {
+        self.run(move |conn| outbox::stats(conn, now)).await
+    }
+
+    async fn prune_done(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        self.write(move |conn| outbox::prune_done(conn, before))
             .await
     }
 }

@@ -33,6 +33,8 @@ diesel::table! {
         shipped_at -> Nullable<Timestamp>,
         shipment_updated_at -> Nullable<Timestamp>,
         payment_authorization_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        metadata -> Text,
     }
 }
 
@@ -69,9 +71,46 @@ diesel::table! {
 }
 
 diesel::joinable!(order_items -> orders (order_id));
+
+diesel::table! {
+    order_events (event_id) {
+        event_id -> Text,
+        order_id -> Text,
+        order_version -> BigInt,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        actor_subject -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (event_id, effect) {
+        event_id -> Text,
+        effect -> Text,
+        order_id -> Text,
+        order_version -> BigInt,
+        customer_id -> Nullable<Text>,
+        amount -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_items,
     idempotency_keys,
-    idempotency_claims
+    idempotency_claims,
+    order_events,
+    outbox
 );

@@ -4,9 +4,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    AuthorizationId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
-    ItemDraft, NewOrder, Order, OrderDraft, OrderFilter, OrderId, OrderStatus, PageLimit,
-    PageRequest, StoreId, Version,
+    AuthorizationId, Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim,
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
+    OrderEvent, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId,
+    Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -51,9 +52,27 @@ fn order_for(store: &str, customer: &str, at: DateTime<Utc>) -> Order {
         shipping_cost: Some("4.01".into()),
         tax_amount: Some("0".into()),
         total_amount: Some("56".into()),
+        note: None,
+        metadata: None,
     };
     let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
     Order::place(new, OrderId::generate(), at)
+}
+
+/// A change to write with `order` (its event at the order's version).
+fn change(order: &Order) -> RecordedChange {
+    RecordedChange {
+        event: OrderEvent {
+            id: EventId::generate(),
+            order_id: order.id(),
+            event_type: EventType::Created,
+            order_version: order.version(),
+            occurred_at: order.updated_at(),
+            context: EventContext::default(),
+            data: Datum::object([("status", Datum::text(order.status().as_str()))]),
+        },
+        effects: vec![EffectKind::Publish],
+    }
 }
 
 fn record(order: &Order, key: &str, now: DateTime<Utc>, ttl: TimeDelta) -> IdempotencyRecord {
@@ -79,7 +98,7 @@ async fn an_inserted_order_reads_back_whole() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, None)
+            .insert(&order, &change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let found = db
@@ -113,12 +132,16 @@ async fn a_second_live_record_for_a_key_is_refused_and_its_order_is_not_written(
         let second = order_for("s-1", "c-1", at);
         let day = TimeDelta::hours(24);
         db.storage
-            .insert(&first, Some(record(&first, "k", at, day)))
+            .insert(&first, &change(&first), Some(record(&first, "k", at, day)))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let result = db
             .storage
-            .insert(&second, Some(record(&second, "k", at, day)))
+            .insert(
+                &second,
+                &change(&second),
+                Some(record(&second, "k", at, day)),
+            )
             .await;
         assert!(
             matches!(result, Err(RepositoryError::DuplicateIdempotencyKey)),
@@ -149,11 +172,15 @@ async fn keys_are_separate_per_scope() {
         let mut other_scope = record(&second, "k", at, TimeDelta::hours(1));
         other_scope.scope = IdempotencyScope::principal("store-2");
         db.storage
-            .insert(&first, Some(record(&first, "k", at, TimeDelta::hours(1))))
+            .insert(
+                &first,
+                &change(&first),
+                Some(record(&first, "k", at, TimeDelta::hours(1))),
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .insert(&second, Some(other_scope))
+            .insert(&second, &change(&second), Some(other_scope))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
@@ -170,6 +197,7 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
         db.storage
             .insert(
                 &old,
+                &change(&old),
                 Some(record(
                     &old,
                     "k",
@@ -186,7 +214,11 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
 
         let new = order_for("s-1", "c-1", at);
         db.storage
-            .insert(&new, Some(record(&new, "k", at, TimeDelta::hours(24))))
+            .insert(
+                &new,
+                &change(&new),
+                Some(record(&new, "k", at, TimeDelta::hours(24))),
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let live = db
@@ -200,6 +232,7 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
         db.storage
             .insert(
                 &other,
+                &change(&other),
                 Some(record(
                     &other,
                     "old",
@@ -220,7 +253,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, None)
+            .insert(&order, &change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -228,7 +261,10 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         deleted
             .delete(now())
             .expect("a pending order can be deleted");
-        let stale = db.storage.update(&deleted, Version::FIRST.next()).await;
+        let stale = db
+            .storage
+            .update(&deleted, Version::FIRST.next(), &change(&deleted))
+            .await;
         assert!(matches!(stale, Err(RepositoryError::VersionConflict)));
         assert_eq!(
             db.storage.find(order.id()).await.ok(),
@@ -236,7 +272,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         );
 
         db.storage
-            .update(&deleted, Version::FIRST)
+            .update(&deleted, Version::FIRST, &change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -244,10 +280,13 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
             Some(None),
             "deleted orders are not found"
         );
-        let again = db.storage.update(&deleted, deleted.version()).await;
+        let stale = db
+            .storage
+            .update(&order, Version::FIRST, &change(&order))
+            .await;
         assert!(
-            matches!(again, Err(RepositoryError::VersionConflict)),
-            "a deleted order never changes"
+            matches!(stale, Err(RepositoryError::VersionConflict)),
+            "a read of the live order never overwrites its deletion"
         );
     }
 }
@@ -258,7 +297,7 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, None)
+            .insert(&order, &change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let attempts = (0..16).map(|_| {
@@ -267,7 +306,11 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
             changed
                 .delete(now())
                 .expect("a pending order can be deleted");
-            tokio::spawn(async move { storage.update(&changed, Version::FIRST).await })
+            tokio::spawn(async move {
+                storage
+                    .update(&changed, Version::FIRST, &change(&changed))
+                    .await
+            })
         });
         let results = futures::future::join_all(attempts).await;
         let wins = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
@@ -288,20 +331,20 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             let store = if i % 2 == 0 { "even" } else { "odd" };
             let order = order_for(store, "c-1", now());
             db.storage
-                .insert(&order, None)
+                .insert(&order, &change(&order), None)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             created.push(order.id());
         }
         let mut gone = order_for("even", "c-1", now());
         db.storage
-            .insert(&gone, None)
+            .insert(&gone, &change(&gone), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let expected = gone.version();
         gone.delete(now()).expect("a pending order can be deleted");
         db.storage
-            .update(&gone, expected)
+            .update(&gone, expected, &change(&gone))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -336,7 +379,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
         assert_eq!(seen, evens);
 
         let pending = OrderFilter {
-            status: Some(OrderStatus::Pending),
+            statuses: Some(vec![OrderStatus::Pending]),
             ..OrderFilter::default()
         };
         let all = PageRequest {
@@ -348,7 +391,7 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             Some(7)
         );
         let shipped = OrderFilter {
-            status: Some(OrderStatus::Shipped),
+            statuses: Some(vec![OrderStatus::Shipped]),
             ..OrderFilter::default()
         };
         assert_eq!(
@@ -365,7 +408,7 @@ async fn a_memory_database_works_and_answers_pings() {
     storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
     let order = order_for("s-1", "c-1", now());
     storage
-        .insert(&order, None)
+        .insert(&order, &change(&order), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(storage.find(order.id()).await.ok(), Some(Some(order)));
@@ -385,14 +428,14 @@ async fn a_deleted_order_stays_stored_with_its_deletion_time() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, None)
+            .insert(&order, &change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
         let at = now();
         deleted.delete(at).expect("a pending order can be deleted");
         db.storage
-            .update(&deleted, Version::FIRST)
+            .update(&deleted, Version::FIRST, &change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -432,7 +475,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, None)
+            .insert(&order, &change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -475,7 +518,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .record_tracking(tracking, now())
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&changed, Version::FIRST)
+            .update(&changed, Version::FIRST, &change(&changed))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -485,7 +528,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
 
         let mut canceled_paid = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&canceled_paid, None)
+            .insert(&canceled_paid, &change(&canceled_paid), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
@@ -499,7 +542,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .cancel(now())
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&canceled_paid, Version::FIRST)
+            .update(&canceled_paid, Version::FIRST, &change(&canceled_paid))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let stored = db.storage.find(canceled_paid.id()).await.ok().flatten();
@@ -515,20 +558,18 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
 }
 
 #[tokio::test]
-async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
-    use order_domain::{Currency, PaymentDraft, PaymentRequest};
-
+async fn bookkeeping_reads_see_deleted_orders() {
     for db in backends() {
         let mut deleted = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&deleted, None)
+            .insert(&deleted, &change(&deleted), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         deleted
             .delete(now())
             .expect("a pending order can be deleted");
         db.storage
-            .update(&deleted, Version::FIRST)
+            .update(&deleted, Version::FIRST, &change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(db.storage.find(deleted.id()).await.ok(), Some(None));
@@ -543,65 +584,117 @@ async fn bookkeeping_reads_see_deleted_orders_and_refunds_due() {
                 .ok(),
             Some(None)
         );
+    }
+}
 
-        let payment = PaymentRequest::parse(
-            PaymentDraft {
-                method: Some("visa".into()),
-                amount: Some("56".into()),
-                reference: None,
-            },
-            Currency::parse("EUR").unwrap_or(Currency::USD),
-        )
-        .unwrap_or_else(|v| panic!("{v:?}"));
-        let mut due = Vec::new();
-        for _ in 0..3 {
-            let mut order = order_for("s-1", "c-1", now());
-            db.storage
-                .insert(&order, None)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            order
-                .pay(
-                    &payment,
-                    AuthorizationId::parse("auth-1").expect("an id"),
-                    now(),
-                )
-                .unwrap_or_else(|e| panic!("{e}"));
-            order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
-            db.storage
-                .update(&order, Version::FIRST)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            due.push(order);
-        }
-        let listed = db
-            .storage
-            .refunds_due(10)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(listed, due, "oldest first, whole");
-        assert_eq!(
-            db.storage.refunds_due(2).await.map(|o| o.len()).ok(),
-            Some(2)
-        );
-
-        let mut refunded = due[0].clone();
-        let expected = refunded.version();
-        refunded
-            .record_refund(now())
-            .unwrap_or_else(|e| panic!("{e}"));
+#[tokio::test]
+async fn a_change_and_its_event_are_written_together_or_not_at_all() {
+    use order_domain::ports::EventHistory;
+    for db in backends() {
+        let order = order_for("s-1", "c-1", now());
+        let created = change(&order);
         db.storage
-            .update(&refunded, expected)
+            .insert(&order, &created, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut deleted = order.clone();
+        deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&deleted, Version::FIRST, &change(&deleted))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lost = db
+            .storage
+            .update(&deleted, Version::FIRST, &change(&deleted))
+            .await;
+        assert!(matches!(lost, Err(RepositoryError::VersionConflict)));
+
+        let history = db
+            .storage
+            .events_after(order.id(), 0, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let versions: Vec<u64> = history.iter().map(|e| e.order_version.get()).collect();
+        assert_eq!(
+            versions,
+            [1, 2],
+            "the lost compare-and-swap recorded nothing"
+        );
+        assert_eq!(history[0], created.event);
+        assert_eq!(
+            db.storage.event(created.event.id).await.ok().flatten(),
+            Some(created.event.clone())
+        );
+        let later = db.storage.events_after(order.id(), 1, 10).await.ok();
+        assert_eq!(later.map(|events| events.len()), Some(1));
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its_books() {
+    use order_domain::ports::Outbox;
+    use std::time::Duration;
+    for db in backends() {
+        let order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, &change(&order), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut deleted = order.clone();
+        deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&deleted, Version::FIRST, &change(&deleted))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let at = now() + TimeDelta::seconds(1);
+        let lease = Duration::from_secs(30);
+        let claim = |at| db.storage.claim_due(at, lease, 10);
+
+        let first = claim(at).await.unwrap_or_else(|e| panic!("{e}"));
+        let versions: Vec<u64> = first.iter().map(|e| e.order_version.get()).collect();
+        assert_eq!(versions, [1], "version 2 waits behind version 1");
+        assert_eq!(claim(at).await.ok().map(|c| c.len()), Some(0), "leased");
+        let stats = db.storage.stats(at).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stats.backlog, stats.parked), (2, 0));
+        assert!(stats.oldest.is_some());
+
+        db.storage
+            .retry(&first[0], at + TimeDelta::seconds(5), "down")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            db.storage.find(refunded.id()).await.ok(),
-            Some(Some(refunded))
+            claim(at).await.ok().map(|c| c.len()),
+            Some(0),
+            "not due yet"
         );
+        let again = claim(at + TimeDelta::seconds(5))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.iter().map(|e| e.attempts).collect::<Vec<_>>(), [1]);
+        db.storage
+            .complete(&again[0], at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let second = claim(at + TimeDelta::seconds(5))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let versions: Vec<u64> = second.iter().map(|e| e.order_version.get()).collect();
+        assert_eq!(versions, [2]);
+        db.storage
+            .park(&second[0], "refused")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stats = db.storage.stats(at).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stats.backlog, stats.parked, stats.oldest), (0, 1, None));
+
         assert_eq!(
-            db.storage.refunds_due(10).await.map(|o| o.len()).ok(),
-            Some(2)
+            db.storage.prune_done(at).await.ok(),
+            Some(0),
+            "done just now"
         );
+        let pruned = db.storage.prune_done(at + TimeDelta::seconds(1)).await.ok();
+        assert_eq!(pruned, Some(1));
     }
 }
 
@@ -645,6 +738,7 @@ async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
         db.storage
             .insert(
                 &order,
+                &change(&order),
                 Some(record(&order, "held", at, TimeDelta::hours(24))),
             )
             .await
@@ -676,5 +770,71 @@ async fn parallel_claims_of_one_key_hold_it_once() {
             }
         }
         assert_eq!(held, 1, "{}", db.database.database.backend());
+    }
+}
+
+#[tokio::test]
+async fn notes_and_metadata_round_trip_on_create_and_update() {
+    for db in backends() {
+        let mut draft_order = order_for("s-1", "c-1", now());
+        let new = {
+            let draft = OrderDraft {
+                store_id: Some("s-1".into()),
+                customer_id: Some("c-1".into()),
+                currency: Some("EUR".into()),
+                items: Some(vec![ItemDraft {
+                    product_id: Some("p-1".into()),
+                    quantity: Some("1".into()),
+                    price: Some("1".into()),
+                }]),
+                items_total: Some("1".into()),
+                shipping_cost: Some("0".into()),
+                tax_amount: Some("0".into()),
+                total_amount: Some("1".into()),
+                note: Some("leave at the door — \"back\" \u{1F6AA}".into()),
+                metadata: Some(
+                    [
+                        ("channel".to_owned(), "web".to_owned()),
+                        ("é".to_owned(), "".to_owned()),
+                    ]
+                    .into(),
+                ),
+            };
+            NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"))
+        };
+        let order = Order::place(new, OrderId::generate_at(now()), now());
+        db.storage
+            .insert(&order, &change(&order), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let found = db.storage.find(order.id()).await.ok().flatten();
+        assert_eq!(
+            found.as_ref(),
+            Some(&order),
+            "{}",
+            db.database.database.backend()
+        );
+
+        db.storage
+            .insert(&draft_order, &change(&draft_order), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expected = draft_order.version();
+        let metadata = order_domain::Metadata::parse([("k".to_owned(), "v".to_owned())].into())
+            .unwrap_or_else(|v| panic!("{v:?}"));
+        draft_order
+            .update_metadata(metadata, now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.storage
+            .update(&draft_order, expected, &change(&draft_order))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let found = db.storage.find(draft_order.id()).await.ok().flatten();
+        assert_eq!(
+            found.as_ref(),
+            Some(&draft_order),
+            "{}",
+            db.database.database.backend()
+        );
     }
 }

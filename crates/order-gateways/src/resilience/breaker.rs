@@ -8,6 +8,7 @@ use super::BreakerSettings;
 /// opens it again.
 #[derive(Debug)]
 pub(crate) struct Breaker {
+    service: &'static str,
     settings: BreakerSettings,
     state: Mutex<State>,
 }
@@ -29,8 +30,10 @@ pub(crate) struct Ticket<'a> {
 }
 
 impl Breaker {
-    pub(crate) fn new(settings: BreakerSettings) -> Self {
+    pub(crate) fn new(service: &'static str, settings: BreakerSettings) -> Self {
+        gauge(service, State::Closed { failures: 0 });
         Self {
+            service,
             settings,
             state: Mutex::new(State::Closed { failures: 0 }),
         }
@@ -44,7 +47,7 @@ impl Breaker {
             State::Closed { .. } => false,
             State::Open { until } if now < until => return Err(until - now),
             State::Open { .. } => {
-                *state = State::HalfOpen;
+                self.set(&mut state, State::HalfOpen);
                 true
             }
             // A probe is on its way; it decides within one attempt's time.
@@ -63,10 +66,53 @@ impl Breaker {
     }
 
     fn open(&self, state: &mut State) {
-        *state = State::Open {
-            until: Instant::now() + self.settings.cool_down,
-        };
-        tracing::warn!(cool_down = ?self.settings.cool_down, "circuit opened");
+        self.set(
+            state,
+            State::Open {
+                until: Instant::now() + self.settings.cool_down,
+            },
+        );
+    }
+
+    /// Every change of state goes through here: it is logged and shown in the state gauge.
+    fn set(&self, state: &mut State, new: State) {
+        let was = *state;
+        *state = new;
+        if was.name() == new.name() {
+            return;
+        }
+        match new {
+            State::Open { .. } => tracing::warn!(
+                service = self.service,
+                cool_down = ?self.settings.cool_down,
+                "circuit opened"
+            ),
+            State::HalfOpen => tracing::info!(service = self.service, "circuit half-open"),
+            State::Closed { .. } => tracing::info!(service = self.service, "circuit closed"),
+        }
+        gauge(self.service, new);
+    }
+}
+
+/// `gateway_circuit_state{service}`: 0 closed, 1 open, 2 half-open.
+pub const CIRCUIT_STATE: &str = "gateway_circuit_state";
+
+fn gauge(service: &'static str, state: State) {
+    let value = match state {
+        State::Closed { .. } => 0.0,
+        State::Open { .. } => 1.0,
+        State::HalfOpen => 2.0,
+    };
+    metrics::gauge!(CIRCUIT_STATE, "service" => service).set(value);
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::Closed { .. } => "closed",
+            State::Open { .. } => "open",
+            State::HalfOpen => "half-open",
+        }
     }
 }
 
@@ -77,7 +123,7 @@ impl Ticket<'_> {
         match *state {
             // Opened by others while this call ran: the open circuit stands.
             State::Open { .. } if !self.probe => {}
-            _ => *state = State::Closed { failures: 0 },
+            _ => self.breaker.set(&mut state, State::Closed { failures: 0 }),
         }
     }
 
@@ -103,9 +149,12 @@ impl Drop for Ticket<'_> {
         if self.probe && !self.reported {
             let mut state = self.breaker.lock();
             if *state == State::HalfOpen {
-                *state = State::Open {
-                    until: Instant::now(),
-                };
+                self.breaker.set(
+                    &mut state,
+                    State::Open {
+                        until: Instant::now(),
+                    },
+                );
             }
         }
     }
@@ -116,10 +165,13 @@ mod tests {
     use super::*;
 
     fn breaker(cool_down_ms: u64) -> Breaker {
-        Breaker::new(BreakerSettings {
-            failure_threshold: 3,
-            cool_down: Duration::from_millis(cool_down_ms),
-        })
+        Breaker::new(
+            "test",
+            BreakerSettings {
+                failure_threshold: 3,
+                cool_down: Duration::from_millis(cool_down_ms),
+            },
+        )
     }
 
     fn fail(breaker: &Breaker, times: u32) {

@@ -5,7 +5,7 @@
 mod breaker;
 mod settings;
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use order_domain::ports::{BoxError, GatewayError};
 use reqwest::header::RETRY_AFTER;
@@ -16,7 +16,14 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
 use breaker::Breaker;
+pub use breaker::CIRCUIT_STATE;
 pub use settings::{BaseUrl, BreakerSettings, HttpSettings};
+
+/// `gateway_calls_total{service, outcome}`: calls to outside services by how they ended (`answered`,
+/// `unavailable`, `unexpected`), each call counted once whatever its retries.
+pub const CALLS_TOTAL: &str = "gateway_calls_total";
+/// `gateway_retries_total{service}`: the attempts made after a call's first.
+pub const RETRIES_TOTAL: &str = "gateway_retries_total";
 
 /// The header that makes a write safe to repeat.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -115,7 +122,7 @@ impl HttpService {
         Ok(Self {
             service,
             client,
-            breaker: Breaker::new(settings.breaker),
+            breaker: Breaker::new(service, settings.breaker),
             slots: Semaphore::new(settings.max_concurrent.max(1)),
             backoff,
             settings,
@@ -133,7 +140,39 @@ impl HttpService {
 
     /// Sends the request that `build` makes, attempt after attempt while `call` allows retries and the failure
     /// is transient (timeout, connection error, 5xx, 429). Any other answer is returned for the caller to read.
+    /// Each call is logged (in the caller's span) and counted; never its body or headers.
     pub async fn send(
+        &self,
+        call: Call,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Answer, GatewayError> {
+        let started = Instant::now();
+        let result = self.send_with_retries(call, build).await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let outcome = match &result {
+            Ok(answer) => {
+                tracing::info!(
+                    service = self.service,
+                    status = answer.status.as_u16(),
+                    latency_ms,
+                    "gateway call"
+                );
+                "answered"
+            }
+            Err(error) => {
+                tracing::warn!(service = self.service, latency_ms, error = %error, "gateway call failed");
+                match error {
+                    GatewayError::Unavailable { .. } => "unavailable",
+                    GatewayError::Unexpected { .. } => "unexpected",
+                }
+            }
+        };
+        metrics::counter!(CALLS_TOTAL, "service" => self.service, "outcome" => outcome)
+            .increment(1);
+        result
+    }
+
+    async fn send_with_retries(
         &self,
         call: Call,
         build: impl Fn(&Client) -> RequestBuilder,
@@ -162,6 +201,7 @@ impl HttpService {
                 ?wait,
                 "retrying"
             );
+            metrics::counter!(RETRIES_TOTAL, "service" => self.service).increment(1);
             tokio::time::sleep(wait).await;
             retries += 1;
         }

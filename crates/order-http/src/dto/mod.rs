@@ -1,13 +1,16 @@
 //! The JSON shapes of the API (camelCase), and where each domain field sits in them.
 
+mod events;
 mod number;
 mod request;
 mod response;
 
 use order_domain::{AddressField, Field, ItemField};
 
+pub(crate) use events::EventListBody;
 pub(crate) use request::{
-    CreateOrderRequest, ListParams, PaymentBody, ShippingBody, StatusBody, TrackingBody,
+    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, ShippingBody, StatusBody,
+    TrackingBody,
 };
 pub(crate) use response::{render_order, OrderBody, OrderListBody};
 
@@ -30,6 +33,8 @@ pub(crate) fn pointer(field: Field) -> String {
         Field::Carrier => "/carrier",
         Field::TrackingNumber => "/trackingNumber",
         Field::Status => "/status",
+        Field::Note => "/note",
+        Field::Metadata => "/metadata",
         Field::Address(field) => match field {
             AddressField::Name => "/address/name",
             AddressField::Line1 => "/address/line1",

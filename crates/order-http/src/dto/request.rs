@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use order_domain::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -37,6 +39,12 @@ pub(crate) struct CreateOrderRequest {
     tax_amount: Option<JsonNumber>,
     #[schema(required = true, schema_with = schemas::amount)]
     total_amount: Option<JsonNumber>,
+    /// Up to 1,000 characters.
+    #[schema(max_length = 1000)]
+    note: Option<String>,
+    /// String keys (up to 40 characters) to string values (up to 500), at most 50 keys.
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    metadata: Option<BTreeMap<String, String>>,
 }
 
 /// One line of a new order.
@@ -74,6 +82,8 @@ impl CreateOrderRequest {
             shipping_cost: text(self.shipping_cost),
             tax_amount: text(self.tax_amount),
             total_amount: text(self.total_amount),
+            note: self.note,
+            metadata: self.metadata,
         }
     }
 }
@@ -92,10 +102,18 @@ pub(crate) struct ListParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[param(schema_with = schemas::customer_id)]
     pub customer_id: Option<String>,
-    /// Only orders in this status.
+    /// Only orders in one of these statuses, comma-separated (`processing,canceled`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[param(schema_with = schemas::status)]
+    #[param(value_type = Option<String>, example = "processing,canceled")]
     pub status: Option<String>,
+    /// Only orders created at or after this instant (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub created_after: Option<String>,
+    /// Only orders created before this instant (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub created_before: Option<String>,
     /// The page size, 1 to 100; 20 when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[param(value_type = Option<u8>, minimum = 1, maximum = 100, default = 20)]
@@ -212,4 +230,13 @@ impl TrackingBody {
 pub(crate) struct StatusBody {
     #[schema(required = true, schema_with = schemas::status)]
     pub status: Option<String>,
+}
+
+/// `PUT /orders/{id}/metadata`: the whole new metadata (at most 50 keys of up to 40 characters, values up to
+/// 500).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = MetadataChange, examples(json!({"metadata": {"channel": "web"}})))]
+pub(crate) struct MetadataBody {
+    #[schema(required = true, value_type = BTreeMap<String, String>)]
+    pub metadata: Option<BTreeMap<String, String>>,
 }

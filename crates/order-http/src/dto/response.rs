@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use order_domain::{Order, OrderLine};
 use serde::{Serialize, Serializer};
@@ -68,6 +70,11 @@ pub(crate) struct OrderBody<'a> {
     shipping_address: Option<AddressOut<'a>>,
     /// `null` until tracking is recorded.
     shipment: Option<ShipmentOut<'a>>,
+    /// The client's note, up to 1,000 characters; `null` when none.
+    note: Option<&'a str>,
+    /// String keys to string values, at most 50 keys.
+    #[schema(value_type = BTreeMap<String, String>)]
+    metadata: &'a BTreeMap<String, String>,
     #[schema(schema_with = schemas::actions)]
     allowed_actions: Vec<&'static str>,
     /// 1 on creation, +1 on every change; the `ETag` is `"<version>"`.
@@ -176,6 +183,8 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
                 shipped_at: s.shipped_at,
                 updated_at: s.updated_at,
             }),
+            note: order.note().map(|n| n.as_str()),
+            metadata: order.metadata().entries(),
             allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
             version: order.version().get(),
             created_at: order.created_at(),

@@ -9,6 +9,7 @@ use order_domain::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::business::{self, OrderEvent};
 use crate::caller::caller;
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
@@ -17,7 +18,7 @@ use crate::handlers::orders::order_id;
 use crate::json_body;
 
 /// What every change request carries: who asks, the order, the caller's `If-Match`, and a JSON body.
-fn read_change<T: DeserializeOwned>(
+pub(crate) fn read_change<T: DeserializeOwned>(
     request: &HttpRequest,
     id: &str,
     body: &[u8],
@@ -31,7 +32,7 @@ fn read_change<T: DeserializeOwned>(
 }
 
 /// Every successful change answers with the whole order and its new tag.
-fn changed(order: &Order) -> HttpResponse {
+pub(crate) fn changed(order: &Order) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(header::ETag(etag(order.version())))
         .content_type(ContentType::json())
@@ -49,6 +50,7 @@ pub(crate) async fn pay(
     let order = service
         .pay_order(&caller, id, payment.into_draft(), check)
         .await?;
+    business::count(OrderEvent::Paid);
     Ok(changed(&order))
 }
 
@@ -83,10 +85,11 @@ pub(crate) async fn record_tracking(
     let order = service
         .record_tracking(&caller, id, tracking, check)
         .await?;
+    business::count(OrderEvent::of_tracking(&order));
     Ok(changed(&order))
 }
 
-/// `PUT /orders/{id}/status`: for operators, and guarded. Only `canceled` and `delivered` may be asked for;
+/// `PUT /orders/{id}/status`: for operators, and guarded. The domain says which statuses may be asked for;
 /// the other statuses come from their business events, and the answer says which.
 pub(crate) async fn change_status(
     request: HttpRequest,
@@ -112,10 +115,7 @@ pub(crate) async fn change_status(
             )]))
         }
     };
-    let order = match status {
-        OrderStatus::Canceled => service.cancel_order(&caller, id, check).await?,
-        OrderStatus::Delivered => service.deliver_order(&caller, id, check).await?,
-        other => return Err(ApiError::StatusNotSettable { status: other }),
-    };
+    let order = service.set_status(&caller, id, status, check).await?;
+    business::count(OrderEvent::of_status(&order));
     Ok(changed(&order))
 }

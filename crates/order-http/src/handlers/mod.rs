@@ -1,3 +1,5 @@
+pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod lifecycle;
+pub(crate) mod metadata;
 pub(crate) mod orders;

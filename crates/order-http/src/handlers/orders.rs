@@ -1,12 +1,14 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use order_app::{CreateOrder, OrderService};
 use order_domain::{
     CustomerId, Field, IdempotencyKey, NewOrder, OrderFilter, OrderId, OrderStatus, PageLimit,
     PageRequest, StoreId, Version, Violation,
 };
 
+use crate::business::{self, OrderEvent};
 use crate::caller::caller;
 use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
 use crate::error::ApiError;
@@ -65,6 +67,8 @@ pub(crate) async fn create_order(
         .content_type(ContentType::json());
     if created.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
+    } else {
+        business::count(OrderEvent::Created);
     }
     Ok(response.body(created.body))
 }
@@ -124,7 +128,7 @@ pub(crate) async fn delete_order(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `GET /orders?storeId=&customerId=&status=&limit=&cursor=`
+/// `GET /orders?storeId=&customerId=&status=a,b&createdAfter=&createdBefore=&limit=&cursor=`
 pub(crate) async fn list_orders(
     request: HttpRequest,
     params: Query<ListParams>,
@@ -170,14 +174,26 @@ fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), 
             CustomerId::parse(s.as_str()).map_err(|e| e.to_string()),
         )
     });
-    let status = params.status.as_ref().and_then(|s| {
-        let names: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
-        let known = s.parse::<OrderStatus>();
-        problems.check(
-            "status",
-            known.map_err(|_| format!("must be one of {}", names.join(", "))),
-        )
-    });
+    let statuses = params
+        .status
+        .as_ref()
+        .and_then(|raw| problems.check("status", parse_statuses(raw)));
+    let created_after = params
+        .created_after
+        .as_ref()
+        .and_then(|raw| problems.check("createdAfter", parse_instant(raw)));
+    let created_before = params
+        .created_before
+        .as_ref()
+        .and_then(|raw| problems.check("createdBefore", parse_instant(raw)));
+    if let (Some(after), Some(before)) = (created_after, created_before) {
+        if before <= after {
+            problems.check::<()>(
+                "createdBefore",
+                Err("must be later than createdAfter".to_owned()),
+            );
+        }
+    }
     let limit = match &params.limit {
         None => Some(PageLimit::default()),
         Some(raw) => problems.check(
@@ -191,7 +207,9 @@ fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), 
     let filter = OrderFilter {
         store_id,
         customer_id,
-        status,
+        statuses,
+        created_after,
+        created_before,
     };
     let after = match &params.cursor {
         // A cursor is checked against the filter only once the filter itself is good.
@@ -212,6 +230,34 @@ fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), 
             problems.0,
         )),
     }
+}
+
+/// `status=processing,canceled`: one or more status names, comma-separated; kept in table order, once each.
+fn parse_statuses(raw: &str) -> Result<Vec<OrderStatus>, String> {
+    let mut statuses = Vec::new();
+    for name in raw.split(',') {
+        let status = name.trim().parse::<OrderStatus>().map_err(|_| {
+            let names: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+            format!(
+                "must be one or more of {}, separated by commas",
+                names.join(", ")
+            )
+        })?;
+        statuses.push(status);
+    }
+    Ok(OrderStatus::ALL
+        .into_iter()
+        .filter(|status| statuses.contains(status))
+        .collect())
+}
+
+/// An RFC 3339 instant with its offset, as UTC.
+fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| {
+            "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T09:00:00Z".to_owned()
+        })
 }
 
 #[derive(Default)]

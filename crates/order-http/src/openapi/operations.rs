@@ -15,9 +15,10 @@ use super::problems::{
     UnsupportedMediaType, ValidationFailed,
 };
 use crate::dto::{
-    CreateOrderRequest, ListParams, OrderBody, OrderListBody, PaymentBody, ShippingBody,
-    StatusBody, TrackingBody,
+    CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
+    PaymentBody, ShippingBody, StatusBody, TrackingBody,
 };
+use crate::handlers::events::HistoryParams;
 
 pub(crate) const ORDERS: &str = "orders";
 pub(crate) const LIFECYCLE: &str = "order lifecycle";
@@ -179,6 +180,42 @@ fn record_tracking() {}
     )
 )]
 fn change_status() {}
+
+/// `handlers::events::order_events`
+#[utoipa::path(
+    get, path = "/orders/{id}/events", operation_id = "orderEvents", tag = ORDERS,
+    summary = "Read an order's history",
+    description = "Every change to the order, oldest first, with a gap-free `orderVersion`: the audit trail \
+        and the catch-up for consumers of the NATS events. A deleted order keeps its history (admins only).",
+    params(OrderIdPath, HistoryParams),
+    responses(
+        (status = 200, description = "One page; `nextCursor` is the `after` of the next.",
+            body = EventListBody),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+    )
+)]
+fn order_events() {}
+
+/// `handlers::metadata::update_metadata`
+#[utoipa::path(
+    put, path = "/orders/{id}/metadata", operation_id = "updateMetadata", tag = LIFECYCLE,
+    summary = "Replace an order's metadata",
+    description = "Replaces the metadata as a whole, in any status.",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = MetadataBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order with its new metadata, and its new `ETag`.",
+            body = OrderBody, headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn update_metadata() {}
 
 /// The answer of a health probe.
 #[derive(ToSchema)]

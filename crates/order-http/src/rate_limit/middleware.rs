@@ -18,6 +18,11 @@ use order_domain::Principal;
 use super::{Budget, Decision, Quota, RateLimiter, RateLimits};
 use crate::problem::Problem;
 
+/// `rate_limit_rejections_total{budget}`: requests refused with 429.
+pub const REJECTIONS_TOTAL: &str = "rate_limit_rejections_total";
+/// `rate_limit_redis_failed_open_total`: requests let through uncounted because Redis did not answer.
+pub const FAILED_OPEN_TOTAL: &str = "rate_limit_redis_failed_open_total";
+
 const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
 const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
@@ -189,6 +194,7 @@ where
             let client = client(&request, settings.trust_forwarded_for);
             let decision = settings.limiter.acquire(budget, &client).await;
             if let Decision::Refused { retry_after, .. } = decision {
+                metrics::counter!(REJECTIONS_TOTAL, "budget" => budget.name()).increment(1);
                 let mut response = too_many_requests(budget, quota, retry_after);
                 set_headers(response.headers_mut(), budget, quota, decision);
                 return Ok(request.into_response(response).map_into_right_body());

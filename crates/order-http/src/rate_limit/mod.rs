@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use in_memory::InMemoryLimiter;
-pub use middleware::RateLimiting;
+pub use middleware::{RateLimiting, FAILED_OPEN_TOTAL, REJECTIONS_TOTAL};
 pub use quota::{effective_limits, Budget, Quota, RateLimits, Window};
 pub use redis::{RedisLimiter, RedisSettings};
 

@@ -1,15 +1,18 @@
 use std::sync::Arc;
 
 use order_http::rate_limit::RateLimiter;
-use order_server::{Application, Config};
+use order_server::token::{mint, TokenRequest};
+use order_server::{Application, AuthSettings, Config};
 use order_storage::testing::TestDatabase;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
+/// One running application; a clone talks to the same one (see `with_token`).
+#[derive(Clone)]
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub database: TestDatabase,
+    pub database: Arc<TestDatabase>,
     pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
@@ -39,9 +42,43 @@ pub async fn spawn_app_on(database: TestDatabase, configure: impl FnOnce(&mut Co
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
-        database,
+        database: Arc::new(database),
         rate_limiter,
     }
+}
+
+/// The secret the test applications with authentication sign and check tokens with.
+pub const TEST_SECRET: &str = "the API tests' secret, at least 32 bytes long";
+
+/// Authentication as `AUTH_JWT_SECRET=TEST_SECRET` plus `vars` configure it.
+pub fn auth_settings(vars: &[(&str, &str)]) -> AuthSettings {
+    let lookup = |name: &str| {
+        (name == "AUTH_JWT_SECRET")
+            .then(|| TEST_SECRET.to_owned())
+            .or_else(|| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+    };
+    Config::from_lookup(lookup)
+        .unwrap_or_else(|e| panic!("config: {e}"))
+        .auth
+}
+
+/// The real application with bearer tokens required on the order routes.
+pub async fn spawn_app_with_auth() -> TestApp {
+    let database = TestDatabase::from_env()
+        .unwrap_or_else(|| panic!("TEST_DATABASE=postgres needs a Postgres server"));
+    spawn_app_on(database, |config| config.auth = auth_settings(&[])).await
+}
+
+/// A token the applications of `spawn_app_with_auth` accept, from `order-server token` arguments
+/// (`"--role store --store-id store-1"`).
+pub fn token(args: &str) -> String {
+    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
+    let request = TokenRequest::parse(&args).unwrap_or_else(|e| panic!("{e}"));
+    mint(&auth_settings(&[]), &request, chrono::Utc::now()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A valid order: 2 × 25.00 + 1 × 50.00, shipping 10.00, tax 5.00.
@@ -68,6 +105,27 @@ pub fn order_for(store: &str, customer: &str) -> Value {
 }
 
 impl TestApp {
+    /// The same application, every request sent with `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        TestApp {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .unwrap_or_else(|e| panic!("client: {e}")),
+            ..self.clone()
+        }
+    }
+
+    /// The same application as this principal (`order-server token` arguments).
+    pub fn as_principal(&self, token_args: &str) -> TestApp {
+        self.with_token(&token(token_args))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -244,6 +302,20 @@ impl TestApp {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The order once `done` holds for it: what the outbox worker does after a change takes a moment.
+    /// Fails after 10 s.
+    pub async fn order_when(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let mut order = self.order(id).await;
+        for _ in 0..200 {
+            if done(&order) {
+                return order;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            order = self.order(id).await;
+        }
+        panic!("the order never got there: {order}");
     }
 
     /// The order's current representation.

@@ -22,6 +22,75 @@ fn bad_configuration_exits_with_code_2_naming_the_variable() {
     }
 }
 
+/// The server with `vars`, asked to listen on every interface (a free port) with a throwaway database.
+fn serve_publicly(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_order-server"));
+    command
+        .env("LISTEN_ADDR", "0.0.0.0:0")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("RUST_LOG", "info")
+        .env_remove("AUTH_JWT_SECRET")
+        .env_remove("AUTH_JWKS_FILE")
+        .env_remove("AUTH_DISABLED")
+        .env("ALLOW_STANDINS", "true")
+        .envs(vars.iter().copied());
+    command
+}
+
+/// Runs the server until it says it is listening (true) or exits first (false); then stops it.
+fn starts_serving(mut command: Command) -> bool {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run the server: {e}"));
+    let Some(stdout) = child.stdout.take() else {
+        panic!("no stdout");
+    };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("listening on http://") {
+                let _ = sender.send(());
+                return;
+            }
+        }
+    });
+    let listening = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    listening
+}
+
+#[test]
+fn an_open_server_on_a_public_address_refuses_to_start_saying_why() {
+    let output = serve_publicly(&[])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the server: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for needed in ["LISTEN_ADDR", "AUTH_JWT_SECRET", "AUTH_DISABLED=true"] {
+        assert!(stderr.contains(needed), "{needed}: {stderr}");
+    }
+}
+
+#[test]
+fn a_public_address_is_served_with_authentication_configured() {
+    let secret = ("AUTH_JWT_SECRET", "a secret of at least thirty-two bytes!");
+    assert!(starts_serving(serve_publicly(&[secret])));
+}
+
+#[test]
+fn a_public_address_is_served_open_when_authentication_is_disabled_explicitly() {
+    assert!(starts_serving(serve_publicly(&[("AUTH_DISABLED", "true")])));
+}
+
 const SERVICE_URLS: [&str; 5] = [
     "CUSTOMER_SERVICE_URL",
     "INVENTORY_SERVICE_URL",
@@ -38,6 +107,7 @@ fn server_without_service_urls(listen_addr: &str, database: &std::path::Path) ->
         .env("DATABASE_URL", format!("sqlite://{}", database.display()))
         .env("RUST_LOG", "warn")
         .env_remove("ALLOW_STANDINS")
+        .env("AUTH_DISABLED", "true")
         .env_remove("RUST_BACKTRACE");
     for variable in SERVICE_URLS {
         command.env_remove(variable);

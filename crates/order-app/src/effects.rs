@@ -1,0 +1,180 @@
+//! The outbox worker's step: run the after-commit effects that are due, with retries and keys.
+
+use chrono::TimeDelta;
+use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
+use order_domain::{DueEffect, EffectKind, Notification, Order, OrderError, OrderId, ProviderKey};
+
+use crate::{AppError, Caller, OrderService};
+
+/// Why an effect did not go through this time.
+#[derive(Debug)]
+enum Failure {
+    /// The service or the database is unavailable: tried again, however long it takes.
+    Unavailable(String),
+    /// Anything else: tried again up to the retry policy's limit, then parked for an operator.
+    Refused(String),
+}
+
+impl From<GatewayError> for Failure {
+    fn from(error: GatewayError) -> Self {
+        match error {
+            GatewayError::Unavailable { .. } => Failure::Unavailable(error_chain(&error)),
+            GatewayError::Unexpected { .. } => Failure::Refused(error_chain(&error)),
+        }
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::StorageUnavailable(_) | AppError::Conflict => {
+                Failure::Unavailable(error_chain(&error))
+            }
+            other => Failure::Refused(error_chain(&other)),
+        }
+    }
+}
+
+impl From<RepositoryError> for Failure {
+    fn from(error: RepositoryError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl OrderService {
+    /// Claims the effects that are due and runs them: each done is marked done, each failure is
+    /// rescheduled with backoff (or parked, see `RetryPolicy`). Returns how many it claimed; 0 means
+    /// nothing was due. Several workers (replicas) may run this at once.
+    pub async fn run_due_effects(&self) -> Result<usize, AppError> {
+        let now = self.ports.clock.now();
+        let due = self
+            .ports
+            .outbox
+            .claim_due(now, self.settings.outbox_lease, self.settings.outbox_batch)
+            .await?;
+        for effect in &due {
+            let outcome = self.run_effect(effect).await;
+            self.settle(effect, outcome).await?;
+        }
+        Ok(due.len())
+    }
+
+    async fn settle(
+        &self,
+        effect: &DueEffect,
+        outcome: Result<(), Failure>,
+    ) -> Result<(), AppError> {
+        let outbox = &self.ports.outbox;
+        let now = self.ports.clock.now();
+        let attempts = effect.attempts + 1;
+        match outcome {
+            Ok(()) => outbox.complete(effect, now).await?,
+            Err(Failure::Refused(error)) if self.settings.retry.parks(attempts) => {
+                tracing::error!(%effect, attempts, %error, "an effect is parked: it keeps failing");
+                outbox.park(effect, &error).await?;
+            }
+            Err(Failure::Unavailable(error) | Failure::Refused(error)) => {
+                let delay = self.settings.retry.delay(attempts);
+                tracing::warn!(%effect, attempts, ?delay, %error, "an effect failed; retrying later");
+                let at = now + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(10));
+                outbox.retry(effect, at, &error).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_effect(&self, effect: &DueEffect) -> Result<(), Failure> {
+        let ports = &self.ports;
+        match &effect.kind {
+            EffectKind::Publish => {
+                // Publication was turned off after the effect was written: the history still has it.
+                let Some(publisher) = &ports.publisher else {
+                    return Ok(());
+                };
+                let event = ports.history.event(effect.event_id).await?.ok_or_else(|| {
+                    Failure::Refused(format!("event {} is not in the history", effect.event_id))
+                })?;
+                Ok(publisher.publish(&event).await?)
+            }
+            EffectKind::Notify { kind, customer } => {
+                let notification = Notification {
+                    order_id: effect.order_id,
+                    kind: *kind,
+                    customer_id: customer.clone(),
+                };
+                Ok(ports.notifier.notify(notification).await?)
+            }
+            EffectKind::ReleaseStock => Ok(ports.inventory.release(effect.order_id).await?),
+            EffectKind::Refund(amount) => {
+                // The authorization refunded is the order's (deleted or not); the key is the effect's own.
+                let authorization = ports
+                    .orders
+                    .find_including_deleted(effect.order_id)
+                    .await?
+                    .and_then(|order| order.payment().and_then(|p| p.authorization_id.clone()))
+                    .ok_or_else(|| {
+                        Failure::Refused(format!(
+                            "order {} has no authorization on record to refund",
+                            effect.order_id
+                        ))
+                    })?;
+                let key = ProviderKey::parse(effect.idempotency_key())
+                    .map_err(|error| Failure::Refused(error.to_string()))?;
+                ports
+                    .payments
+                    .refund(
+                        &key,
+                        effect.order_id,
+                        &authorization,
+                        *amount,
+                        "order canceled",
+                    )
+                    .await
+                    .map_err(|error| match error {
+                        PaymentError::Gateway(error) => error.into(),
+                        refused => Failure::Refused(error_chain(&refused)),
+                    })?;
+                self.record_refund(effect.order_id).await
+            }
+        }
+    }
+
+    /// Records on the order (deleted or not) that its refund went through; a refund already recorded is
+    /// left alone. Failing here retries the effect, whose refund is keyed, so it is refunded once.
+    async fn record_refund(&self, id: OrderId) -> Result<(), Failure> {
+        for _ in 0..self.settings.max_write_attempts {
+            let Some(mut order) = self.ports.orders.find_including_deleted(id).await? else {
+                return Err(Failure::Refused(format!("order {id} is not stored")));
+            };
+            let before: Order = order.clone();
+            let expected = order.version();
+            match order.record_refund(self.ports.clock.now()) {
+                Ok(()) => {}
+                Err(OrderError::NoRefundDue) => return Ok(()),
+                Err(error) => return Err(AppError::from(error).into()),
+            }
+            let change = self.record(Some(&before), &order, &Caller::anonymous(), None)?;
+            match self.ports.orders.update(&order, expected, &change).await {
+                Ok(()) => return Ok(()),
+                Err(RepositoryError::VersionConflict) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Conflict.into())
+    }
+}
+
+#[cfg(test)]
+#[path = "effects_tests.rs"]
+mod tests;

@@ -1,0 +1,225 @@
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use order_domain::ports::{GatewayError, MockEventPublisher, PaymentError};
+use order_domain::{
+    AuthorizationId, DueEffect, EffectKind, EventId, EventType, Money, NotificationKind, Order,
+    OrderStatus, PaymentDraft, PaymentRequest, RecordedChange, RefundId,
+};
+
+use crate::test_support::{now, stored_order, Mocks};
+
+fn due(order: &Order, kind: EffectKind, attempts: u32) -> DueEffect {
+    DueEffect {
+        event_id: EventId::generate(),
+        order_id: order.id(),
+        order_version: order.version(),
+        kind,
+        attempts,
+    }
+}
+
+fn unavailable() -> GatewayError {
+    GatewayError::Unavailable {
+        service: "notification",
+        retry_after: None,
+        source: None,
+    }
+}
+
+fn notify(order: &Order) -> EffectKind {
+    EffectKind::Notify {
+        kind: NotificationKind::OrderPaid,
+        customer: order.customer_id().clone(),
+    }
+}
+
+/// An outbox that hands out `effects` once and nothing after.
+fn handing_out(mocks: &mut Mocks, effects: Vec<DueEffect>) {
+    let mut once = Some(effects);
+    mocks
+        .outbox
+        .expect_claim_due()
+        .returning(move |_, _, _| Ok(once.take().unwrap_or_default()));
+}
+
+#[tokio::test]
+async fn a_failing_notification_is_rescheduled_with_backoff_and_never_parked_while_unavailable() {
+    let order = stored_order();
+    let mut mocks = Mocks::new();
+    handing_out(&mut mocks, vec![due(&order, notify(&order), 25)]);
+    mocks.notifier = order_domain::ports::MockNotifier::new();
+    mocks
+        .notifier
+        .expect_notify()
+        .times(1)
+        .returning(|_| Err(unavailable()));
+    mocks
+        .outbox
+        .expect_retry()
+        .times(1)
+        .withf(|effect, at, error| {
+            let wait = (*at - now()).to_std().unwrap_or_default();
+            effect.attempts == 25
+                && wait <= Duration::from_secs(10)
+                && wait >= Duration::from_secs(5)
+                && error.contains("notification")
+        })
+        .returning(|_, _, _| Ok(()));
+    mocks.outbox.expect_park().never();
+
+    let service = mocks.service();
+    assert_eq!(service.run_due_effects().await.ok(), Some(1));
+    assert_eq!(service.run_due_effects().await.ok(), Some(0));
+}
+
+#[tokio::test]
+async fn an_effect_refused_again_and_again_is_parked_at_the_limit() {
+    let order = stored_order();
+    let mut mocks = Mocks::new();
+    handing_out(&mut mocks, vec![due(&order, EffectKind::ReleaseStock, 19)]);
+    mocks.inventory.expect_release().returning(|_| {
+        Err(GatewayError::Unexpected {
+            service: "inventory",
+            detail: "422".into(),
+        })
+    });
+    mocks
+        .outbox
+        .expect_park()
+        .times(1)
+        .withf(|_, error| error.contains("422"))
+        .returning(|_, _| Ok(()));
+    mocks.outbox.expect_retry().never();
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(1));
+}
+
+#[tokio::test]
+async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
+    let mut order = stored_order();
+    let request = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("50".into()),
+            reference: None,
+        },
+        order.currency(),
+    )
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    let authorization = AuthorizationId::parse("auth-1").expect("an authorization id");
+    order
+        .pay(&request, authorization.clone(), now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
+    order.delete(now()).unwrap_or_else(|e| panic!("{e}"));
+    let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
+    let id = order.id();
+
+    let mut mocks = Mocks::new();
+    handing_out(&mut mocks, vec![due(&order, EffectKind::Refund(amount), 0)]);
+    mocks
+        .payments
+        .expect_refund()
+        .times(1)
+        .withf(move |key, o, auth, a, _| {
+            key.as_str().ends_with(".refund") && *o == id && *auth == authorization && *a == amount
+        })
+        .returning(|_, _, _, _, _| Ok(RefundId::parse("refund-1").expect("a refund id")));
+    let stored = order.clone();
+    mocks
+        .orders
+        .expect_find_including_deleted()
+        .returning(move |_| Ok(Some(stored.clone())));
+    let written: Arc<Mutex<Vec<(Order, RecordedChange)>>> = Arc::default();
+    let log = written.clone();
+    mocks
+        .orders
+        .expect_update()
+        .times(1)
+        .returning(move |order, _, change| {
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((order.clone(), change.clone()));
+            Ok(())
+        });
+    mocks
+        .outbox
+        .expect_complete()
+        .times(1)
+        .returning(|_, _| Ok(()));
+
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(1));
+    let written = written.lock().unwrap_or_else(|e| e.into_inner());
+    let (refunded, change) = &written[0];
+    assert_eq!(refunded.status(), OrderStatus::Canceled);
+    assert_eq!(refunded.payment().and_then(|p| p.refunded_at), Some(now()));
+    assert_eq!(change.event.event_type, EventType::RefundSucceeded);
+}
+
+#[tokio::test]
+async fn a_declined_refund_is_retried_not_recorded() {
+    let mut order = stored_order();
+    let request = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("50".into()),
+            reference: None,
+        },
+        order.currency(),
+    )
+    .unwrap_or_else(|v| panic!("{v:?}"));
+    let authorization = AuthorizationId::parse("auth-1").expect("an authorization id");
+    order
+        .pay(&request, authorization, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
+    let mut mocks = Mocks::new();
+    handing_out(&mut mocks, vec![due(&order, EffectKind::Refund(amount), 0)]);
+    let stored = order.clone();
+    mocks
+        .orders
+        .expect_find_including_deleted()
+        .returning(move |_| Ok(Some(stored.clone())));
+    mocks
+        .payments
+        .expect_refund()
+        .returning(|_, _, _, _, _| Err(PaymentError::Declined("closed account".into())));
+    mocks.orders.expect_update().never();
+    mocks
+        .outbox
+        .expect_retry()
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(1));
+}
+
+#[tokio::test]
+async fn publication_sends_the_recorded_event_and_is_done_after_the_ack() {
+    let order = stored_order();
+    let effect = due(&order, EffectKind::Publish, 0);
+    let change =
+        RecordedChange::of(None, &order, Default::default()).unwrap_or_else(|| panic!("no event"));
+    let mut event = change.event;
+    event.id = effect.event_id;
+    let mut mocks = Mocks::new();
+    handing_out(&mut mocks, vec![effect.clone()]);
+    let stored = event.clone();
+    mocks
+        .history
+        .expect_event()
+        .withf(move |id| *id == effect.event_id)
+        .returning(move |_| Ok(Some(stored.clone())));
+    let mut publisher = MockEventPublisher::new();
+    publisher
+        .expect_publish()
+        .times(1)
+        .withf(move |published| *published == event)
+        .returning(|_| Ok(()));
+    mocks.publisher = Some(publisher);
+    mocks
+        .outbox
+        .expect_complete()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(1));
+}

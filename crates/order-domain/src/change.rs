@@ -1,0 +1,244 @@
+//! The one rule of which event a change is and which effects must follow it.
+
+use crate::{
+    Datum, EffectKind, EventContext, EventId, EventType, Money, NotificationKind, Order,
+    OrderEvent, OrderStatus, Shipment, ShippingAddress,
+};
+
+/// A change as it is written, in the same transaction as the order: its event and the effects to run after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedChange {
+    pub event: OrderEvent,
+    pub effects: Vec<EffectKind>,
+}
+
+impl RecordedChange {
+    /// The change from `before` (`None`: the order is new) to `after`; `None` if nothing an event tells of
+    /// changed.
+    pub fn of(before: Option<&Order>, after: &Order, context: EventContext) -> Option<Self> {
+        let (event_type, data) = describe(before, after)?;
+        let effects = effects(event_type, before, after);
+        Some(Self {
+            event: OrderEvent {
+                id: EventId::generate(),
+                order_id: after.id(),
+                event_type,
+                order_version: after.version(),
+                occurred_at: after.updated_at(),
+                context,
+                data,
+            },
+            effects,
+        })
+    }
+
+    /// The same change without its publication (publication is off).
+    pub fn without_publication(mut self) -> Self {
+        self.effects.retain(|effect| *effect != EffectKind::Publish);
+        self
+    }
+}
+
+fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)> {
+    let Some(before) = before else {
+        return Some((EventType::Created, created(after)));
+    };
+    if after.is_deleted() && !before.is_deleted() {
+        return Some((
+            EventType::Deleted,
+            Datum::object([("status", status(after))]),
+        ));
+    }
+    let (from, to) = (before.status(), after.status());
+    if from != to {
+        let kind = match to {
+            OrderStatus::Processing => EventType::Paid,
+            OrderStatus::Shipped => EventType::Shipped,
+            OrderStatus::Delivered => EventType::Delivered,
+            OrderStatus::Canceled => EventType::Canceled,
+            OrderStatus::Pending => return None,
+        };
+        let data = match kind {
+            EventType::Paid => payment(after),
+            EventType::Shipped => shipment(after.shipment()),
+            EventType::Canceled => Datum::object([
+                ("previousStatus", Datum::text(from.as_str())),
+                ("refundAmount", refund_due(after).map_or(Datum::Null, money)),
+            ]),
+            _ => Datum::object([("previousStatus", Datum::text(from.as_str()))]),
+        };
+        return Some((kind, data));
+    }
+    // A shipped order changes only by corrections of its tracking (even to the same values).
+    if before.shipment() != after.shipment() || to == OrderStatus::Shipped {
+        let data = Datum::object([
+            ("before", shipment(before.shipment())),
+            ("after", shipment(after.shipment())),
+        ]);
+        return Some((EventType::TrackingCorrected, data));
+    }
+    let refunded = |order: &Order| order.payment().and_then(|p| p.refunded_at);
+    if refunded(before).is_none() && refunded(after).is_some() {
+        let amount = after.payment().map(|p| p.amount);
+        return Some((
+            EventType::RefundSucceeded,
+            Datum::object([("amount", amount.map_or(Datum::Null, money))]),
+        ));
+    }
+    if before.metadata() != after.metadata() {
+        let data = Datum::object([("before", metadata(before)), ("after", metadata(after))]);
+        return Some((EventType::MetadataUpdated, data));
+    }
+    // Last: setting the address it already has is still the address being set.
+    if after.shipping_address().is_some() {
+        let data = Datum::object([
+            ("before", address(before.shipping_address())),
+            ("after", address(after.shipping_address())),
+        ]);
+        return Some((EventType::ShippingAddressSet, data));
+    }
+    None
+}
+
+fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<EffectKind> {
+    let notify = |kind| EffectKind::Notify {
+        kind,
+        customer: after.customer_id().clone(),
+    };
+    let mut effects = vec![EffectKind::Publish];
+    match event_type {
+        EventType::Created => effects.push(notify(NotificationKind::OrderCreated)),
+        EventType::Paid => effects.push(notify(NotificationKind::OrderPaid)),
+        EventType::Shipped => effects.push(notify(NotificationKind::OrderShipped)),
+        EventType::Delivered => effects.push(notify(NotificationKind::OrderDelivered)),
+        EventType::Canceled => {
+            effects.push(EffectKind::ReleaseStock);
+            effects.push(notify(NotificationKind::OrderCanceled));
+            effects.extend(refund_due(after).map(EffectKind::Refund));
+        }
+        // A deleted order that will never ship gives its stock back (unless its cancel already did).
+        EventType::Deleted => {
+            if after.releases_stock() && before.is_some_and(|b| !b.releases_stock()) {
+                effects.push(EffectKind::ReleaseStock);
+            }
+        }
+        EventType::ShippingAddressSet
+        | EventType::TrackingCorrected
+        | EventType::RefundSucceeded
+        | EventType::MetadataUpdated => {}
+    }
+    effects
+}
+
+fn metadata(order: &Order) -> Datum {
+    Datum::Object(
+        order
+            .metadata()
+            .entries()
+            .iter()
+            .map(|(key, value)| (key.clone(), Datum::text(value)))
+            .collect(),
+    )
+}
+
+fn refund_due(order: &Order) -> Option<Money> {
+    order
+        .payment()
+        .filter(|payment| payment.refund_due)
+        .map(|payment| payment.amount)
+}
+
+fn money(amount: Money) -> Datum {
+    Datum::object([
+        ("amount", Datum::text(amount.to_decimal().to_string())),
+        ("currency", Datum::text(amount.currency().code())),
+    ])
+}
+
+fn status(order: &Order) -> Datum {
+    Datum::text(order.status().as_str())
+}
+
+fn created(order: &Order) -> Datum {
+    let totals = order.totals();
+    let items = order
+        .lines()
+        .iter()
+        .map(|line| {
+            Datum::object([
+                ("productId", Datum::text(line.product_id.as_str())),
+                ("quantity", Datum::Integer(i64::from(line.quantity.get()))),
+                (
+                    "price",
+                    Datum::text(line.unit_price.to_decimal().to_string()),
+                ),
+            ])
+        })
+        .collect();
+    Datum::object([
+        ("storeId", Datum::text(order.store_id().as_str())),
+        ("customerId", Datum::text(order.customer_id().as_str())),
+        ("status", status(order)),
+        ("currency", Datum::text(order.currency().code())),
+        (
+            "itemsTotal",
+            Datum::text(totals.items_total.to_decimal().to_string()),
+        ),
+        (
+            "shippingCost",
+            Datum::text(totals.shipping_cost.to_decimal().to_string()),
+        ),
+        (
+            "taxAmount",
+            Datum::text(totals.tax_amount.to_decimal().to_string()),
+        ),
+        (
+            "totalAmount",
+            Datum::text(totals.total_amount.to_decimal().to_string()),
+        ),
+        ("items", Datum::List(items)),
+    ])
+}
+
+fn payment(order: &Order) -> Datum {
+    match order.payment() {
+        None => Datum::object([]),
+        Some(payment) => Datum::object([
+            ("method", Datum::text(&payment.method)),
+            ("amount", money(payment.amount)),
+            (
+                "reference",
+                Datum::optional_text(payment.reference.as_deref()),
+            ),
+        ]),
+    }
+}
+
+fn shipment(shipment: Option<&Shipment>) -> Datum {
+    match shipment {
+        None => Datum::Null,
+        Some(shipment) => Datum::object([
+            ("carrier", Datum::text(&shipment.carrier)),
+            ("trackingNumber", Datum::text(&shipment.tracking_number)),
+        ]),
+    }
+}
+
+fn address(address: Option<&ShippingAddress>) -> Datum {
+    match address {
+        None => Datum::Null,
+        Some(a) => Datum::object([
+            ("name", Datum::optional_text(a.name.as_deref())),
+            ("line1", Datum::text(&a.line1)),
+            ("line2", Datum::optional_text(a.line2.as_deref())),
+            ("city", Datum::text(&a.city)),
+            ("state", Datum::optional_text(a.state.as_deref())),
+            ("postalCode", Datum::text(&a.postal_code)),
+            ("country", Datum::text(a.country.code())),
+        ]),
+    }
+}
+
+#[cfg(test)]
+#[path = "change_tests.rs"]
+mod tests;

@@ -1,0 +1,217 @@
+//! The `order_events` and `outbox` rows of a change, written in the change's transaction, and the history
+//! read back from them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use order_domain::{
+    Actor, Datum, EffectKind, EventContext, EventType, OrderEvent, OrderId, RecordedChange, Version,
+};
+use serde_json::{Map, Number, Value};
+
+use crate::connection::DbConnection;
+use crate::error::{corrupt, StorageError};
+use crate::schema::{order_events, outbox};
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct EventRow {
+    pub(crate) event_id: String,
+    pub(crate) order_id: String,
+    pub(crate) order_version: i64,
+    pub(crate) event_type: String,
+    pub(crate) occurred_at: NaiveDateTime,
+    pub(crate) actor_subject: Option<String>,
+    pub(crate) actor_role: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) data: String,
+}
+
+/// A new effect's row; the state, attempts and lease take their defaults.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct NewEffectRow {
+    pub(crate) event_id: String,
+    pub(crate) effect: String,
+    pub(crate) order_id: String,
+    pub(crate) order_version: i64,
+    pub(crate) customer_id: Option<String>,
+    pub(crate) amount: Option<i64>,
+    pub(crate) currency: Option<String>,
+    pub(crate) next_attempt_at: NaiveDateTime,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+/// A change as rows, made on the caller's thread.
+pub(crate) struct ChangeRows {
+    pub(crate) event: EventRow,
+    pub(crate) effects: Vec<NewEffectRow>,
+}
+
+impl ChangeRows {
+    pub(crate) fn of(change: &RecordedChange) -> Self {
+        let event = &change.event;
+        let at = event.occurred_at.naive_utc();
+        let effects = change
+            .effects
+            .iter()
+            .map(|kind| {
+                let (customer_id, amount, currency) = match kind {
+                    EffectKind::Notify { customer, .. } => (Some(customer.to_string()), None, None),
+                    EffectKind::Refund(money) => (
+                        None,
+                        Some(money.minor_units()),
+                        Some(money.currency().code().to_owned()),
+                    ),
+                    EffectKind::Publish | EffectKind::ReleaseStock => (None, None, None),
+                };
+                NewEffectRow {
+                    event_id: event.id.to_string(),
+                    effect: kind.name(),
+                    order_id: event.order_id.to_string(),
+                    order_version: version_column(event.order_version),
+                    customer_id,
+                    amount,
+                    currency,
+                    next_attempt_at: at,
+                    created_at: at,
+                }
+            })
+            .collect();
+        let context = &event.context;
+        Self {
+            event: EventRow {
+                event_id: event.id.to_string(),
+                order_id: event.order_id.to_string(),
+                order_version: version_column(event.order_version),
+                event_type: event.event_type.name().to_owned(),
+                occurred_at: at,
+                actor_subject: context.actor.as_ref().map(|a| a.subject.clone()),
+                actor_role: context.actor.as_ref().map(|a| a.role.clone()),
+                request_id: context.request_id.clone(),
+                idempotency_key: context.idempotency_key.clone(),
+                data: datum_to_json(&event.data).to_string(),
+            },
+            effects,
+        }
+    }
+
+    pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        diesel::insert_into(order_events::table)
+            .values(self.event)
+            .execute(conn)?;
+        // One multi-row INSERT; diesel builds those per backend, not for the multi-backend.
+        let effects = diesel::insert_into(outbox::table).values(self.effects);
+        match conn {
+            DbConnection::Sqlite(conn) => effects.execute(conn)?,
+            DbConnection::Postgres(conn) => effects.execute(conn)?,
+        };
+        Ok(())
+    }
+}
+
+pub(crate) fn version_column(version: Version) -> i64 {
+    i64::try_from(version.get()).unwrap_or(i64::MAX)
+}
+
+impl EventRow {
+    fn into_event(self) -> Result<OrderEvent, StorageError> {
+        let data: Value = serde_json::from_str(&self.data).map_err(|e| corrupt("event data", e))?;
+        let actor = match (self.actor_subject, self.actor_role) {
+            (Some(subject), Some(role)) => Some(Actor { subject, role }),
+            _ => None,
+        };
+        Ok(OrderEvent {
+            id: self
+                .event_id
+                .parse()
+                .map_err(|_| corrupt("event id", &self.event_id))?,
+            order_id: self
+                .order_id
+                .parse()
+                .map_err(|_| corrupt("order id", &self.order_id))?,
+            event_type: EventType::parse(&self.event_type)
+                .ok_or_else(|| corrupt("event type", &self.event_type))?,
+            order_version: u64::try_from(self.order_version)
+                .ok()
+                .and_then(Version::new)
+                .ok_or_else(|| corrupt("event version", self.order_version))?,
+            occurred_at: self.occurred_at.and_utc(),
+            context: EventContext {
+                actor,
+                request_id: self.request_id,
+                idempotency_key: self.idempotency_key,
+            },
+            data: datum_from_json(data)?,
+        })
+    }
+}
+
+/// The order's events above version `after`, oldest first.
+pub(crate) fn events_after(
+    conn: &mut DbConnection,
+    order: OrderId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<OrderEvent>, StorageError> {
+    order_events::table
+        .filter(order_events::order_id.eq(order.to_string()))
+        .filter(order_events::order_version.gt(i64::try_from(after).unwrap_or(i64::MAX)))
+        .order(order_events::order_version)
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect()
+}
+
+pub(crate) fn find_event(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<OrderEvent>, StorageError> {
+    order_events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(EventRow::into_event)
+        .transpose()
+}
+
+/// The payload as the `data` column keeps it: JSON text.
+fn datum_to_json(datum: &Datum) -> Value {
+    match datum {
+        Datum::Null => Value::Null,
+        Datum::Integer(n) => Value::Number(Number::from(*n)),
+        Datum::Text(text) => Value::String(text.clone()),
+        Datum::List(items) => Value::Array(items.iter().map(datum_to_json).collect()),
+        Datum::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(name, value)| (name.clone(), datum_to_json(value)))
+                .collect::<Map<_, _>>(),
+        ),
+    }
+}
+
+fn datum_from_json(value: Value) -> Result<Datum, StorageError> {
+    Ok(match value {
+        Value::Null => Datum::Null,
+        Value::Number(n) => Datum::Integer(n.as_i64().ok_or_else(|| corrupt("event number", &n))?),
+        Value::String(text) => Datum::Text(text),
+        Value::Array(items) => Datum::List(
+            items
+                .into_iter()
+                .map(datum_from_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(fields) => Datum::Object(
+            fields
+                .into_iter()
+                .map(|(name, value)| Ok((name, datum_from_json(value)?)))
+                .collect::<Result<_, StorageError>>()?,
+        ),
+        Value::Bool(b) => return Err(corrupt("event value", b)),
+    })
+}

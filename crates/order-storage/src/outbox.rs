@@ -1,0 +1,226 @@
+//! The outbox queue: claiming due effects under a lease, and their bookkeeping.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use order_domain::ports::OutboxStats;
+use order_domain::{Currency, CustomerId, DueEffect, EffectKind, Money, NotificationKind, Version};
+
+use crate::connection::DbConnection;
+use crate::error::{corrupt, StorageError};
+use crate::schema::outbox;
+
+/// Leases due effects that no waiting effect of the same order and kind precedes. `{lock}` is `FOR UPDATE
+/// SKIP LOCKED` on Postgres, so replicas claiming at once take different rows; SQLite has one writer. The
+/// lease is a committed mark, so a later version stays behind an earlier one that another worker holds.
+const CLAIM: &str = r#"
+UPDATE outbox SET locked_until = $2
+WHERE (event_id, effect) IN (
+    SELECT o.event_id, o.effect FROM outbox o
+    WHERE o.state = 'pending' AND o.next_attempt_at <= $1
+      AND (o.locked_until IS NULL OR o.locked_until <= $1)
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox p
+          WHERE p.state = 'pending' AND p.order_id = o.order_id AND p.effect = o.effect
+            AND p.order_version < o.order_version)
+    ORDER BY o.next_attempt_at, o.order_version
+    LIMIT $3
+    {lock}
+)
+RETURNING event_id, effect, order_id, order_version, customer_id, amount, currency, attempts
+"#;
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = Text)]
+    event_id: String,
+    #[diesel(sql_type = Text)]
+    effect: String,
+    #[diesel(sql_type = Text)]
+    order_id: String,
+    #[diesel(sql_type = BigInt)]
+    order_version: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    customer_id: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    amount: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    currency: Option<String>,
+    #[diesel(sql_type = Integer)]
+    attempts: i32,
+}
+
+impl ClaimedRow {
+    fn into_effect(self) -> Result<DueEffect, StorageError> {
+        let kind = match self.effect.as_str() {
+            "publish" => EffectKind::Publish,
+            "release_stock" => EffectKind::ReleaseStock,
+            "refund" => {
+                let currency = self
+                    .currency
+                    .as_deref()
+                    .and_then(Currency::parse)
+                    .ok_or_else(|| corrupt("refund currency", &self.effect))?;
+                let amount = self
+                    .amount
+                    .ok_or_else(|| corrupt("refund", &self.event_id))?;
+                EffectKind::Refund(
+                    Money::from_minor(amount, currency).map_err(|_| corrupt("refund", amount))?,
+                )
+            }
+            name => {
+                let kind = name
+                    .strip_prefix("notify.")
+                    .and_then(NotificationKind::parse)
+                    .ok_or_else(|| corrupt("effect", name))?;
+                let customer = self.customer_id.unwrap_or_default();
+                EffectKind::Notify {
+                    kind,
+                    customer: CustomerId::parse(customer).map_err(|e| corrupt("customer", e))?,
+                }
+            }
+        };
+        Ok(DueEffect {
+            event_id: self
+                .event_id
+                .parse()
+                .map_err(|_| corrupt("event id", &self.event_id))?,
+            order_id: self
+                .order_id
+                .parse()
+                .map_err(|_| corrupt("order id", &self.order_id))?,
+            order_version: u64::try_from(self.order_version)
+                .ok()
+                .and_then(Version::new)
+                .ok_or_else(|| corrupt("version", self.order_version))?,
+            kind,
+            attempts: u32::try_from(self.attempts).unwrap_or(0),
+        })
+    }
+}
+
+pub(crate) fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: usize,
+) -> Result<Vec<DueEffect>, StorageError> {
+    // SQLite numbers its parameters `?1`, Postgres `$1`.
+    let sql = match conn {
+        DbConnection::Postgres(_) => CLAIM.replace("{lock}", "FOR UPDATE SKIP LOCKED"),
+        DbConnection::Sqlite(_) => CLAIM.replace("{lock}", "").replace('$', "?"),
+    };
+    let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
+    let rows: Vec<ClaimedRow> = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(now.naive_utc())
+        .bind::<Timestamp, _>(until.naive_utc())
+        .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    let mut effects = rows
+        .into_iter()
+        .map(ClaimedRow::into_effect)
+        .collect::<Result<Vec<_>, _>>()?;
+    // RETURNING gives no order; run them oldest version first.
+    effects.sort_by_key(|effect| (effect.order_version, effect.event_id));
+    Ok(effects)
+}
+
+fn row(effect: &DueEffect) -> (String, String) {
+    (effect.event_id.to_string(), effect.kind.name())
+}
+
+macro_rules! the_row {
+    ($effect:expr) => {{
+        let (event, name) = row($effect);
+        outbox::table
+            .filter(outbox::event_id.eq(event))
+            .filter(outbox::effect.eq(name))
+    }};
+}
+
+pub(crate) fn complete(
+    conn: &mut DbConnection,
+    effect: &DueEffect,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    diesel::update(the_row!(effect))
+        .set((
+            outbox::state.eq("done"),
+            outbox::done_at.eq(Some(now.naive_utc())),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn retry(
+    conn: &mut DbConnection,
+    effect: &DueEffect,
+    at: DateTime<Utc>,
+    error: &str,
+) -> Result<(), StorageError> {
+    diesel::update(the_row!(effect))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(at.naive_utc()),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(truncate(error))),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn park(
+    conn: &mut DbConnection,
+    effect: &DueEffect,
+    error: &str,
+) -> Result<(), StorageError> {
+    diesel::update(the_row!(effect))
+        .set((
+            outbox::state.eq("parked"),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(truncate(error))),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn truncate(error: &str) -> String {
+    error.chars().take(1000).collect()
+}
+
+pub(crate) fn stats(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> Result<OutboxStats, StorageError> {
+    let (backlog, oldest): (i64, Option<NaiveDateTime>) = outbox::table
+        .filter(outbox::state.eq("pending"))
+        .select((count_star(), min(outbox::created_at)))
+        .first(conn)?;
+    let parked: i64 = outbox::table
+        .filter(outbox::state.eq("parked"))
+        .select(count_star())
+        .first(conn)?;
+    Ok(OutboxStats {
+        backlog: u64::try_from(backlog).unwrap_or(0),
+        oldest: oldest.map(|at| (now - at.and_utc()).to_std().unwrap_or_default()),
+        parked: u64::try_from(parked).unwrap_or(0),
+    })
+}
+
+pub(crate) fn prune_done(
+    conn: &mut DbConnection,
+    before: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let pruned = diesel::delete(
+        outbox::table
+            .filter(outbox::state.eq("done"))
+            .filter(outbox::done_at.lt(before.naive_utc())),
+    )
+    .execute(conn)?;
+    Ok(pruned as u64)
+}
