@@ -434,8 +434,9 @@ problem_responses! {
     StatusConflict => ("The order's status does not allow this change, the status is one only a business \
         event brings, or other changes kept winning the race.",
         ["TransitionNotAllowedProblem", "StatusNotSettableProblem", "ConcurrentChangeProblem"], []);
-    DeleteConflict => ("Other changes kept winning the race for the order; retry.",
-        ["ConcurrentChangeProblem"], []);
+    DeleteConflict => ("The order's money or goods are still moving (`processing`: cancel it first; \
+        `shipped`: deliver it first), or other changes kept winning the race.",
+        ["TransitionNotAllowedProblem", "ConcurrentChangeProblem"], []);
 }
 
 /// Every problem type's schema, for `components/schemas`.
