@@ -40,6 +40,10 @@ impl OrderService {
             check.ensure(expected)?;
             let before = order.clone();
             apply(&mut order, self.ports.clock.now())?;
+            if order == before {
+                // A change that changes nothing (a repeated PUT) writes nothing and tells of nothing.
+                return Ok(order);
+            }
             let change = self.record(Some(&before), &order, caller, None)?;
             match self.ports.orders.update(&order, expected, &change).await {
                 Ok(()) => return Ok(order),

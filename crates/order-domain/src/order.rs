@@ -148,6 +148,10 @@ impl Order {
         at: DateTime<Utc>,
     ) -> Result<(), OrderError> {
         self.ensure_allowed(OrderAction::UpdateMetadata)?;
+        // The same metadata again changes nothing: no new version, and no event.
+        if self.0.metadata == metadata {
+            return Ok(());
+        }
         self.0.metadata = metadata;
         self.apply(OrderAction::UpdateMetadata, at);
         Ok(())

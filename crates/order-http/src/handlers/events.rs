@@ -35,11 +35,18 @@ pub(crate) async fn order_events(
     let mut problems = Vec::new();
     let after = match &params.after {
         None => Some(0),
-        Some(raw) => raw.trim().parse::<u64>().ok().or_else(|| {
-            let detail = "must be an order version: a whole number from 0";
-            problems.push(FieldProblem::at_parameter("after", detail));
-            None
-        }),
+        // Versions are stored as signed 64-bit numbers: none is larger.
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|v| *v <= i64::MAX as u64)
+            .or_else(|| {
+                let detail =
+                    "must be an order version: a whole number from 0 to 9223372036854775807";
+                problems.push(FieldProblem::at_parameter("after", detail));
+                None
+            }),
     };
     let limit = match &params.limit {
         None => Some(PageLimit::default()),

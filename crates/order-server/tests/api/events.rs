@@ -307,3 +307,14 @@ async fn events_made_while_nats_is_down_arrive_once_and_in_order_when_it_is_back
     assert_eq!(published, ids);
     stream.delete().await;
 }
+
+#[tokio::test]
+async fn a_history_position_past_any_version_is_a_400_naming_after() {
+    let app = crate::helpers::spawn_app().await;
+    let id = app.new_order_id().await;
+    let response = app
+        .get(&format!("/orders/{id}/events?after=9223372036854775808"))
+        .await;
+    let problem = crate::helpers::problem(response, reqwest::StatusCode::BAD_REQUEST).await;
+    assert!(problem.to_string().contains("after"), "{problem}");
+}

@@ -234,3 +234,25 @@ async fn the_same_key_with_other_metadata_or_note_is_another_request() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn putting_the_same_metadata_again_changes_nothing_and_records_no_event() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    let body = json!({"metadata": {"channel": "web"}});
+    let first = app.put(&id, "metadata", &body, None).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(json_of(first).await["version"], 2);
+
+    let again = app.put(&id, "metadata", &body, None).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(header(&again, "etag").as_deref(), Some("\"2\""));
+    let events = json_of(app.get(&format!("/orders/{id}/events")).await).await;
+    let types: Vec<&str> = events["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|event| event["type"].as_str())
+        .collect();
+    assert_eq!(types, ["order.created", "order.metadata_updated"]);
+}
