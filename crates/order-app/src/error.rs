@@ -13,6 +13,8 @@ use crate::Action;
 pub enum AppError {
     #[error("no such order")]
     NotFound,
+    #[error("the order has no such shipment")]
+    ShipmentNotFound,
     /// The caller is known but may not do this (the policy's `Forbid`).
     #[error("not allowed to {action}")]
     Forbidden { action: Action },
@@ -61,6 +63,7 @@ impl From<OrderError> for AppError {
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
             OrderError::NoRefundDue => AppError::Conflict,
+            OrderError::UnknownShipment => AppError::ShipmentNotFound,
         }
     }
 }

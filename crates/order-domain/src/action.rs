@@ -16,6 +16,13 @@ pub enum OrderAction {
     Delete,
     /// Replacing the caller's metadata: bookkeeping, allowed whatever the status while the order is live.
     UpdateMetadata,
+    /// Shipping some or all of the quantities not yet shipped, in one new shipment; the quantities decide
+    /// the status it leaves the order in (`OrderStatus::after_shipment`).
+    Ship,
+    /// Correcting the tracking of one shipment.
+    CorrectShipmentTracking,
+    /// Recording that one shipment arrived; the order is delivered when every shipment of a shipped order is.
+    DeliverShipment,
 }
 
 /// Where a client asks for an action: each action is served at exactly one endpoint.
@@ -27,6 +34,9 @@ pub enum Endpoint {
     Status,
     Metadata,
     Delete,
+    Shipments,
+    ShipmentTracking,
+    ShipmentStatus,
 }
 
 impl Endpoint {
@@ -39,6 +49,9 @@ impl Endpoint {
             Endpoint::Status => "PUT /orders/{id}/status",
             Endpoint::Metadata => "PUT /orders/{id}/metadata",
             Endpoint::Delete => "DELETE /orders/{id}",
+            Endpoint::Shipments => "POST /orders/{id}/shipments",
+            Endpoint::ShipmentTracking => "PUT /orders/{id}/shipments/{shipmentId}/tracking",
+            Endpoint::ShipmentStatus => "PUT /orders/{id}/shipments/{shipmentId}/status",
         }
     }
 }
@@ -50,7 +63,7 @@ impl fmt::Display for Endpoint {
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 7] = [
+    pub const ALL: [OrderAction; 10] = [
         OrderAction::Pay,
         OrderAction::SetShippingAddress,
         OrderAction::RecordTracking,
@@ -58,6 +71,9 @@ impl OrderAction {
         OrderAction::Cancel,
         OrderAction::Delete,
         OrderAction::UpdateMetadata,
+        OrderAction::Ship,
+        OrderAction::CorrectShipmentTracking,
+        OrderAction::DeliverShipment,
     ];
 
     /// The endpoint that performs this action.
@@ -69,6 +85,9 @@ impl OrderAction {
             OrderAction::Deliver | OrderAction::Cancel => Endpoint::Status,
             OrderAction::Delete => Endpoint::Delete,
             OrderAction::UpdateMetadata => Endpoint::Metadata,
+            OrderAction::Ship => Endpoint::Shipments,
+            OrderAction::CorrectShipmentTracking => Endpoint::ShipmentTracking,
+            OrderAction::DeliverShipment => Endpoint::ShipmentStatus,
         }
     }
 
@@ -93,6 +112,9 @@ impl OrderAction {
             OrderAction::Cancel => "canceling it",
             OrderAction::Delete => "deleting it",
             OrderAction::UpdateMetadata => "replacing its metadata",
+            OrderAction::Ship => "shipping some of it",
+            OrderAction::CorrectShipmentTracking => "correcting a shipment's tracking",
+            OrderAction::DeliverShipment => "delivering a shipment",
         }
     }
 
@@ -108,6 +130,12 @@ impl OrderAction {
                 }
                 OrderAction::Delete => status.is_final(),
                 OrderAction::UpdateMetadata => true,
+                // A shipment is possible while the order can still become shipped.
+                OrderAction::Ship => status.can_become(OrderStatus::Shipped),
+                // Shipments on their way may be corrected and delivered.
+                OrderAction::CorrectShipmentTracking | OrderAction::DeliverShipment => {
+                    status.has_shipments() && !status.is_final()
+                }
                 _ => false,
             },
         }
@@ -123,7 +151,12 @@ impl OrderAction {
             OrderAction::Deliver => Some(OrderStatus::Delivered),
             OrderAction::Cancel => Some(OrderStatus::Canceled),
             OrderAction::Delete => (from == OrderStatus::Pending).then_some(OrderStatus::Canceled),
-            OrderAction::SetShippingAddress | OrderAction::UpdateMetadata => None,
+            // The quantities decide where a shipment or a shipment's delivery leaves the order (see `Order`).
+            OrderAction::SetShippingAddress
+            | OrderAction::UpdateMetadata
+            | OrderAction::Ship
+            | OrderAction::CorrectShipmentTracking
+            | OrderAction::DeliverShipment => None,
         }
     }
 
@@ -132,6 +165,7 @@ impl OrderAction {
         match status {
             OrderStatus::Pending => None,
             OrderStatus::Processing => Some(OrderAction::Pay),
+            OrderStatus::PartiallyShipped => Some(OrderAction::Ship),
             OrderStatus::Shipped => Some(OrderAction::RecordTracking),
             OrderStatus::Delivered => Some(OrderAction::Deliver),
             OrderStatus::Canceled => Some(OrderAction::Cancel),
@@ -153,6 +187,9 @@ impl OrderAction {
             OrderAction::Cancel => "cancel",
             OrderAction::Delete => "delete",
             OrderAction::UpdateMetadata => "updateMetadata",
+            OrderAction::Ship => "ship",
+            OrderAction::CorrectShipmentTracking => "correctShipmentTracking",
+            OrderAction::DeliverShipment => "deliverShipment",
         }
     }
 }
@@ -170,16 +207,41 @@ mod tests {
 
     #[test]
     fn each_status_allows_exactly_these_actions() {
-        let expected: [(OrderStatus, &[OrderAction]); 5] = [
+        let expected: [(OrderStatus, &[OrderAction]); 6] = [
             (
                 Pending,
                 &[Pay, SetShippingAddress, Cancel, Delete, UpdateMetadata],
             ),
             (
                 Processing,
-                &[SetShippingAddress, RecordTracking, Cancel, UpdateMetadata],
+                &[
+                    SetShippingAddress,
+                    RecordTracking,
+                    Cancel,
+                    UpdateMetadata,
+                    Ship,
+                ],
             ),
-            (Shipped, &[RecordTracking, Deliver, UpdateMetadata]),
+            (
+                PartiallyShipped,
+                &[
+                    RecordTracking,
+                    UpdateMetadata,
+                    Ship,
+                    CorrectShipmentTracking,
+                    DeliverShipment,
+                ],
+            ),
+            (
+                Shipped,
+                &[
+                    RecordTracking,
+                    Deliver,
+                    UpdateMetadata,
+                    CorrectShipmentTracking,
+                    DeliverShipment,
+                ],
+            ),
             (Delivered, &[Delete, UpdateMetadata]),
             (Canceled, &[Delete, UpdateMetadata]),
         ];
@@ -217,6 +279,9 @@ mod tests {
                 Endpoint::Status,
                 Endpoint::Delete,
                 Endpoint::Metadata,
+                Endpoint::Shipments,
+                Endpoint::ShipmentTracking,
+                Endpoint::ShipmentStatus,
             ]
         );
     }
@@ -233,9 +298,20 @@ mod tests {
             "by recording its tracking: PUT /orders/{id}/shipment/tracking"
         );
         assert_eq!(
+            OrderAction::how_to_reach(PartiallyShipped),
+            "by shipping some of it: POST /orders/{id}/shipments"
+        );
+        assert_eq!(
             OrderAction::how_to_reach(Canceled),
             "through PUT /orders/{id}/status"
         );
+    }
+
+    #[test]
+    fn a_partially_shipped_order_can_neither_be_canceled_nor_deleted() {
+        assert!(!Cancel.is_allowed_in(PartiallyShipped));
+        assert!(!Delete.is_allowed_in(PartiallyShipped));
+        assert!(!Deliver.is_allowed_in(PartiallyShipped));
     }
 
     #[test]
@@ -249,11 +325,16 @@ mod tests {
     #[test]
     fn the_action_reaching_a_status_does_lead_there_from_some_status() {
         assert_eq!(OrderAction::reaching(Pending), None);
-        for status in [Processing, Shipped, Delivered, Canceled] {
+        for status in [Processing, PartiallyShipped, Shipped, Delivered, Canceled] {
             let action = OrderAction::reaching(status).unwrap_or(SetShippingAddress);
-            let leads_there = OrderStatus::ALL
-                .into_iter()
-                .any(|from| action.is_allowed_in(from) && action.target(from) == Some(status));
+            // An action whose target the quantities decide leads anywhere the table allows.
+            let leads_there = OrderStatus::ALL.into_iter().any(|from| {
+                action.is_allowed_in(from)
+                    && match action.target(from) {
+                        Some(target) => target == status,
+                        None => from.can_become(status),
+                    }
+            });
             assert!(leads_there, "{action} should lead to {status}");
         }
     }

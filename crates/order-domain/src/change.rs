@@ -2,7 +2,7 @@
 
 use crate::{
     Datum, EffectKind, EventContext, EventId, EventType, Money, NotificationKind, Order,
-    OrderEvent, OrderStatus, Shipment, ShippingAddress,
+    OrderEvent, OrderStatus, Shipment, ShipmentStatus, ShippingAddress,
 };
 
 /// A change as it is written, in the same transaction as the order: its event and the effects to run after.
@@ -32,6 +32,12 @@ impl RecordedChange {
         })
     }
 
+    /// Whether the change from `before` to `after` is the order's first shipment: the one place that says so
+    /// (the payment's capture follows it).
+    pub fn is_first_shipment(before: Option<&Order>, after: &Order) -> bool {
+        before.is_some_and(|b| b.shipments().is_empty()) && !after.shipments().is_empty()
+    }
+
     /// The same change without its publication (publication is off).
     pub fn without_publication(mut self) -> Self {
         self.effects.retain(|effect| *effect != EffectKind::Publish);
@@ -50,9 +56,16 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
         ));
     }
     let (from, to) = (before.status(), after.status());
+    let new_shipment = after
+        .shipments()
+        .iter()
+        .find(|s| !before.shipments().iter().any(|b| b.id == s.id));
     if from != to {
         let kind = match to {
             OrderStatus::Processing => EventType::Paid,
+            // A shipment that ships everything is the order shipped (as consumers of `order.shipped` know it);
+            // one that ships part of it is a shipment created.
+            OrderStatus::PartiallyShipped => EventType::ShipmentCreated,
             OrderStatus::Shipped => EventType::Shipped,
             OrderStatus::Delivered => EventType::Delivered,
             OrderStatus::Canceled => EventType::Canceled,
@@ -60,22 +73,33 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
         };
         let data = match kind {
             EventType::Paid => payment(after),
-            EventType::Shipped => shipment(after.shipment()),
+            EventType::ShipmentCreated | EventType::Shipped => shipment(new_shipment),
             EventType::Canceled => Datum::object([
                 ("previousStatus", Datum::text(from.as_str())),
                 ("refundAmount", refund_due(after).map_or(Datum::Null, money)),
+            ]),
+            EventType::Delivered => Datum::object([
+                ("previousStatus", Datum::text(from.as_str())),
+                ("shipmentIds", delivered_now(before, after)),
             ]),
             _ => Datum::object([("previousStatus", Datum::text(from.as_str()))]),
         };
         return Some((kind, data));
     }
-    // A shipped order changes only by corrections of its tracking (even to the same values).
-    if before.shipment() != after.shipment() || to == OrderStatus::Shipped {
-        let data = Datum::object([
-            ("before", shipment(before.shipment())),
-            ("after", shipment(after.shipment())),
-        ]);
-        return Some((EventType::TrackingCorrected, data));
+    if new_shipment.is_some() {
+        return Some((EventType::ShipmentCreated, shipment(new_shipment)));
+    }
+    // A shipment changed: it arrived, or its tracking was corrected (even to the same values).
+    let changed = after.shipments().iter().find_map(|s| {
+        let old = before.shipments().iter().find(|b| b.id == s.id)?;
+        (old != s).then_some((old, s))
+    });
+    if let Some((old, new)) = changed {
+        if old.status != new.status {
+            let data = Datum::object([("shipmentId", Datum::text(new.id.to_string()))]);
+            return Some((EventType::ShipmentDelivered, data));
+        }
+        return Some((EventType::TrackingCorrected, correction(old, new)));
     }
     let refunded = |order: &Order| order.payment().and_then(|p| p.refunded_at);
     if refunded(before).is_none() && refunded(after).is_some() {
@@ -88,6 +112,18 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
     if before.metadata() != after.metadata() {
         let data = Datum::object([("before", metadata(before)), ("after", metadata(after))]);
         return Some((EventType::MetadataUpdated, data));
+    }
+    // A correction to the very values at the very instant they were set changes no shipment, and is still a
+    // correction: of the shipment stamped with this change's instant (or the latest).
+    if to.has_shipments() {
+        let touched = after
+            .shipments()
+            .iter()
+            .find(|s| s.updated_at == after.updated_at())
+            .or(after.shipment());
+        if let Some(shipment) = touched {
+            return Some((EventType::TrackingCorrected, correction(shipment, shipment)));
+        }
     }
     // Last: setting the address it already has is still the address being set.
     if after.shipping_address().is_some() {
@@ -122,7 +158,10 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
                 effects.push(EffectKind::ReleaseStock);
             }
         }
+        // The first shipment is `RecordedChange::is_first_shipment`; the payment's capture follows it.
         EventType::ShippingAddressSet
+        | EventType::ShipmentCreated
+        | EventType::ShipmentDelivered
         | EventType::TrackingCorrected
         | EventType::RefundSucceeded
         | EventType::MetadataUpdated => {}
@@ -214,14 +253,64 @@ fn payment(order: &Order) -> Datum {
     }
 }
 
+/// A new shipment: its tracking at the top (as `order.shipped` has always had it), its id and items.
 fn shipment(shipment: Option<&Shipment>) -> Datum {
     match shipment {
-        None => Datum::Null,
+        None => Datum::object([]),
         Some(shipment) => Datum::object([
+            ("shipmentId", Datum::text(shipment.id.to_string())),
             ("carrier", Datum::text(&shipment.carrier)),
             ("trackingNumber", Datum::text(&shipment.tracking_number)),
+            (
+                "items",
+                Datum::List(
+                    shipment
+                        .items
+                        .iter()
+                        .map(|item| {
+                            Datum::object([
+                                ("productId", Datum::text(item.product_id.as_str())),
+                                ("quantity", Datum::Integer(i64::from(item.quantity.get()))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
         ]),
     }
+}
+
+fn correction(old: &Shipment, new: &Shipment) -> Datum {
+    Datum::object([
+        ("shipmentId", Datum::text(new.id.to_string())),
+        ("before", tracking(old)),
+        ("after", tracking(new)),
+    ])
+}
+
+fn tracking(shipment: &Shipment) -> Datum {
+    Datum::object([
+        ("carrier", Datum::text(&shipment.carrier)),
+        ("trackingNumber", Datum::text(&shipment.tracking_number)),
+    ])
+}
+
+/// The ids of the shipments a change delivered.
+fn delivered_now(before: &Order, after: &Order) -> Datum {
+    let was_delivered = |id| {
+        before
+            .shipments()
+            .iter()
+            .any(|b| b.id == id && b.status == ShipmentStatus::Delivered)
+    };
+    Datum::List(
+        after
+            .shipments()
+            .iter()
+            .filter(|s| s.is_delivered() && !was_delivered(s.id))
+            .map(|s| Datum::text(s.id.to_string()))
+            .collect(),
+    )
 }
 
 fn address(address: Option<&ShippingAddress>) -> Datum {

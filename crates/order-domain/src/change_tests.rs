@@ -64,7 +64,7 @@ fn each_change_is_one_event_with_the_new_version_and_its_effects() {
         panic!("data is not an object")
     };
     let names: Vec<_> = fields.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["before", "after"]);
+    assert_eq!(names, ["shipmentId", "before", "after"]);
 
     let mut delivered = corrected.clone();
     delivered.deliver(at(5)).unwrap_or_else(|e| panic!("{e}"));

@@ -45,12 +45,15 @@ pub use listing::{OrderFilter, PageLimit, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
 pub use notification::{Notification, NotificationKind};
-pub use order::{Order, OrderError, OrderLine, OrderSnapshot, Totals};
+pub use order::{LineProgress, Order, OrderError, OrderLine, OrderSnapshot, Totals};
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
 pub use principal::{Principal, Role};
 pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
-pub use shipment::{Shipment, Tracking, TrackingDraft};
+pub use shipment::{
+    Shipment, ShipmentId, ShipmentItem, ShipmentItemDraft, ShipmentRequest, ShipmentStatus,
+    Tracking, TrackingDraft,
+};
 pub use status::OrderStatus;
 pub use text::TextError;
 pub use version::{StaleVersion, Version, VersionCheck};

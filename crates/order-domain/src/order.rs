@@ -2,9 +2,10 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    AuthorizationId, Currency, CustomerId, Field, Metadata, Money, NewOrder, Note, OrderAction,
-    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress,
-    StoreId, Tracking, Version, Violation,
+    AuthorizationId, Currency, CustomerId, Field, ItemField, Metadata, Money, NewOrder, Note,
+    OrderAction, OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment,
+    ShipmentId, ShipmentItem, ShipmentRequest, ShipmentStatus, ShippingAddress, StoreId, Tracking,
+    Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -19,6 +20,16 @@ pub enum OrderError {
     Invalid(Vec<Violation>),
     #[error("the order has no refund due")]
     NoRefundDue,
+    #[error("the order has no such shipment")]
+    UnknownShipment,
+}
+
+/// How much of one line has left and come back, counted from the order's shipments (and, later, returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineProgress {
+    pub shipped: u32,
+    /// Returns are not recorded yet: always 0 until they are.
+    pub returned: u32,
 }
 
 /// One line of an order: a product, how many, at what unit price.
@@ -49,7 +60,8 @@ pub struct OrderSnapshot {
     pub totals: Totals,
     pub payment: Option<Payment>,
     pub shipping_address: Option<ShippingAddress>,
-    pub shipment: Option<Shipment>,
+    /// Oldest first.
+    pub shipments: Vec<Shipment>,
     pub note: Option<Note>,
     pub metadata: Metadata,
     pub version: Version,
@@ -75,7 +87,7 @@ impl Order {
             totals: new.totals,
             payment: None,
             shipping_address: None,
-            shipment: None,
+            shipments: Vec::new(),
             note: new.note,
             metadata: new.metadata,
             version: Version::FIRST,
@@ -131,8 +143,81 @@ impl Order {
     pub fn shipping_address(&self) -> Option<&ShippingAddress> {
         self.0.shipping_address.as_ref()
     }
+    /// The latest shipment.
     pub fn shipment(&self) -> Option<&Shipment> {
-        self.0.shipment.as_ref()
+        self.0.shipments.last()
+    }
+    /// Every shipment, oldest first.
+    pub fn shipments(&self) -> &[Shipment] {
+        &self.0.shipments
+    }
+
+    /// Per line, in line order, how much of it has shipped: a product's shipped units fill its lines in
+    /// order.
+    pub fn line_progress(&self) -> Vec<LineProgress> {
+        let mut shipped: Vec<(&ProductId, u32)> = Vec::new();
+        for shipment in &self.0.shipments {
+            for item in &shipment.items {
+                match shipped.iter_mut().find(|(p, _)| *p == &item.product_id) {
+                    Some((_, units)) => *units += item.quantity.get(),
+                    None => shipped.push((&item.product_id, item.quantity.get())),
+                }
+            }
+        }
+        self.0
+            .lines
+            .iter()
+            .map(|line| {
+                let left = shipped
+                    .iter_mut()
+                    .find(|(p, _)| *p == &line.product_id)
+                    .map_or(0, |(_, units)| {
+                        let here = (*units).min(line.quantity.get());
+                        *units -= here;
+                        here
+                    });
+                LineProgress {
+                    shipped: left,
+                    returned: 0,
+                }
+            })
+            .collect()
+    }
+
+    /// Units of `product` ordered and not shipped yet.
+    pub fn unshipped(&self, product: &ProductId) -> u32 {
+        let ordered: u32 = self
+            .0
+            .lines
+            .iter()
+            .filter(|line| &line.product_id == product)
+            .map(|line| line.quantity.get())
+            .sum();
+        let shipped: u32 = self
+            .0
+            .shipments
+            .iter()
+            .map(|s| s.quantity_of(product))
+            .sum();
+        ordered.saturating_sub(shipped)
+    }
+
+    /// Every product with units not shipped yet, in line order.
+    fn remaining_items(&self) -> Vec<ShipmentItem> {
+        let mut items: Vec<ShipmentItem> = Vec::new();
+        for line in &self.0.lines {
+            if items.iter().any(|i| i.product_id == line.product_id) {
+                continue;
+            }
+            let left = self.unshipped(&line.product_id);
+            if let Ok(quantity) = Quantity::try_from(i128::from(left)) {
+                items.push(ShipmentItem {
+                    product_id: line.product_id.clone(),
+                    quantity,
+                });
+            }
+        }
+        items
     }
     pub fn note(&self) -> Option<&Note> {
         self.0.note.as_ref()
@@ -230,28 +315,163 @@ impl Order {
         Ok(())
     }
 
-    /// A paid order ships with its first tracking; later calls correct the tracking of a shipped order.
+    /// Ships the requested quantities (`None`: everything not shipped yet) in one new shipment. Each item must
+    /// name a product of the order and at most what remains of it unshipped; the quantities then decide
+    /// whether the order is partially shipped or shipped.
+    pub fn ship(
+        &mut self,
+        request: ShipmentRequest,
+        at: DateTime<Utc>,
+    ) -> Result<ShipmentId, OrderError> {
+        self.ensure_allowed(OrderAction::Ship)?;
+        let items = match request.items {
+            None => self.remaining_items(),
+            Some(items) => {
+                self.check_shippable(&items)?;
+                merge(items)
+            }
+        };
+        let id = ShipmentId::generate();
+        self.0.shipments.push(Shipment {
+            id,
+            carrier: request.tracking.carrier,
+            tracking_number: request.tracking.tracking_number,
+            items,
+            status: ShipmentStatus::Shipped,
+            shipped_at: at,
+            delivered_at: None,
+            updated_at: at,
+        });
+        let everything = self
+            .0
+            .lines
+            .iter()
+            .all(|l| self.unshipped(&l.product_id) == 0);
+        self.0.status = OrderStatus::after_shipment(everything);
+        self.touch(at);
+        Ok(id)
+    }
+
+    /// Every item names a product of the order, and no product is asked for more than remains of it.
+    fn check_shippable(&self, items: &[ShipmentItem]) -> Result<(), OrderError> {
+        let mut violations = Vec::new();
+        let mut asked: Vec<(&ProductId, u32)> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            if !self.0.lines.iter().any(|l| l.product_id == item.product_id) {
+                violations.push(Violation::new(
+                    Field::Item(index, ItemField::ProductId),
+                    "is not a product of this order",
+                ));
+                continue;
+            }
+            let so_far = match asked.iter_mut().find(|(p, _)| *p == &item.product_id) {
+                Some((_, units)) => {
+                    *units += item.quantity.get();
+                    *units
+                }
+                None => {
+                    asked.push((&item.product_id, item.quantity.get()));
+                    item.quantity.get()
+                }
+            };
+            let left = self.unshipped(&item.product_id);
+            if so_far > left {
+                violations.push(Violation::new(
+                    Field::Item(index, ItemField::Quantity),
+                    format!("must be at most the {left} unit(s) of this product not shipped yet"),
+                ));
+            }
+        }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(OrderError::Invalid(violations))
+        }
+    }
+
+    /// The first API: a paid or partially shipped order ships everything remaining in one shipment with this
+    /// tracking; a shipped order gets the tracking of its latest shipment corrected.
     pub fn record_tracking(
         &mut self,
         tracking: Tracking,
         at: DateTime<Utc>,
     ) -> Result<(), OrderError> {
         self.ensure_allowed(OrderAction::RecordTracking)?;
-        let shipped_at = self.0.shipment.as_ref().map_or(at, |s| s.shipped_at);
-        self.0.shipment = Some(Shipment {
-            carrier: tracking.carrier,
-            tracking_number: tracking.tracking_number,
-            shipped_at,
-            updated_at: at,
-        });
-        self.apply(OrderAction::RecordTracking, at);
+        match (self.0.status, self.0.shipments.last()) {
+            (OrderStatus::Shipped, Some(latest)) => {
+                let id = latest.id;
+                self.correct_tracking(id, tracking, at)
+            }
+            _ => self
+                .ship(
+                    ShipmentRequest {
+                        tracking,
+                        items: None,
+                    },
+                    at,
+                )
+                .map(drop),
+        }
+    }
+
+    /// Corrects one shipment's tracking (even to the same values: the correction is still recorded).
+    pub fn correct_tracking(
+        &mut self,
+        shipment: ShipmentId,
+        tracking: Tracking,
+        at: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
+        self.ensure_allowed(OrderAction::CorrectShipmentTracking)?;
+        let shipment = self.shipment_mut(shipment)?;
+        shipment.carrier = tracking.carrier;
+        shipment.tracking_number = tracking.tracking_number;
+        shipment.updated_at = at;
+        self.touch(at);
         Ok(())
     }
 
+    /// Records that one shipment arrived; a shipped order whose every shipment arrived is delivered. Delivering
+    /// a delivered shipment again changes nothing.
+    pub fn deliver_shipment(
+        &mut self,
+        shipment: ShipmentId,
+        at: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
+        self.ensure_allowed(OrderAction::DeliverShipment)?;
+        let shipment = self.shipment_mut(shipment)?;
+        if shipment.is_delivered() {
+            return Ok(());
+        }
+        shipment.status = ShipmentStatus::Delivered;
+        shipment.delivered_at = Some(at);
+        shipment.updated_at = at;
+        let all_arrived = self.0.shipments.iter().all(Shipment::is_delivered);
+        if all_arrived && OrderAction::Deliver.is_allowed_in(self.0.status) {
+            self.apply(OrderAction::Deliver, at);
+        } else {
+            self.touch(at);
+        }
+        Ok(())
+    }
+
+    /// The first API: a shipped order is delivered, and with it every shipment not delivered yet.
     pub fn deliver(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
         self.ensure_allowed(OrderAction::Deliver)?;
+        for shipment in self.0.shipments.iter_mut().filter(|s| !s.is_delivered()) {
+            shipment.status = ShipmentStatus::Delivered;
+            shipment.delivered_at = Some(at);
+            shipment.updated_at = at;
+        }
         self.apply(OrderAction::Deliver, at);
         Ok(())
+    }
+
+    fn shipment_mut(&mut self, id: ShipmentId) -> Result<&mut Shipment, OrderError> {
+        self.0
+            .shipments
+            .iter_mut()
+            .find(|s| s.id == id)
+            .ok_or(OrderError::UnknownShipment)
     }
 
     /// The refund of a canceled order's payment went through.
@@ -301,6 +521,26 @@ impl Order {
     }
 }
 
+/// The items of a shipment with each product once, in the order first named.
+fn merge(items: Vec<ShipmentItem>) -> Vec<ShipmentItem> {
+    let mut merged: Vec<ShipmentItem> = Vec::with_capacity(items.len());
+    for item in items {
+        match merged.iter_mut().find(|m| m.product_id == item.product_id) {
+            Some(m) => {
+                let sum = i128::from(m.quantity.get()) + i128::from(item.quantity.get());
+                // Checked against the order's quantities already, so the sum is a quantity.
+                m.quantity = Quantity::try_from(sum).unwrap_or(m.quantity);
+            }
+            None => merged.push(item),
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 #[path = "order_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "order_shipment_tests.rs"]
+mod shipment_tests;

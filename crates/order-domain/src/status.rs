@@ -6,27 +6,34 @@ use std::str::FromStr;
 pub enum OrderStatus {
     Pending,
     Processing,
+    /// Some quantities have shipped, not all.
+    PartiallyShipped,
     Shipped,
     Delivered,
     Canceled,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Pending,
         OrderStatus::Processing,
+        OrderStatus::PartiallyShipped,
         OrderStatus::Shipped,
         OrderStatus::Delivered,
         OrderStatus::Canceled,
     ];
 
-    /// pending → processing (paid) → shipped → delivered; pending and processing may be canceled.
+    /// pending → processing (paid) → partially shipped (some quantities) → shipped (all) → delivered (every
+    /// shipment); a shipment of everything goes from processing to shipped at once. Pending and processing may
+    /// be canceled; once goods have left, the order cannot be canceled whole.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
         matches!(
             (self, next),
             (Pending, Processing)
+                | (Processing, PartiallyShipped)
                 | (Processing, Shipped)
+                | (PartiallyShipped, Shipped)
                 | (Shipped, Delivered)
                 | (Pending, Canceled)
                 | (Processing, Canceled)
@@ -56,6 +63,21 @@ impl OrderStatus {
         OrderStatus::Shipped.reaches(self)
     }
 
+    /// Whether some goods of an order in this status have left: partially shipped or past it.
+    pub fn has_shipments(self) -> bool {
+        OrderStatus::PartiallyShipped.reaches(self)
+    }
+
+    /// The status a shipment leaves an order in: `shipped` once every ordered unit has left, else
+    /// `partially_shipped`.
+    pub fn after_shipment(everything_shipped: bool) -> OrderStatus {
+        if everything_shipped {
+            OrderStatus::Shipped
+        } else {
+            OrderStatus::PartiallyShipped
+        }
+    }
+
     /// Whether a client may ask for this status directly (`PUT /orders/{id}/status`) rather than through the
     /// business event that brings it; the action that reaches it decides, by the endpoint it is served at.
     pub fn is_settable(self) -> bool {
@@ -71,6 +93,7 @@ impl OrderStatus {
         match self {
             OrderStatus::Pending => "pending",
             OrderStatus::Processing => "processing",
+            OrderStatus::PartiallyShipped => "partially_shipped",
             OrderStatus::Shipped => "shipped",
             OrderStatus::Delivered => "delivered",
             OrderStatus::Canceled => "canceled",
@@ -108,8 +131,10 @@ mod tests {
         let allowed = [
             (Pending, Processing),
             (Pending, Canceled),
+            (Processing, PartiallyShipped),
             (Processing, Shipped),
             (Processing, Canceled),
+            (PartiallyShipped, Shipped),
             (Shipped, Delivered),
         ];
         for from in OrderStatus::ALL {
@@ -143,7 +168,11 @@ mod tests {
         assert_eq!(reachable(Pending), OrderStatus::ALL.to_vec());
         assert_eq!(
             reachable(Processing),
-            vec![Processing, Shipped, Delivered, Canceled]
+            vec![Processing, PartiallyShipped, Shipped, Delivered, Canceled]
+        );
+        assert_eq!(
+            reachable(PartiallyShipped),
+            vec![PartiallyShipped, Shipped, Delivered]
         );
         assert_eq!(reachable(Shipped), vec![Shipped, Delivered]);
         assert_eq!(reachable(Delivered), vec![Delivered]);
@@ -157,6 +186,19 @@ mod tests {
             .filter(|s| s.has_shipped())
             .collect();
         assert_eq!(shipped, vec![Shipped, Delivered]);
+        let some: Vec<_> = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.has_shipments())
+            .collect();
+        assert_eq!(some, vec![PartiallyShipped, Shipped, Delivered]);
+    }
+
+    #[test]
+    fn a_shipment_leaves_an_order_shipped_only_when_everything_left() {
+        assert_eq!(OrderStatus::after_shipment(true), Shipped);
+        assert_eq!(OrderStatus::after_shipment(false), PartiallyShipped);
+        assert!(Processing.can_become(OrderStatus::after_shipment(false)));
+        assert!(PartiallyShipped.can_become(OrderStatus::after_shipment(true)));
     }
 
     #[test]

@@ -111,6 +111,12 @@ fn unavailable(what: String) -> Problem {
 fn app_problem(error: &AppError) -> Problem {
     match error {
         AppError::NotFound => not_found(),
+        AppError::ShipmentNotFound => Problem::new(
+            "/problems/shipment-not-found",
+            "No such shipment",
+            StatusCode::NOT_FOUND,
+        )
+        .detail("the order has no shipment with this id"),
         AppError::Forbidden { action } => Problem::new(
             "/problems/forbidden",
             "Not allowed for this principal",

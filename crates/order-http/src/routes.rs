@@ -7,7 +7,7 @@ use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
-use crate::handlers::{events, health, lifecycle, metadata, orders};
+use crate::handlers::{events, health, lifecycle, metadata, orders, shipments};
 use crate::openapi;
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiting;
@@ -110,6 +110,24 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         path: "/{id}/shipment/tracking",
         actions: &[Action::RecordTracking],
         handler: |route| route.to(lifecycle::record_tracking),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/{id}/shipments",
+        actions: &[Action::RecordShipment],
+        handler: |route| route.to(shipments::create_shipment),
+    },
+    Endpoint {
+        method: Method::Put,
+        path: "/{id}/shipments/{shipmentId}/tracking",
+        actions: &[Action::RecordShipment],
+        handler: |route| route.to(shipments::correct_tracking),
+    },
+    Endpoint {
+        method: Method::Put,
+        path: "/{id}/shipments/{shipmentId}/status",
+        actions: &[Action::RecordShipment],
+        handler: |route| route.to(shipments::change_status),
     },
     Endpoint {
         method: Method::Put,

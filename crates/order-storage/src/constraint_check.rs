@@ -65,8 +65,8 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "UPDATE orders SET payment_amount = NULL",
     ),
     (
-        "orders_shipment_whole",
-        "UPDATE orders SET carrier = 'UPS', tracking_number = '1Z'",
+        "orders_shipment_count_check",
+        "UPDATE orders SET shipment_count = -1",
     ),
     (
         "orders_authorization_of_payment",
@@ -117,6 +117,30 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "order_events_order_version_check",
         "UPDATE order_events SET order_version = 0",
     ),
+    (
+        "shipments_carrier_check",
+        "UPDATE shipments SET carrier = ''",
+    ),
+    (
+        "shipments_tracking_number_check",
+        "UPDATE shipments SET tracking_number = ''",
+    ),
+    (
+        "shipments_status_check",
+        "UPDATE shipments SET status = 'lost'",
+    ),
+    (
+        "shipments_delivered_whole",
+        "UPDATE shipments SET status = 'delivered'",
+    ),
+    (
+        "shipment_items_product_id_check",
+        "UPDATE shipment_items SET product_id = ''",
+    ),
+    (
+        "shipment_items_quantity_check",
+        "UPDATE shipment_items SET quantity = 0",
+    ),
     ("outbox_effect_check", "UPDATE outbox SET effect = ''"),
     (
         "outbox_order_version_check",
@@ -146,6 +170,11 @@ fn seed(conn: &mut DbConnection) {
             .to_owned(),
         "INSERT INTO order_items (order_id, position, product_id, quantity, unit_price) \
          VALUES ('o-1', 0, 'p-1', 1, 100)"
+            .to_owned(),
+        "INSERT INTO shipments (id, order_id, carrier, tracking_number, status, shipped_at, updated_at) \
+         VALUES ('sh-1', 'o-1', 'UPS', '1Z', 'shipped', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO shipment_items (shipment_id, product_id, quantity) VALUES ('sh-1', 'p-1', 1)"
             .to_owned(),
         format!(
             "INSERT INTO idempotency_keys (scope, key, fingerprint, order_id, response_body, created_at, \

@@ -9,12 +9,14 @@ use order_domain::{
     OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Shipment,
     ShippingAddress, StoreId, Totals, Version,
 };
+use shipment_rows::ShipmentRows;
 
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::{order_items, orders};
 
 mod one_statement;
+mod shipment_rows;
 
 /// An order as one row. Also its own changeset: an update writes every column but the key.
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -46,14 +48,12 @@ pub(crate) struct OrderRow {
     ship_to_state: Option<String>,
     ship_to_postal_code: Option<String>,
     ship_to_country: Option<String>,
-    carrier: Option<String>,
-    tracking_number: Option<String>,
-    shipped_at: Option<NaiveDateTime>,
-    shipment_updated_at: Option<NaiveDateTime>,
     payment_authorization_id: Option<String>,
     note: Option<String>,
     /// A JSON object of strings.
     metadata: String,
+    /// How many rows of `shipments` the order has: none to load when 0.
+    shipment_count: i64,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -84,10 +84,11 @@ impl NewOrderRows {
     }
 }
 
-/// A compare-and-swap of an order's row.
+/// A compare-and-swap of an order's row, and the shipments the change touched.
 pub(crate) struct OrderUpdate {
     expected: i64,
     row: OrderRow,
+    shipments: ShipmentRows,
 }
 
 impl OrderUpdate {
@@ -95,11 +96,13 @@ impl OrderUpdate {
         Self {
             expected: version_column(expected),
             row: OrderRow::from_order(order),
+            shipments: ShipmentRows::changed_by(order),
         }
     }
 
     /// Writes only if the stored order is still at the expected version (a delete bumps it, so a read of the
-    /// live order cannot overwrite a deleted one). Returns whether it did.
+    /// live order cannot overwrite a deleted one), and then the shipments it touched, in the same
+    /// transaction. Returns whether it wrote.
     pub(crate) fn apply(self, conn: &mut DbConnection) -> Result<bool, StorageError> {
         let updated = diesel::update(
             orders::table
@@ -108,7 +111,11 @@ impl OrderUpdate {
         )
         .set(&self.row)
         .execute(conn)?;
-        Ok(updated == 1)
+        if updated != 1 {
+            return Ok(false);
+        }
+        self.shipments.write(conn)?;
+        Ok(true)
     }
 }
 
@@ -127,7 +134,6 @@ impl OrderRow {
         let totals = order.totals();
         let payment = order.payment();
         let address = order.shipping_address();
-        let shipment = order.shipment();
         Self {
             id: order.id().to_string(),
             store_id: order.store_id().to_string(),
@@ -155,16 +161,13 @@ impl OrderRow {
             ship_to_state: address.and_then(|a| a.state.clone()),
             ship_to_postal_code: address.map(|a| a.postal_code.clone()),
             ship_to_country: address.map(|a| a.country.code().to_owned()),
-            carrier: shipment.map(|s| s.carrier.clone()),
-            tracking_number: shipment.map(|s| s.tracking_number.clone()),
-            shipped_at: shipment.map(|s| s.shipped_at.naive_utc()),
-            shipment_updated_at: shipment.map(|s| s.updated_at.naive_utc()),
             payment_authorization_id: payment
                 .and_then(|p| p.authorization_id.as_ref())
                 .map(|id| id.as_str().to_owned()),
             note: order.note().map(|n| n.as_str().to_owned()),
             // A map of strings always serializes.
             metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
+            shipment_count: i64::try_from(order.shipments().len()).unwrap_or(i64::MAX),
         }
     }
 
@@ -214,29 +217,15 @@ impl OrderRow {
         }))
     }
 
-    fn shipment(&mut self) -> Option<Shipment> {
-        let (Some(carrier), Some(tracking_number), Some(shipped_at), Some(updated_at)) = (
-            self.carrier.take(),
-            self.tracking_number.take(),
-            self.shipped_at,
-            self.shipment_updated_at,
-        ) else {
-            return None;
-        };
-        Some(Shipment {
-            carrier,
-            tracking_number,
-            shipped_at: shipped_at.and_utc(),
-            updated_at: updated_at.and_utc(),
-        })
-    }
-
-    fn into_order(mut self, items: Vec<ItemRow>) -> Result<Order, StorageError> {
+    fn into_order(
+        mut self,
+        items: Vec<ItemRow>,
+        shipments: Vec<Shipment>,
+    ) -> Result<Order, StorageError> {
         let currency =
             Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
         let payment = self.payment(currency)?;
         let shipping_address = self.shipping_address()?;
-        let shipment = self.shipment();
         let note = self
             .note
             .take()
@@ -277,7 +266,7 @@ impl OrderRow {
             },
             payment,
             shipping_address,
-            shipment,
+            shipments,
             note,
             metadata,
             version: u64::try_from(self.version)
@@ -331,7 +320,14 @@ pub(crate) fn find_live_order(
         .into_iter()
         .chain(rows.filter_map(|(_, item)| item))
         .collect();
-    row.into_order(items).map(Some)
+    // A second query only for an order that has shipments.
+    let shipments = match row.shipment_count {
+        0 => Vec::new(),
+        _ => shipment_rows::load(conn, &[row.id.as_str()])?
+            .remove(&row.id)
+            .unwrap_or_default(),
+    };
+    row.into_order(items, shipments).map(Some)
 }
 
 pub(crate) fn list_live_orders(
@@ -420,7 +416,8 @@ pub(crate) fn find_any_order(
     Ok(with_items(conn, rows)?.pop())
 }
 
-/// Loads the lines of `rows` in one query and makes orders of them, in the order of `rows`.
+/// Loads the lines of `rows` in one query (and the shipments of those that have any in another) and makes
+/// orders of them, in the order of `rows`.
 fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>, StorageError> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -438,10 +435,20 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
             .or_default()
             .push(item);
     }
+    let shipped: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.shipment_count > 0)
+        .map(|row| row.id.as_str())
+        .collect();
+    let mut shipments_by_order = match shipped.is_empty() {
+        true => HashMap::new(),
+        false => shipment_rows::load(conn, &shipped)?,
+    };
     rows.into_iter()
         .map(|row| {
             let items = items_by_order.remove(&row.id).unwrap_or_default();
-            row.into_order(items)
+            let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
+            row.into_order(items, shipments)
         })
         .collect()
 }

@@ -28,15 +28,36 @@ diesel::table! {
         ship_to_state -> Nullable<Text>,
         ship_to_postal_code -> Nullable<Text>,
         ship_to_country -> Nullable<Text>,
-        carrier -> Nullable<Text>,
-        tracking_number -> Nullable<Text>,
-        shipped_at -> Nullable<Timestamp>,
-        shipment_updated_at -> Nullable<Timestamp>,
         payment_authorization_id -> Nullable<Text>,
         note -> Nullable<Text>,
         metadata -> Text,
+        shipment_count -> BigInt,
     }
 }
+
+diesel::table! {
+    shipments (id) {
+        id -> Text,
+        order_id -> Text,
+        carrier -> Text,
+        tracking_number -> Text,
+        status -> Text,
+        shipped_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shipment_items (shipment_id, product_id) {
+        shipment_id -> Text,
+        product_id -> Text,
+        quantity -> BigInt,
+    }
+}
+
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(shipment_items -> shipments (shipment_id));
 
 diesel::table! {
     order_items (order_id, position) {
@@ -112,5 +133,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     idempotency_claims,
     order_events,
-    outbox
+    outbox,
+    shipments,
+    shipment_items
 );

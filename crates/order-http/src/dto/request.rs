@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
-use order_domain::{AddressDraft, ItemDraft, OrderDraft, PaymentDraft, TrackingDraft};
+use order_domain::{
+    AddressDraft, ItemDraft, OrderDraft, PaymentDraft, ShipmentItemDraft, TrackingDraft,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -219,6 +221,63 @@ impl TrackingBody {
             tracking_number: self.tracking_number,
         }
     }
+}
+
+/// `POST /orders/{id}/shipments`
+///
+/// Ships the items' quantities (without `items`: everything not shipped yet) in one new shipment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ShipmentRequest, examples(json!({
+    "carrier": "FedEx", "trackingNumber": "123456789", "items": [{"productId": "p-1", "quantity": 1}]
+})))]
+pub(crate) struct ShipmentBody {
+    #[schema(required = true, schema_with = schemas::carrier)]
+    carrier: Option<String>,
+    #[schema(required = true, schema_with = schemas::tracking_number)]
+    tracking_number: Option<String>,
+    /// Omitted: everything not shipped yet. Each product of the order, at most its unshipped quantity.
+    items: Option<Vec<ShipmentItemBody>>,
+}
+
+/// So many units of one product of the order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ShipmentItemRequest)]
+pub(crate) struct ShipmentItemBody {
+    #[schema(required = true)]
+    product_id: Option<String>,
+    #[schema(required = true, schema_with = schemas::quantity)]
+    quantity: Option<JsonNumber>,
+}
+
+impl ShipmentBody {
+    pub fn into_drafts(self) -> (TrackingDraft, Option<Vec<ShipmentItemDraft>>) {
+        let items = self.items.map(|items| {
+            items
+                .into_iter()
+                .map(|item| ShipmentItemDraft {
+                    product_id: item.product_id,
+                    quantity: item.quantity.map(JsonNumber::into_text),
+                })
+                .collect()
+        });
+        (
+            TrackingDraft {
+                carrier: self.carrier,
+                tracking_number: self.tracking_number,
+            },
+            items,
+        )
+    }
+}
+
+/// `PUT /orders/{id}/shipments/{shipmentId}/status`: `delivered` is the one status a shipment can be given.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = ShipmentStatusChange, examples(json!({"status": "delivered"})))]
+pub(crate) struct ShipmentStatusBody {
+    #[schema(required = true, schema_with = schemas::shipment_status)]
+    pub status: Option<String>,
 }
 
 /// `PUT /orders/{id}/status`

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use order_domain::{Order, OrderLine};
+use order_domain::{LineProgress, Order, OrderLine, Shipment};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
@@ -39,7 +39,7 @@ fn display<S: Serializer, T: std::fmt::Display>(
     "totalAmount": 165.00,
     "items": [{"productId": "p-1", "quantity": 2, "price": 25.00},
               {"productId": "p-2", "quantity": 2, "price": 50.00}],
-    "payment": null, "shippingAddress": null, "shipment": null,
+    "payment": null, "shippingAddress": null, "shipment": null, "shipments": [],
     "allowedActions": ["pay", "setShippingAddress", "cancel"], "version": 1,
     "createdAt": "2025-01-15T10:30:00.123456Z", "updatedAt": "2025-01-15T10:30:00.123456Z"
 })))]
@@ -68,8 +68,10 @@ pub(crate) struct OrderBody<'a> {
     payment: Option<PaymentOut<'a>>,
     /// `null` until an address is set.
     shipping_address: Option<AddressOut<'a>>,
-    /// `null` until tracking is recorded.
+    /// The latest shipment; `null` until the order ships.
     shipment: Option<ShipmentOut<'a>>,
+    /// Every shipment, oldest first.
+    shipments: Vec<ShipmentBody<'a>>,
     /// The client's note, up to 1,000 characters; `null` when none.
     note: Option<&'a str>,
     /// String keys to string values, at most 50 keys.
@@ -97,6 +99,63 @@ struct ItemBody<'a> {
     /// The unit price.
     #[schema(schema_with = schemas::amount)]
     price: Amount,
+    /// How many units have shipped.
+    #[schema(minimum = 0)]
+    shipped_quantity: u32,
+    /// How many units have come back.
+    #[schema(minimum = 0)]
+    returned_quantity: u32,
+}
+
+/// One shipment of the order.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Shipment)]
+struct ShipmentBody<'a> {
+    /// UUIDv7.
+    #[schema(format = Uuid)]
+    id: String,
+    carrier: &'a str,
+    tracking_number: &'a str,
+    items: Vec<ShipmentItemBody<'a>>,
+    #[schema(schema_with = schemas::shipment_status)]
+    status: &'static str,
+    #[serde(serialize_with = "rfc3339")]
+    shipped_at: DateTime<Utc>,
+    /// `null` until it arrives.
+    #[serde(serialize_with = "optional_rfc3339")]
+    delivered_at: Option<DateTime<Utc>>,
+}
+
+/// So many units of one product, in one shipment.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ShipmentItem)]
+struct ShipmentItemBody<'a> {
+    product_id: &'a str,
+    #[schema(minimum = 1)]
+    quantity: u32,
+}
+
+impl<'a> From<&'a Shipment> for ShipmentBody<'a> {
+    fn from(s: &'a Shipment) -> Self {
+        Self {
+            id: s.id.to_string(),
+            carrier: &s.carrier,
+            tracking_number: &s.tracking_number,
+            items: s
+                .items
+                .iter()
+                .map(|item| ShipmentItemBody {
+                    product_id: item.product_id.as_str(),
+                    quantity: item.quantity.get(),
+                })
+                .collect(),
+            status: s.status.as_str(),
+            shipped_at: s.shipped_at,
+            delivered_at: s.delivered_at,
+        }
+    }
 }
 
 /// How the order was paid.
@@ -138,6 +197,9 @@ struct AddressOut<'a> {
 #[serde(rename_all = "camelCase")]
 #[schema(as = OrderShipment)]
 struct ShipmentOut<'a> {
+    /// UUIDv7: the shipment's id in `shipments`.
+    #[schema(format = Uuid)]
+    id: String,
     carrier: &'a str,
     tracking_number: &'a str,
     #[serde(serialize_with = "rfc3339")]
@@ -159,7 +221,12 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
             shipping_cost: Amount(totals.shipping_cost),
             tax_amount: Amount(totals.tax_amount),
             total_amount: Amount(totals.total_amount),
-            items: order.lines().iter().map(ItemBody::from).collect(),
+            items: order
+                .lines()
+                .iter()
+                .zip(order.line_progress())
+                .map(ItemBody::of)
+                .collect(),
             payment: order.payment().map(|p| PaymentOut {
                 method: &p.method,
                 amount: Amount(p.amount),
@@ -178,11 +245,13 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
                 country: a.country.code(),
             }),
             shipment: order.shipment().map(|s| ShipmentOut {
+                id: s.id.to_string(),
                 carrier: &s.carrier,
                 tracking_number: &s.tracking_number,
                 shipped_at: s.shipped_at,
                 updated_at: s.updated_at,
             }),
+            shipments: order.shipments().iter().map(ShipmentBody::from).collect(),
             note: order.note().map(|n| n.as_str()),
             metadata: order.metadata().entries(),
             allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
@@ -193,12 +262,14 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
     }
 }
 
-impl<'a> From<&'a OrderLine> for ItemBody<'a> {
-    fn from(line: &'a OrderLine) -> Self {
+impl<'a> ItemBody<'a> {
+    fn of((line, progress): (&'a OrderLine, LineProgress)) -> Self {
         Self {
             product_id: line.product_id.as_str(),
             quantity: line.quantity.get(),
             price: Amount(line.unit_price),
+            shipped_quantity: progress.shipped,
+            returned_quantity: progress.returned,
         }
     }
 }

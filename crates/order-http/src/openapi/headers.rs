@@ -158,6 +158,14 @@ parameters! {
         string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
         "The order's id (a UUID; any other text names no order: 404).",
     )];
+    /// `{shipmentId}` in a shipment's path.
+    ShipmentIdPath => vec![parameter(
+        "shipmentId",
+        ParameterIn::Path,
+        true,
+        string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        "The shipment's id, from the order's `shipments` or the `Location` of its creation.",
+    )];
     /// `X-Request-Id`, which any request may carry.
     RequestIdHeader => vec![parameter(
         "X-Request-Id",

@@ -28,8 +28,8 @@ use operations::{LIFECYCLE, OPERATIONS, ORDERS};
 use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
     InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentDeclined,
-    PreconditionFailed, RequestTimeout, ServiceUnavailable, StatusConflict, TooManyRequests,
-    Unauthorized, UnsupportedMediaType, ValidationFailed,
+    PreconditionFailed, RequestTimeout, ServiceUnavailable, ShipmentNotFound, StatusConflict,
+    TooManyRequests, Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 
 /// Where the document is served, and where the interactive docs find it.
@@ -60,6 +60,9 @@ const BEARER: &str = "bearerAuth";
         operations::pay,
         operations::set_shipping_address,
         operations::record_tracking,
+        operations::create_shipment,
+        operations::correct_shipment_tracking,
+        operations::change_shipment_status,
         operations::update_metadata,
         operations::change_status,
         operations::live,
@@ -72,7 +75,7 @@ const BEARER: &str = "bearerAuth";
             MalformedRequest, Unauthorized, Forbidden, OrderNotFound, RequestTimeout, PayloadTooLarge,
             UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
-            ChangeConflict, StatusConflict, DeleteConflict,
+            ChangeConflict, StatusConflict, DeleteConflict, ShipmentNotFound,
         ),
     ),
     tags(

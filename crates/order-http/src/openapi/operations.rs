@@ -8,15 +8,17 @@
 
 use utoipa::ToSchema;
 
-use super::headers::{IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath};
+use super::headers::{
+    IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath, ShipmentIdPath,
+};
 use super::problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest, NotReady,
-    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, StatusConflict,
-    UnsupportedMediaType, ValidationFailed,
+    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, ShipmentNotFound,
+    StatusConflict, UnsupportedMediaType, ValidationFailed,
 };
 use crate::dto::{
     CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
-    PaymentBody, ShippingBody, StatusBody, TrackingBody,
+    PaymentBody, ShipmentBody, ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
 };
 use crate::handlers::events::HistoryParams;
 
@@ -141,7 +143,9 @@ fn set_shipping_address() {}
 #[utoipa::path(
     put, path = "/orders/{id}/shipment/tracking", operation_id = "recordTracking", tag = LIFECYCLE,
     summary = "Record the shipment's tracking",
-    description = "Ships a processing order (it becomes `shipped`); corrects the tracking of a shipped one.",
+    description = "The first API of shipping: ships everything not shipped yet of a processing or partially \
+        shipped order in one shipment (it becomes `shipped`); corrects the tracking of a shipped order's \
+        latest shipment.",
     params(OrderIdPath, IfMatchHeader),
     request_body(content = TrackingBody, content_type = "application/json"),
     responses(
@@ -157,6 +161,72 @@ fn set_shipping_address() {}
     )
 )]
 fn record_tracking() {}
+
+/// `handlers::shipments::create_shipment`
+#[utoipa::path(
+    post, path = "/orders/{id}/shipments", operation_id = "createShipment", tag = LIFECYCLE,
+    summary = "Ship some or all of an order",
+    description = "Ships the items' quantities (without `items`: everything not shipped yet) in one new \
+        shipment, from `processing` or `partially_shipped`; the order becomes `shipped` when nothing is left, \
+        else `partially_shipped`. A quantity above what is left unshipped, zero, or a product not in the \
+        order is `422` naming `/items/<n>/quantity` or `/items/<n>/productId`, and nothing is written.",
+    params(OrderIdPath, IfMatchHeader),
+    request_body(content = ShipmentBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The order with its new shipment, and its new `ETag`; `Location` is the \
+            shipment's address.", body = OrderBody, headers(("ETag"), ("Location"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn create_shipment() {}
+
+/// `handlers::shipments::correct_tracking`
+#[utoipa::path(
+    put, path = "/orders/{id}/shipments/{shipmentId}/tracking", operation_id = "correctShipmentTracking",
+    tag = LIFECYCLE,
+    summary = "Correct one shipment's tracking",
+    params(OrderIdPath, ShipmentIdPath, IfMatchHeader),
+    request_body(content = TrackingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order, and its new `ETag`.", body = OrderBody, headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = ShipmentNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn correct_shipment_tracking() {}
+
+/// `handlers::shipments::change_status`
+#[utoipa::path(
+    put, path = "/orders/{id}/shipments/{shipmentId}/status", operation_id = "changeShipmentStatus",
+    tag = LIFECYCLE,
+    summary = "Deliver one shipment",
+    description = "`{\"status\": \"delivered\"}` records that the shipment arrived; a shipped order is \
+        `delivered` with its last shipment. Delivering a delivered shipment again changes nothing.",
+    params(OrderIdPath, ShipmentIdPath, IfMatchHeader),
+    request_body(content = ShipmentStatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order, and its new `ETag`.", body = OrderBody, headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = ShipmentNotFound),
+        (status = 409, response = ChangeConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn change_shipment_status() {}
 
 /// `handlers::lifecycle::change_status`
 #[utoipa::path(

@@ -172,6 +172,17 @@ pub(crate) const PROBLEM_TYPES: &[ProblemType] = &[
         },
     },
     ProblemType {
+        schema: "ShipmentNotFoundProblem",
+        uri: "/problems/shipment-not-found",
+        status: 404,
+        description: "The order has no shipment with this id.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/shipment-not-found", "title": "No such shipment", "status": 404,
+                   "detail": "the order has no shipment with this id"})
+        },
+    },
+    ProblemType {
         schema: "TransitionNotAllowedProblem",
         uri: "/problems/transition-not-allowed",
         status: 409,
@@ -409,6 +420,8 @@ problem_responses! {
     Unauthorized => ("No valid bearer token (when authentication is on).", [], ["WWW-Authenticate"]);
     Forbidden => ("The token's principal may not do this.", [], []);
     OrderNotFound => ("No order has this id, or it was deleted.", ["OrderNotFoundProblem"], []);
+    ShipmentNotFound => ("No order has this id, or it has no shipment with this id.",
+        ["OrderNotFoundProblem", "ShipmentNotFoundProblem"], []);
     RequestTimeout => ("The request head or body did not arrive in time.", ["RequestTimeoutProblem"], []);
     PayloadTooLarge => ("The body is larger than 256 KiB.", [], []);
     UnsupportedMediaType => ("The body is not JSON (`application/json` or `+json`).", [], []);

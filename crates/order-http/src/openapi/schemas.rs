@@ -209,9 +209,21 @@ pub(crate) fn status() -> Schema {
         .schema_type(Type::String)
         .enum_values(Some(OrderStatus::ALL.iter().map(|s| s.as_str())))
         .description(Some(
-            "`pending → processing` (paid) `→ shipped` (tracking recorded) `→ delivered`; \
-             `pending | processing → canceled`; `delivered` and `canceled` are final.",
+            "`pending → processing` (paid) `→ partially_shipped` (some quantities shipped) `→ shipped` \
+             (everything shipped) `→ delivered` (every shipment delivered); a shipment of everything goes \
+             from `processing` to `shipped`; `pending | processing → canceled`; `delivered` and `canceled` \
+             are final.",
         ))
+        .build()
+        .into()
+}
+
+/// Where a shipment is.
+pub(crate) fn shipment_status() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["shipped", "delivered"]))
+        .description(Some("`shipped` until it arrives, then `delivered`."))
         .build()
         .into()
 }

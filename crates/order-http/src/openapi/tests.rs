@@ -232,7 +232,14 @@ fn request_bodies_carry_the_domain_limits() {
     let status = &document["components"]["schemas"]["StatusChange"]["properties"]["status"];
     assert_eq!(
         status["enum"],
-        serde_json::json!(["pending", "processing", "shipped", "delivered", "canceled"])
+        serde_json::json!([
+            "pending",
+            "processing",
+            "partially_shipped",
+            "shipped",
+            "delivered",
+            "canceled"
+        ])
     );
 }
 

@@ -26,8 +26,10 @@ async fn a_valid_order_is_created_pending_at_version_one() {
     assert_eq!(order["items"].as_array().map(Vec::len), Some(2));
     assert_eq!(
         order["items"][0],
-        json!({"productId": "p-1", "quantity": 2, "price": 25.00})
+        json!({"productId": "p-1", "quantity": 2, "price": 25.00, "shippedQuantity": 0,
+               "returnedQuantity": 0})
     );
+    assert_eq!(order["shipments"], json!([]));
     let created_at = order["createdAt"].as_str().unwrap_or_default();
     assert!(
         chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),

@@ -60,7 +60,8 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
             "setShippingAddress",
             "recordTracking",
             "cancel",
-            "updateMetadata"
+            "updateMetadata",
+            "ship"
         ]
     );
 
@@ -70,7 +71,13 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
     assert_eq!(shipped["shipment"]["trackingNumber"], "123456789");
     assert_eq!(
         actions(&shipped),
-        ["recordTracking", "deliver", "updateMetadata"]
+        [
+            "recordTracking",
+            "deliver",
+            "updateMetadata",
+            "correctShipmentTracking",
+            "deliverShipment"
+        ]
     );
 
     let corrected = json_of(app.track(id, "987654321").await).await;
@@ -157,14 +164,18 @@ async fn paying_twice_or_paying_a_canceled_order_is_a_409_saying_what_is_allowed
         body["attemptedTransition"],
         json!({"from": "processing", "to": "processing"})
     );
-    assert_eq!(body["allowedTransitions"], json!(["shipped", "canceled"]));
+    assert_eq!(
+        body["allowedTransitions"],
+        json!(["partially_shipped", "shipped", "canceled"])
+    );
     assert_eq!(
         body["allowedActions"],
         json!([
             "setShippingAddress",
             "recordTracking",
             "cancel",
-            "updateMetadata"
+            "updateMetadata",
+            "ship"
         ])
     );
 

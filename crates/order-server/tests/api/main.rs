@@ -27,6 +27,7 @@ mod rate_limits;
 mod read;
 mod replicas;
 mod request_ids;
+mod shipments;
 mod shutdown;
 mod startup;
 mod status_endpoint;
