@@ -20,6 +20,7 @@ mod policy;
 mod read_orders;
 mod readiness;
 mod service;
+mod settle_attempts;
 mod sweeper;
 mod write_order;
 

@@ -45,10 +45,11 @@ pub enum EventType {
     Deleted,
     RefundSucceeded,
     MetadataUpdated,
+    PaymentCaptured,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         Self::Created,
         Self::Paid,
         Self::ShippingAddressSet,
@@ -59,6 +60,7 @@ impl EventType {
         Self::Deleted,
         Self::RefundSucceeded,
         Self::MetadataUpdated,
+        Self::PaymentCaptured,
     ];
 
     /// `order.created`, `order.paid`, ...
@@ -74,6 +76,7 @@ impl EventType {
             Self::Deleted => "order.deleted",
             Self::RefundSucceeded => "order.refund_succeeded",
             Self::MetadataUpdated => "order.metadata_updated",
+            Self::PaymentCaptured => "order.payment_captured",
         }
     }
 

@@ -54,6 +54,7 @@ pub(crate) struct OrderRow {
     note: Option<String>,
     /// A JSON object of strings.
     metadata: String,
+    captured_at: Option<NaiveDateTime>,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -165,6 +166,7 @@ impl OrderRow {
             note: order.note().map(|n| n.as_str().to_owned()),
             // A map of strings always serializes.
             metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
+            captured_at: payment.and_then(|p| p.captured_at.map(|at| at.naive_utc())),
         }
     }
 
@@ -184,6 +186,7 @@ impl OrderRow {
             paid_at: paid_at.and_utc(),
             refund_due: self.refund_due,
             refunded_at: self.refunded_at.map(|at| at.and_utc()),
+            captured_at: self.captured_at.map(|at| at.and_utc()),
             authorization_id: self
                 .payment_authorization_id
                 .take()
