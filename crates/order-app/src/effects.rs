@@ -2,13 +2,15 @@
 
 use chrono::TimeDelta;
 use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
-use order_domain::{DueEffect, EffectKind, Notification, Order, OrderError, OrderId, ProviderKey};
+use order_domain::{
+    AuthorizationId, DueEffect, EffectKind, Notification, Order, OrderError, OrderId, ProviderKey,
+};
 
 use crate::{AppError, Caller, OrderService};
 
 /// Why an effect did not go through this time.
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     /// The service or the database is unavailable: tried again, however long it takes.
     Unavailable(String),
     /// Anything else: tried again up to the retry policy's limit, then parked for an operator.
@@ -41,7 +43,15 @@ impl From<RepositoryError> for Failure {
     }
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
+/// A refusal of the payment service is retried up to the policy's limit; its unavailability for ever.
+pub(crate) fn payment_failure(error: PaymentError) -> Failure {
+    match error {
+        PaymentError::Gateway(error) => error.into(),
+        refused => Failure::Refused(error_chain(&refused)),
+    }
+}
+
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -116,6 +126,28 @@ impl OrderService {
                 Ok(ports.notifier.notify(notification).await?)
             }
             EffectKind::ReleaseStock => Ok(ports.inventory.release(effect.order_id).await?),
+            EffectKind::Void => {
+                // A canceled order's authorization (deleted or not) is let go under a key of its own.
+                let authorization = self.authorization_of(effect.order_id, "void").await?;
+                ports
+                    .payments
+                    .void(&ProviderKey::void(&authorization), &authorization)
+                    .await
+                    .map_err(payment_failure)
+            }
+            EffectKind::Capture(amount) => {
+                let authorization = self.authorization_of(effect.order_id, "capture").await?;
+                ports
+                    .payments
+                    .capture(
+                        &ProviderKey::capture(&authorization),
+                        &authorization,
+                        *amount,
+                    )
+                    .await
+                    .map_err(payment_failure)?;
+                self.record_capture(effect.order_id).await
+            }
             EffectKind::Refund(amount) => {
                 // The authorization refunded is the order's (deleted or not); the key is the effect's own.
                 let authorization = ports
@@ -150,18 +182,46 @@ impl OrderService {
         }
     }
 
-    /// Records on the order (deleted or not) that its refund went through; a refund already recorded is
-    /// left alone. Failing here retries the effect, whose refund is keyed, so it is refunded once.
-    async fn record_refund(&self, id: OrderId) -> Result<(), Failure> {
+    /// The authorization of the order (deleted or not) that an effect acts on.
+    async fn authorization_of(&self, id: OrderId, what: &str) -> Result<AuthorizationId, Failure> {
+        self.ports
+            .orders
+            .find_including_deleted(id)
+            .await?
+            .and_then(|order| order.payment().and_then(|p| p.authorization_id.clone()))
+            .ok_or_else(|| {
+                Failure::Refused(format!(
+                    "order {id} has no authorization on record to {what}"
+                ))
+            })
+    }
+
+    /// Records on the order (deleted or not) that the capture of its money went through; a capture
+    /// already recorded is left alone.
+    async fn record_capture(&self, id: OrderId) -> Result<(), Failure> {
+        self.record_on_order(id, |order, now| match order.record_capture(now) {
+            Err(OrderError::NoCaptureDue) => Ok(false),
+            done => done.map(|()| true),
+        })
+        .await
+    }
+
+    /// Applies a bookkeeping change to the order (deleted or not) with a compare-and-swap; `record` returns
+    /// `false` when there is nothing to record.
+    async fn record_on_order(
+        &self,
+        id: OrderId,
+        record: impl Fn(&mut Order, chrono::DateTime<chrono::Utc>) -> Result<bool, OrderError>,
+    ) -> Result<(), Failure> {
         for _ in 0..self.settings.max_write_attempts {
             let Some(mut order) = self.ports.orders.find_including_deleted(id).await? else {
                 return Err(Failure::Refused(format!("order {id} is not stored")));
             };
             let before: Order = order.clone();
             let expected = order.version();
-            match order.record_refund(self.ports.clock.now()) {
-                Ok(()) => {}
-                Err(OrderError::NoRefundDue) => return Ok(()),
+            match record(&mut order, self.ports.clock.now()) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
                 Err(error) => return Err(AppError::from(error).into()),
             }
             let change = self.record(Some(&before), &order, &Caller::anonymous(), None)?;
@@ -172,6 +232,16 @@ impl OrderService {
             }
         }
         Err(AppError::Conflict.into())
+    }
+
+    /// Records on the order (deleted or not) that its refund went through; a refund already recorded is
+    /// left alone. Failing here retries the effect, whose refund is keyed, so it is refunded once.
+    async fn record_refund(&self, id: OrderId) -> Result<(), Failure> {
+        self.record_on_order(id, |order, now| match order.record_refund(now) {
+            Err(OrderError::NoRefundDue) => Ok(false),
+            done => done.map(|()| true),
+        })
+        .await
     }
 }
 

@@ -110,6 +110,10 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
     order
         .pay(&request, authorization.clone(), now())
         .unwrap_or_else(|e| panic!("{e}"));
+    // Captured money is refunded (an authorization that was never captured is voided instead).
+    order
+        .record_capture(now())
+        .unwrap_or_else(|e| panic!("{e}"));
     order.cancel(now()).unwrap_or_else(|e| panic!("{e}"));
     order.delete(now()).unwrap_or_else(|e| panic!("{e}"));
     let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));

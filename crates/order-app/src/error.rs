@@ -62,7 +62,7 @@ impl From<OrderError> for AppError {
             OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
-            OrderError::NoRefundDue => AppError::Conflict,
+            OrderError::NoRefundDue | OrderError::NoCaptureDue => AppError::Conflict,
             OrderError::UnknownShipment => AppError::ShipmentNotFound,
         }
     }
@@ -80,7 +80,9 @@ impl From<RepositoryError> for AppError {
     fn from(error: RepositoryError) -> Self {
         match error {
             RepositoryError::Unavailable(_) => AppError::StorageUnavailable(error),
-            RepositoryError::VersionConflict => AppError::Conflict,
+            RepositoryError::VersionConflict | RepositoryError::AttemptSettled => {
+                AppError::Conflict
+            }
             other => AppError::Unexpected(Box::new(other)),
         }
     }

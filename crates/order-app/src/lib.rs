@@ -21,6 +21,7 @@ mod read_orders;
 mod readiness;
 mod service;
 mod shipments;
+mod settle_attempts;
 mod sweeper;
 mod write_order;
 

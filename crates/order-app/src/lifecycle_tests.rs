@@ -51,7 +51,29 @@ fn holding(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<Order>>> {
             .push(order.clone());
         Ok(())
     });
+    // Paying writes through the attempts: recorded first, attached with the paid order.
+    mocks.attempts.expect_open().returning(|_, _| Ok(()));
+    let log = written.clone();
+    mocks
+        .attempts
+        .expect_attach()
+        .returning(move |order, _, _, _, _| {
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(order.clone());
+            Ok(())
+        });
     written
+}
+
+/// Expects the attempt to be handed to the settler at once, with what it obtained.
+fn expect_lost(mocks: &mut Mocks, obtained: Option<AuthorizationId>) {
+    mocks
+        .attempts
+        .expect_lost()
+        .times(1)
+        .withf(move |_, authorization, at| *authorization == obtained && *at == now())
+        .returning(|_, _, _| Ok(()));
 }
 
 fn authorization() -> AuthorizationId {
@@ -110,6 +132,7 @@ async fn a_declined_payment_changes_nothing() {
         .payments
         .expect_authorize()
         .returning(|_, _, _| Err(PaymentError::Declined("insufficient funds".into())));
+    expect_lost(&mut mocks, None);
 
     let result = mocks
         .service()
@@ -149,6 +172,7 @@ async fn each_payment_attempt_authorizes_under_a_key_of_its_own() {
                 Ok(authorization())
             }
         });
+    expect_lost(&mut mocks, None);
     let service = mocks.service();
     let declined = service
         .pay_order(
@@ -191,6 +215,8 @@ async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
             source: None,
         }))
     });
+    // The call may have held money before it failed: the settler replays it and voids what it finds.
+    expect_lost(&mut mocks, None);
 
     let result = mocks
         .service()
@@ -278,7 +304,7 @@ async fn paying_a_missing_or_deleted_order_is_not_found() {
 }
 
 #[tokio::test]
-async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
+async fn a_payment_that_loses_its_race_to_a_cancel_hands_its_authorization_to_the_settler() {
     let order = stored_order();
     let id = order.id();
     let mut canceled = order.clone();
@@ -299,10 +325,17 @@ async fn a_payment_that_loses_its_race_to_a_cancel_is_not_written() {
         .expect_authorize()
         .returning(|_, _, _| Ok(authorization()));
     mocks
-        .orders
-        .expect_update()
+        .attempts
+        .expect_open()
         .times(1)
-        .returning(|_, _, _| Err(RepositoryError::VersionConflict));
+        .returning(|_, _| Ok(()));
+    mocks
+        .attempts
+        .expect_attach()
+        .times(1)
+        .returning(|_, _, _, _, _| Err(RepositoryError::VersionConflict));
+    // Not left held: the attempt with its authorization is due for the settler, which voids it.
+    expect_lost(&mut mocks, Some(authorization()));
 
     let result = mocks
         .service()
@@ -476,7 +509,7 @@ fn effects_of(changes: &Mutex<Vec<RecordedChange>>) -> Vec<(EventType, Vec<Strin
 }
 
 #[tokio::test]
-async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_with_the_cancel() {
+async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_void_with_the_cancel() {
     let order = paid_order();
     let id = order.id();
     let mut mocks = Mocks::new();
@@ -484,6 +517,7 @@ async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_wit
     // Nothing is called from the request: the worker does it after commit.
     mocks.inventory.expect_release().never();
     mocks.payments.expect_refund().never();
+    mocks.payments.expect_void().never();
 
     let canceled = mocks
         .service()
@@ -491,7 +525,8 @@ async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_wit
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(canceled.status(), OrderStatus::Canceled);
-    assert_eq!(canceled.payment().map(|p| p.refund_due), Some(true));
+    // Authorized, never captured: the authorization is voided, nothing is refunded.
+    assert_eq!(canceled.payment().map(|p| p.refund_due), Some(false));
     assert_eq!(
         effects_of(&changes),
         [(
@@ -499,13 +534,13 @@ async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_wit
             vec![
                 "release_stock".into(),
                 "notify.OrderCanceled".into(),
-                "refund".into()
+                "void".into()
             ]
         )],
         "publication is off in these tests"
     );
-    let refund = changes.lock().unwrap_or_else(|e| e.into_inner())[0].effects[2].clone();
-    assert!(matches!(refund, EffectKind::Refund(amount) if amount.minor_units() == 5000));
+    let void = changes.lock().unwrap_or_else(|e| e.into_inner())[0].effects[2].clone();
+    assert_eq!(void, EffectKind::Void);
 }
 
 #[tokio::test]
@@ -544,7 +579,11 @@ async fn a_first_tracking_notifies_the_customer_of_the_shipment_and_a_correction
     assert_eq!(
         effects_of(&changes),
         [
-            (EventType::Shipped, vec!["notify.OrderShipped".into()]),
+            // The first shipment captures the authorized money; a correction does not again.
+            (
+                EventType::Shipped,
+                vec!["notify.OrderShipped".into(), "capture".into()]
+            ),
             (EventType::TrackingCorrected, vec![]),
         ]
     );

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use order_domain::ports::{
     Clock, CustomerDirectory, EventHistory, EventPublisher, Inventory, Notifier, OrderRepository,
-    Outbox, PaymentGateway, ShippingService,
+    Outbox, PaymentAttempts, PaymentGateway, ShippingService,
 };
 use order_domain::RetryPolicy;
 
@@ -21,6 +21,8 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub history: Arc<dyn EventHistory>,
     pub outbox: Arc<dyn Outbox>,
+    /// The payment attempts, settled by the worker unless an order took them.
+    pub attempts: Arc<dyn PaymentAttempts>,
     /// Where events are published; `None`: publication is off (events are still recorded).
     pub publisher: Option<Arc<dyn EventPublisher>>,
 }
@@ -44,6 +46,9 @@ pub struct Settings {
     pub outbox_batch: usize,
     /// How long done effects stay in the outbox (the history keeps the events for ever).
     pub event_retention: TimeDelta,
+    /// How long a payment attempt may take before the worker voids whatever it obtained, unless the order
+    /// took it: longer than an authorization and the save that follows take.
+    pub payment_attempt_grace: TimeDelta,
 }
 
 impl Default for Settings {
@@ -61,6 +66,7 @@ impl Default for Settings {
             outbox_lease: Duration::from_secs(60),
             outbox_batch: 32,
             event_retention: TimeDelta::days(30),
+            payment_attempt_grace: TimeDelta::seconds(60),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use order_domain::ports::{
     MockClock, MockCustomerDirectory, MockEventHistory, MockInventory, MockNotifier,
-    MockOrderRepository, MockOutbox, MockPaymentGateway, MockShippingService,
+    MockOrderRepository, MockOutbox, MockPaymentAttempts, MockPaymentGateway, MockShippingService,
 };
 use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
 
@@ -26,6 +26,7 @@ pub struct Mocks {
     pub notifier: MockNotifier,
     pub history: MockEventHistory,
     pub outbox: MockOutbox,
+    pub attempts: MockPaymentAttempts,
     /// Publication is off unless a test sets a publisher.
     pub publisher: Option<order_domain::ports::MockEventPublisher>,
 }
@@ -45,6 +46,7 @@ impl Mocks {
             notifier,
             history: MockEventHistory::new(),
             outbox: MockOutbox::new(),
+            attempts: MockPaymentAttempts::new(),
             publisher: None,
         }
     }
@@ -63,6 +65,7 @@ impl Mocks {
                 clock: Arc::new(clock),
                 history: Arc::new(self.history),
                 outbox: Arc::new(self.outbox),
+                attempts: Arc::new(self.attempts),
                 publisher: self
                     .publisher
                     .map(|p| Arc::new(p) as Arc<dyn order_domain::ports::EventPublisher>),

@@ -86,6 +86,14 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
         };
         return Some((kind, data));
     }
+    let captured = |order: &Order| order.payment().and_then(|p| p.captured_at);
+    if captured(before).is_none() && captured(after).is_some() {
+        let amount = after.payment().map(|p| p.amount);
+        return Some((
+            EventType::PaymentCaptured,
+            Datum::object([("amount", amount.map_or(Datum::Null, money))]),
+        ));
+    }
     if new_shipment.is_some() {
         return Some((EventType::ShipmentCreated, shipment(new_shipment)));
     }
@@ -151,6 +159,9 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
             effects.push(EffectKind::ReleaseStock);
             effects.push(notify(NotificationKind::OrderCanceled));
             effects.extend(refund_due(after).map(EffectKind::Refund));
+            if voids(after) {
+                effects.push(EffectKind::Void);
+            }
         }
         // A deleted order that will never ship gives its stock back (unless its cancel already did).
         EventType::Deleted => {
@@ -158,15 +169,30 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
                 effects.push(EffectKind::ReleaseStock);
             }
         }
-        // The first shipment is `RecordedChange::is_first_shipment`; the payment's capture follows it.
         EventType::ShippingAddressSet
         | EventType::ShipmentCreated
         | EventType::ShipmentDelivered
         | EventType::TrackingCorrected
         | EventType::RefundSucceeded
-        | EventType::MetadataUpdated => {}
+        | EventType::MetadataUpdated
+        | EventType::PaymentCaptured => {}
     }
+    effects.extend(captures(before, after).map(EffectKind::Capture));
     effects
+}
+
+/// The first shipment captures the authorized money: the amount to take, when `after` is that change.
+pub fn captures(before: Option<&Order>, after: &Order) -> Option<Money> {
+    let first_shipment = RecordedChange::is_first_shipment(before, after);
+    let payment = after.payment().filter(|p| p.authorization_id.is_some())?;
+    (first_shipment && payment.captured_at.is_none()).then_some(payment.amount)
+}
+
+/// A cancel lets go of an authorization that was never captured (a captured one is refunded instead).
+fn voids(after: &Order) -> bool {
+    after
+        .payment()
+        .is_some_and(|p| p.authorization_id.is_some() && !p.refund_due)
 }
 
 fn metadata(order: &Order) -> Datum {

@@ -80,10 +80,73 @@ fn each_change_is_one_event_with_the_new_version_and_its_effects() {
 }
 
 #[test]
-fn canceling_a_paid_order_releases_stock_notifies_and_refunds_the_payment() {
+fn canceling_an_authorized_order_releases_stock_notifies_and_voids_the_authorization() {
     let mut paid = pending();
     paid.pay(&payment("115"), authorization(), at(1))
         .unwrap_or_else(|e| panic!("{e}"));
+    let mut canceled = paid.clone();
+    canceled.cancel(at(2)).unwrap_or_else(|e| panic!("{e}"));
+    let event = change(&paid, &canceled);
+    assert_eq!(event.event.event_type, EventType::Canceled);
+    assert_eq!(
+        event.effects,
+        [
+            Publish,
+            ReleaseStock,
+            notify(&canceled, NotificationKind::OrderCanceled),
+            crate::EffectKind::Void
+        ]
+    );
+}
+
+#[test]
+fn the_first_shipment_captures_and_the_capture_is_recorded_once() {
+    let mut paid = pending();
+    paid.pay(&payment("115"), authorization(), at(1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.captured_amount().minor_units(), 0);
+    let mut shipped = paid.clone();
+    shipped
+        .record_tracking(tracking("1Z"), at(2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let amount = Money::parse("115", paid.currency()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(captures(Some(&paid), &shipped), Some(amount));
+    assert!(change(&paid, &shipped)
+        .effects
+        .contains(&crate::EffectKind::Capture(amount)));
+    assert_eq!(
+        shipped.captured_amount(),
+        amount,
+        "captured once the capture is due"
+    );
+    let mut corrected = shipped.clone();
+    corrected
+        .record_tracking(tracking("1Z-2"), at(3))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(captures(Some(&shipped), &corrected), None);
+
+    let mut captured = corrected.clone();
+    captured
+        .record_capture(at(4))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let event = change(&corrected, &captured);
+    assert_eq!(event.event.event_type, EventType::PaymentCaptured);
+    assert_eq!(
+        captured.payment().map(|p| p.captured_amount()),
+        Some(amount)
+    );
+    assert_eq!(
+        captured.record_capture(at(5)),
+        Err(crate::OrderError::NoCaptureDue)
+    );
+}
+
+#[test]
+fn canceling_a_captured_order_releases_stock_notifies_and_refunds_the_payment() {
+    let mut paid = pending();
+    paid.pay(&payment("115"), authorization(), at(1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    paid.record_capture(at(1)).unwrap_or_else(|e| panic!("{e}"));
     let mut canceled = paid.clone();
     canceled.cancel(at(2)).unwrap_or_else(|e| panic!("{e}"));
     let event = change(&paid, &canceled);

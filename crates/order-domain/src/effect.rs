@@ -22,6 +22,10 @@ pub enum EffectKind {
     ReleaseStock,
     /// Give this much of the order's payment back.
     Refund(Money),
+    /// Let the order's authorization go (a canceled order that was authorized, not captured).
+    Void,
+    /// Take this much of the order's authorized money (its first shipment).
+    Capture(Money),
 }
 
 impl EffectKind {
@@ -33,6 +37,8 @@ impl EffectKind {
             Self::Notify { kind, .. } => format!("notify.{}", kind.name()),
             Self::ReleaseStock => "release_stock".to_owned(),
             Self::Refund(_) => "refund".to_owned(),
+            Self::Void => "void".to_owned(),
+            Self::Capture(_) => "capture".to_owned(),
         }
     }
 }

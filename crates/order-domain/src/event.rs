@@ -47,10 +47,11 @@ pub enum EventType {
     MetadataUpdated,
     ShipmentCreated,
     ShipmentDelivered,
+    PaymentCaptured,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         Self::Created,
         Self::Paid,
         Self::ShippingAddressSet,
@@ -63,6 +64,7 @@ impl EventType {
         Self::MetadataUpdated,
         Self::ShipmentCreated,
         Self::ShipmentDelivered,
+        Self::PaymentCaptured,
     ];
 
     /// `order.created`, `order.paid`, ...
@@ -80,6 +82,7 @@ impl EventType {
             Self::MetadataUpdated => "order.metadata_updated",
             Self::ShipmentCreated => "order.shipment_created",
             Self::ShipmentDelivered => "order.shipment_delivered",
+            Self::PaymentCaptured => "order.payment_captured",
         }
     }
 

@@ -22,6 +22,8 @@ pub enum OrderError {
     NoRefundDue,
     #[error("the order has no such shipment")]
     UnknownShipment,
+    #[error("the order has no capture due")]
+    NoCaptureDue,
 }
 
 /// How much of one line has left and come back, counted from the order's shipments (and, later, returns).
@@ -298,6 +300,7 @@ impl Order {
             authorization_id: Some(authorization),
             refund_due: false,
             refunded_at: None,
+            captured_at: None,
         });
         self.apply(OrderAction::Pay, at);
         Ok(())
@@ -496,11 +499,34 @@ impl Order {
         !status.has_shipped() && !may_still_ship
     }
 
-    /// Canceling a paid order leaves a refund due.
+    /// The capture of the authorized money went through.
+    pub fn record_capture(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
+        match &mut self.0.payment {
+            Some(payment) if payment.captured_at.is_none() => payment.captured_at = Some(at),
+            _ => return Err(OrderError::NoCaptureDue),
+        }
+        self.touch(at);
+        Ok(())
+    }
+
+    /// The money of the order that counts as captured: all of it once the first shipment has asked for
+    /// its capture (the worker runs an order's effects in version order, so nothing written later can
+    /// overtake the capture), nothing before.
+    pub fn captured_amount(&self) -> Money {
+        match &self.0.payment {
+            None => Money::zero(self.currency()),
+            Some(payment) if !self.0.shipments.is_empty() => payment.amount,
+            Some(payment) => payment.captured_amount(),
+        }
+    }
+
+    /// Canceling an order whose money was captured leaves a refund due; an order that is only authorized
+    /// has its authorization voided instead (see `RecordedChange`).
     pub fn cancel(&mut self, at: DateTime<Utc>) -> Result<(), OrderError> {
         self.ensure_allowed(OrderAction::Cancel)?;
+        let captured = self.captured_amount();
         if let Some(payment) = &mut self.0.payment {
-            payment.refund_due = true;
+            payment.refund_due = captured.minor_units() > 0;
         }
         self.apply(OrderAction::Cancel, at);
         Ok(())

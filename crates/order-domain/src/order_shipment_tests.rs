@@ -221,7 +221,12 @@ fn shipments_are_events_and_the_last_one_is_the_order_shipped() {
     let id = part.ship(request(&[("a", "1")]), at(2)).expect("ships");
     let created = event(&start, &part);
     assert_eq!(created.event.event_type, EventType::ShipmentCreated);
-    assert_eq!(created.effects, [EffectKind::Publish]);
+    let total = start.totals().total_amount;
+    assert_eq!(
+        created.effects,
+        [EffectKind::Publish, EffectKind::Capture(total)],
+        "the first shipment captures the whole authorization"
+    );
     assert!(RecordedChange::is_first_shipment(Some(&start), &part));
 
     let mut more = part.clone();
@@ -231,6 +236,11 @@ fn shipments_are_events_and_the_last_one_is_the_order_shipped() {
         EventType::ShipmentCreated
     );
     assert!(!RecordedChange::is_first_shipment(Some(&part), &more));
+    assert_eq!(
+        event(&part, &more).effects,
+        [EffectKind::Publish],
+        "only the first shipment captures"
+    );
 
     let mut corrected = more.clone();
     corrected

@@ -166,9 +166,17 @@ fn tracking_ships_a_paid_order_and_then_only_corrects_it() {
 }
 
 #[test]
-fn canceling_a_paid_order_leaves_a_refund_due() {
+fn canceling_a_captured_order_leaves_a_refund_due() {
     let mut order = pending();
     assert_eq!(order.pay(&payment("115"), authorization(), at(1)), Ok(()));
+    let mut authorized_only = order.clone();
+    assert_eq!(authorized_only.cancel(at(2)), Ok(()));
+    assert_eq!(
+        authorized_only.payment().map(|p| p.refund_due),
+        Some(false),
+        "an authorization never captured is voided, not refunded"
+    );
+    assert_eq!(order.record_capture(at(1)), Ok(()));
     assert_eq!(order.cancel(at(2)), Ok(()));
     assert_eq!(order.status(), OrderStatus::Canceled);
     assert_eq!(order.payment().map(|p| p.refund_due), Some(true));

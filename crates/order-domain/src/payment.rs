@@ -73,10 +73,23 @@ pub struct Payment {
     pub paid_at: DateTime<Utc>,
     /// The provider's authorization of this payment; `None` only for orders paid before it was recorded.
     pub authorization_id: Option<AuthorizationId>,
-    /// Set when a paid order is canceled: the money has to go back.
+    /// Set when an order whose money was captured is canceled: the money has to go back. (Canceling an
+    /// order whose payment is only authorized voids the authorization instead.)
     pub refund_due: bool,
     /// When the money went back.
     pub refunded_at: Option<DateTime<Utc>>,
+    /// When the provider confirmed the capture of the authorized money (the first shipment asks for it).
+    pub captured_at: Option<DateTime<Utc>>,
+}
+
+impl Payment {
+    /// The money the provider confirmed as taken: the amount once captured, else nothing.
+    pub fn captured_amount(&self) -> Money {
+        match self.captured_at {
+            Some(_) => self.amount,
+            None => Money::zero(self.amount.currency()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::{
-    AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
-    IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent, OrderFilter,
-    OrderId, OrderLine, PageRequest, PaymentRequest, ProductId, ProviderKey, RecordedChange,
-    RefundId, ShippingAddress, Version,
+    AttemptId, AttemptState, AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim,
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent,
+    OrderFilter, OrderId, OrderLine, PageRequest, PaymentAttempt, PaymentRequest, ProductId,
+    ProviderKey, RecordedChange, RefundId, ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -24,6 +24,10 @@ pub enum RepositoryError {
     /// The order changed (or went away) since it was read: the compare-and-swap found another version.
     #[error("the order was changed concurrently")]
     VersionConflict,
+    /// The payment attempt was claimed by the settler (it took longer than its grace period): it is voided,
+    /// not attached.
+    #[error("the payment attempt was settled before the order took it")]
+    AttemptSettled,
     /// The database cannot be reached or is overloaded; worth retrying later.
     #[error("the database is unavailable")]
     Unavailable(#[source] BoxError),
@@ -92,6 +96,69 @@ pub trait OrderRepository: Send + Sync {
 
     /// Succeeds when the database answers and takes a write (a full disk refuses one).
     async fn ping(&self) -> Result<(), RepositoryError>;
+}
+
+/// The payment attempts: recorded before the provider is asked, attached to the order in its paying
+/// compare-and-swap, or settled (voided) by the worker once due. An attempt's `settle_at` is when the worker may
+/// take it: a grace period after it opened, or at once when its request lost.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PaymentAttempts: Send + Sync {
+    /// Records a new open attempt, due to be settled at `settle_at` unless attached before.
+    async fn open(
+        &self,
+        attempt: &PaymentAttempt,
+        settle_at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// In one transaction: writes the paid order and its `change` if the stored one is still at `expected`
+    /// (else `VersionConflict`), and marks the attempt attached with its authorization if it is still open
+    /// (else `AttemptSettled`). Either refusal writes nothing.
+    async fn attach(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+        attempt: AttemptId,
+        authorization: &AuthorizationId,
+    ) -> Result<(), RepositoryError>;
+
+    /// The attempt's request lost (declined, the order moved on, the save failed): records what it obtained
+    /// and makes it due at `now`.
+    async fn lost(
+        &self,
+        attempt: AttemptId,
+        authorization: Option<AuthorizationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Leases up to `limit` open or settling attempts that are due at `now`, marking them settling (from then
+    /// on none can be attached) until `now + lease`.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<PaymentAttempt>, RepositoryError>;
+
+    /// The attempt is settled: `Voided`, `Declined`, or found `Attached` to its order after all.
+    async fn settled(
+        &self,
+        attempt: AttemptId,
+        state: AttemptState,
+        authorization: Option<AuthorizationId>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Settling failed; it counts one more failure and is due again at `at`.
+    async fn retry(
+        &self,
+        attempt: AttemptId,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError>;
+
+    /// Every attempt of an order, oldest first (for the bookkeeping and tests).
+    async fn of_order(&self, order: OrderId) -> Result<Vec<PaymentAttempt>, RepositoryError>;
 }
 
 /// The order's history: every event, kept for ever (deleted orders included).

@@ -1,9 +1,7 @@
 use std::fmt;
 
-use uuid::Uuid;
-
 use crate::text::{check_identifier, TextError};
-use crate::{AuthorizationId, OrderId};
+use crate::{AttemptId, AuthorizationId, OrderId};
 
 /// The `Idempotency-Key` of one write to the payment provider. A provider replays its first answer to a
 /// repeated key and refuses the key with another body, so each distinct effect needs a key of its own: each
@@ -22,12 +20,23 @@ impl ProviderKey {
         Ok(Self(raw))
     }
 
-    /// `authorize:<orderId>:<attempt>`, with a new UUIDv7 per call: one payment attempt of an order.
-    pub fn authorization_attempt(order: OrderId) -> Self {
-        Self(format!(
-            "authorize:{order}:{}",
-            Uuid::now_v7().as_hyphenated()
-        ))
+    /// `authorize:<orderId>:<attemptId>`: one payment attempt of an order. With the client's own key for
+    /// the payment, `authorize:<orderId>:key:<clientKey>`: a client's retry that reaches the provider again is
+    /// still one authorization.
+    pub fn authorization_attempt(
+        order: OrderId,
+        attempt: AttemptId,
+        client_key: Option<&str>,
+    ) -> Self {
+        match client_key {
+            Some(key) => Self(format!("authorize:{order}:key:{key}")),
+            None => Self(format!("authorize:{order}:{attempt}")),
+        }
+    }
+
+    /// `void:attempt:<attemptId>`: the void of whatever a losing or failed attempt obtained.
+    pub fn void_attempt(attempt: AttemptId) -> Self {
+        Self(format!("void:attempt:{attempt}"))
     }
 
     /// `capture:<authorizationId>`: an authorization is captured once.
@@ -63,9 +72,11 @@ mod tests {
     #[test]
     fn each_payment_attempt_has_its_own_key() {
         let order = OrderId::generate();
-        let first = ProviderKey::authorization_attempt(order);
-        let second = ProviderKey::authorization_attempt(order);
+        let first = ProviderKey::authorization_attempt(order, AttemptId::generate(), None);
+        let second = ProviderKey::authorization_attempt(order, AttemptId::generate(), None);
         assert_ne!(first, second);
+        let keyed = |attempt| ProviderKey::authorization_attempt(order, attempt, Some("k-1"));
+        assert_eq!(keyed(AttemptId::generate()), keyed(AttemptId::generate()));
         assert!(first.as_str().starts_with(&format!("authorize:{order}:")));
     }
 

@@ -42,6 +42,7 @@ fn service() -> OrderService {
             clock: Arc::new(clock),
             history: Arc::new(order_domain::ports::MockEventHistory::new()),
             outbox: Arc::new(order_domain::ports::MockOutbox::new()),
+            attempts: Arc::new(order_domain::ports::MockPaymentAttempts::new()),
             publisher: None,
         },
         Settings::default(),

@@ -33,6 +33,7 @@ pub(crate) fn service(
             clock: Arc::new(clock),
             history: Arc::new(MockEventHistory::new()),
             outbox: Arc::new(MockOutbox::new()),
+            attempts: Arc::new(order_domain::ports::MockPaymentAttempts::new()),
             publisher: None,
         },
         Settings::default(),

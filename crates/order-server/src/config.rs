@@ -39,6 +39,9 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `RESERVATION_GRACE_SECS`: how old a reservation must be before the sweeper judges it; default 300.
     pub reservation_grace: TimeDelta,
+    /// `PAYMENT_ATTEMPT_GRACE_SECS`: how long a payment attempt may take before the worker voids whatever it
+    /// obtained, unless its order took it; default 60.
+    pub payment_attempt_grace: TimeDelta,
     /// `NATS_URL` (`nats://host:port`): where events are published; unset, publication is off.
     pub nats_url: Option<String>,
     /// `NATS_STREAM`: the JetStream stream, created if missing; default `ORDERS`.
@@ -150,6 +153,11 @@ impl Config {
                 "RESERVATION_GRACE_SECS",
                 300,
                 1..=86_400,
+            )?),
+            payment_attempt_grace: TimeDelta::seconds(env.number(
+                "PAYMENT_ATTEMPT_GRACE_SECS",
+                60,
+                0..=86_400,
             )?),
             nats_url: env.optional("NATS_URL", |v| {
                 let v = v.trim();

@@ -126,6 +126,11 @@ pub const SETTINGS: &[Setting] = &[
         "how old a reservation must be before the sweeper judges it",
     ),
     setting(
+        "PAYMENT_ATTEMPT_GRACE_SECS",
+        "60",
+        "how long a payment attempt may take before the worker voids what it obtained, unless its order took it",
+    ),
+    setting(
         "RATE_LIMIT_READS",
         "",
         "each client's budget for GET/HEAD on the order routes: <n>/s, <n>/min or <n>/h; unset: unlimited",

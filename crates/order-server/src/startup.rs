@@ -67,6 +67,7 @@ impl Application {
             Ports {
                 orders: orders.clone(),
                 history: orders.clone(),
+                attempts: orders.clone(),
                 outbox: orders,
                 publisher,
                 customers: gateways.customers,
@@ -79,6 +80,7 @@ impl Application {
             Settings {
                 idempotency_ttl: config.idempotency_ttl,
                 reservation_grace: config.reservation_grace,
+                payment_attempt_grace: config.payment_attempt_grace,
                 retry: RetryPolicy {
                     cap: config.outbox_retry_max,
                     ..Settings::default().retry
@@ -310,6 +312,17 @@ fn start_workers(
                     Ok(_) => {}
                     Err(error) => {
                         tracing::warn!(error = ?error, "the outbox worker could not claim effects");
+                        break;
+                    }
+                }
+            }
+            // The payment attempts no order took: whatever they obtained is voided.
+            loop {
+                match service.settle_due_attempts().await {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::warn!(error = ?error, "the worker could not claim payment attempts");
                         break;
                     }
                 }

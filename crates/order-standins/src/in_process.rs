@@ -231,7 +231,8 @@ mod tests {
     async fn a_declined_order_can_be_paid_with_another_method_under_a_new_key() {
         let payments = StandInPayments::default();
         let order = OrderId::generate();
-        let first = ProviderKey::authorization_attempt(order);
+        let first =
+            ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
         assert!(matches!(
             payments
                 .authorize(&first, order, &request("declined"))
@@ -243,7 +244,8 @@ mod tests {
             payments.authorize(&first, order, &request("visa")).await,
             Err(PaymentError::Gateway(GatewayError::Unexpected { .. }))
         ));
-        let second = ProviderKey::authorization_attempt(order);
+        let second =
+            ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
         let authorization = payments
             .authorize(&second, order, &request("visa"))
             .await
@@ -265,7 +267,11 @@ mod tests {
         let order = OrderId::generate();
         let held = payments
             .authorize(
-                &ProviderKey::authorization_attempt(order),
+                &ProviderKey::authorization_attempt(
+                    order,
+                    order_domain::AttemptId::generate(),
+                    None,
+                ),
                 order,
                 &request("visa"),
             )
@@ -289,7 +295,11 @@ mod tests {
 
         let taken = payments
             .authorize(
-                &ProviderKey::authorization_attempt(order),
+                &ProviderKey::authorization_attempt(
+                    order,
+                    order_domain::AttemptId::generate(),
+                    None,
+                ),
                 order,
                 &request("visa"),
             )

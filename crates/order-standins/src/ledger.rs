@@ -209,10 +209,15 @@ impl Books {
                 let Some(authorization) = self.find(authorization_id) else {
                     return PaymentAnswer::NotFound;
                 };
-                // An authorized payment can be refunded too (it is then captured and given back at once), as
-                // long as the order service refunds canceled orders rather than voiding them.
-                if authorization.state == AuthorizationState::Voided {
-                    return conflict("the authorization is voided: nothing to refund");
+                // Only captured money can be given back, as with real providers: a hold is voided instead.
+                match authorization.state {
+                    AuthorizationState::Captured => {}
+                    AuthorizationState::Voided => {
+                        return conflict("the authorization is voided: nothing to refund")
+                    }
+                    AuthorizationState::Authorized => {
+                        return conflict("the authorization is not captured: void it instead")
+                    }
                 }
                 let id = format!("refund-{}", self.refunds.len() + 1);
                 self.refunds.push(Refund {
@@ -329,7 +334,7 @@ mod tests {
     }
 
     #[test]
-    fn a_refund_is_made_once_per_key_and_never_of_a_voided_authorization() {
+    fn a_refund_is_made_once_per_key_and_only_of_captured_money() {
         let ledger = PaymentLedger::default();
         let held = authorized(&ledger, "a-1");
         let refund = |id: &str| PaymentCall::Refund {
@@ -339,6 +344,14 @@ mod tests {
             currency: "USD".into(),
             reason: "order canceled".into(),
         };
+        assert!(matches!(
+            ledger.handle("r-0", refund(&held)),
+            Ok(PaymentAnswer::Conflict { .. })
+        ));
+        assert_eq!(
+            ledger.handle("c-1", capture(&held)),
+            Ok(PaymentAnswer::Captured)
+        );
         let first = ledger.handle("r-1", refund(&held));
         assert!(matches!(first, Ok(PaymentAnswer::Refunded { .. })));
         assert_eq!(ledger.handle("r-1", refund(&held)), first);

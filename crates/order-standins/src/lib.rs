@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod test_values;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
@@ -21,7 +22,15 @@ pub use ledger::PaymentLedger;
 
 /// Serves every contract on `listener` (port 0 picks a free one); the returned server runs when awaited.
 pub fn serve(listener: TcpListener) -> std::io::Result<Server> {
-    let payments = web::Data::new(PaymentLedger::default());
+    serve_with_ledger(listener, Arc::default())
+}
+
+/// `serve` with the payment books given: a test keeps them to inspect, or to serve them again after an outage.
+pub fn serve_with_ledger(
+    listener: TcpListener,
+    ledger: Arc<PaymentLedger>,
+) -> std::io::Result<Server> {
+    let payments = web::Data::from(ledger);
     let reservations = web::Data::new(contracts::Reservations::default());
     Ok(HttpServer::new(move || {
         App::new().configure(configure(payments.clone(), reservations.clone()))

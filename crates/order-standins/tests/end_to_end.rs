@@ -85,7 +85,8 @@ async fn the_payment_server_honours_keys_as_a_real_provider_does() {
         reference: None,
     };
     let order = OrderId::generate();
-    let declined_key = ProviderKey::authorization_attempt(order);
+    let declined_key =
+        ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
     assert!(matches!(
         payments
             .authorize(&declined_key, order, &request("declined"))
@@ -99,7 +100,8 @@ async fn the_payment_server_honours_keys_as_a_real_provider_does() {
             .await,
         Err(PaymentError::Gateway(GatewayError::Unexpected { .. }))
     ));
-    let attempt = ProviderKey::authorization_attempt(order);
+    let attempt =
+        ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
     let held = payments
         .authorize(&attempt, order, &request("visa"))
         .await
@@ -128,7 +130,7 @@ async fn the_payment_server_honours_keys_as_a_real_provider_does() {
 
     let taken = payments
         .authorize(
-            &ProviderKey::authorization_attempt(order),
+            &ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None),
             order,
             &request("visa"),
         )

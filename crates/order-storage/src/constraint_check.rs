@@ -153,6 +153,38 @@ const VIOLATIONS: &[(&str, &str)] = &[
     ),
     ("outbox_state_check", "UPDATE outbox SET state = 'lost'"),
     ("outbox_attempts_check", "UPDATE outbox SET attempts = -1"),
+    (
+        "payment_attempts_provider_key_check",
+        "UPDATE payment_attempts SET provider_key = ''",
+    ),
+    (
+        "payment_attempts_method_check",
+        "UPDATE payment_attempts SET method = ''",
+    ),
+    (
+        "payment_attempts_amount_check",
+        "UPDATE payment_attempts SET amount = -1",
+    ),
+    (
+        "payment_attempts_currency_check",
+        "UPDATE payment_attempts SET currency = 'USDX'",
+    ),
+    (
+        "payment_attempts_authorization_id_check",
+        "UPDATE payment_attempts SET authorization_id = ''",
+    ),
+    (
+        "payment_attempts_state_check",
+        "UPDATE payment_attempts SET state = 'held'",
+    ),
+    (
+        "payment_attempts_failures_check",
+        "UPDATE payment_attempts SET failures = -1",
+    ),
+    (
+        "payment_attempts_held_has_authorization",
+        "UPDATE payment_attempts SET authorization_id = NULL",
+    ),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -190,6 +222,10 @@ fn seed(conn: &mut DbConnection) {
             .to_owned(),
         "INSERT INTO outbox (event_id, effect, order_id, order_version, next_attempt_at, created_at) \
          VALUES ('e-1', 'publish', 'o-1', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO payment_attempts (id, order_id, provider_key, method, amount, currency, authorization_id, \
+         state, settle_at, created_at) VALUES ('a-1', 'o-1', 'authorize:o-1:a-1', 'visa', 100, 'USD', 'auth-1', \
+         'attached', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
             .to_owned(),
     ];
     for statement in statements {

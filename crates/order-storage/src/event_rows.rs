@@ -58,12 +58,14 @@ impl ChangeRows {
             .map(|kind| {
                 let (customer_id, amount, currency) = match kind {
                     EffectKind::Notify { customer, .. } => (Some(customer.to_string()), None, None),
-                    EffectKind::Refund(money) => (
+                    EffectKind::Refund(money) | EffectKind::Capture(money) => (
                         None,
                         Some(money.minor_units()),
                         Some(money.currency().code().to_owned()),
                     ),
-                    EffectKind::Publish | EffectKind::ReleaseStock => (None, None, None),
+                    EffectKind::Publish | EffectKind::ReleaseStock | EffectKind::Void => {
+                        (None, None, None)
+                    }
                 };
                 NewEffectRow {
                     event_id: event.id.to_string(),

@@ -14,6 +14,7 @@ mod idempotency;
 mod migrate;
 mod order_rows;
 mod outbox;
+mod payment_attempts;
 mod pool;
 mod pool_stats;
 mod repository;

@@ -54,6 +54,7 @@ pub(crate) struct OrderRow {
     metadata: String,
     /// How many rows of `shipments` the order has: none to load when 0.
     shipment_count: i64,
+    captured_at: Option<NaiveDateTime>,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -168,6 +169,7 @@ impl OrderRow {
             // A map of strings always serializes.
             metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
             shipment_count: i64::try_from(order.shipments().len()).unwrap_or(i64::MAX),
+            captured_at: payment.and_then(|p| p.captured_at.map(|at| at.naive_utc())),
         }
     }
 
@@ -187,6 +189,7 @@ impl OrderRow {
             paid_at: paid_at.and_utc(),
             refund_due: self.refund_due,
             refunded_at: self.refunded_at.map(|at| at.and_utc()),
+            captured_at: self.captured_at.map(|at| at.and_utc()),
             authorization_id: self
                 .payment_authorization_id
                 .take()

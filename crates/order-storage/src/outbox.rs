@@ -54,23 +54,26 @@ struct ClaimedRow {
 }
 
 impl ClaimedRow {
+    /// The amount of a refund or capture.
+    fn money(&self) -> Result<Money, StorageError> {
+        let currency = self
+            .currency
+            .as_deref()
+            .and_then(Currency::parse)
+            .ok_or_else(|| corrupt("effect currency", &self.effect))?;
+        let amount = self
+            .amount
+            .ok_or_else(|| corrupt("effect amount", &self.event_id))?;
+        Money::from_minor(amount, currency).map_err(|_| corrupt(&self.effect, amount))
+    }
+
     fn into_effect(self) -> Result<DueEffect, StorageError> {
         let kind = match self.effect.as_str() {
             "publish" => EffectKind::Publish,
             "release_stock" => EffectKind::ReleaseStock,
-            "refund" => {
-                let currency = self
-                    .currency
-                    .as_deref()
-                    .and_then(Currency::parse)
-                    .ok_or_else(|| corrupt("refund currency", &self.effect))?;
-                let amount = self
-                    .amount
-                    .ok_or_else(|| corrupt("refund", &self.event_id))?;
-                EffectKind::Refund(
-                    Money::from_minor(amount, currency).map_err(|_| corrupt("refund", amount))?,
-                )
-            }
+            "void" => EffectKind::Void,
+            "refund" => EffectKind::Refund(self.money()?),
+            "capture" => EffectKind::Capture(self.money()?),
             name => {
                 let kind = name
                     .strip_prefix("notify.")

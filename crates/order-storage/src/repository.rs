@@ -1,10 +1,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use order_domain::ports::{EventHistory, OrderRepository, Outbox, OutboxStats, RepositoryError};
+use order_domain::ports::{
+    EventHistory, OrderRepository, Outbox, OutboxStats, PaymentAttempts, RepositoryError,
+};
 use order_domain::{
-    DueEffect, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
-    Order, OrderEvent, OrderFilter, OrderId, PageRequest, RecordedChange, Version,
+    AttemptId, AttemptState, AuthorizationId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
+    IdempotencyRecord, IdempotencyScope, Order, OrderEvent, OrderFilter, OrderId, PageRequest,
+    PaymentAttempt, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
@@ -17,6 +20,7 @@ use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
 };
 use crate::outbox;
+use crate::payment_attempts;
 use crate::DieselStorage;
 
 /// The same statement on both backends: rewrites the probe's one row.
@@ -193,6 +197,93 @@ impl Outbox for DieselStorage {
 
     async fn prune_done(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
         self.write(move |conn| outbox::prune_done(conn, before))
+            .await
+    }
+}
+
+#[async_trait]
+impl PaymentAttempts for DieselStorage {
+    async fn open(
+        &self,
+        attempt: &PaymentAttempt,
+        settle_at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let attempt = attempt.clone();
+        let now = Utc::now();
+        self.write(move |conn| payment_attempts::open(conn, &attempt, settle_at, now))
+            .await
+    }
+
+    async fn attach(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+        attempt: AttemptId,
+        authorization: &AuthorizationId,
+    ) -> Result<(), RepositoryError> {
+        let update = OrderUpdate::of(order, expected);
+        let change = ChangeRows::of(change);
+        let authorization = authorization.clone();
+        // One transaction: the order is paid with the attempt's authorization only if the attempt is still
+        // open, and the settler can then no longer take it.
+        self.write(move |conn| {
+            if !update.apply(conn)? {
+                return Err(RepositoryError::VersionConflict.into());
+            }
+            if !payment_attempts::attach(conn, attempt, &authorization)? {
+                return Err(RepositoryError::AttemptSettled.into());
+            }
+            change.insert(conn)
+        })
+        .await
+    }
+
+    async fn lost(
+        &self,
+        attempt: AttemptId,
+        authorization: Option<AuthorizationId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        self.write(move |conn| payment_attempts::lost(conn, attempt, authorization.as_ref(), now))
+            .await
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<PaymentAttempt>, RepositoryError> {
+        self.write(move |conn| payment_attempts::claim_due(conn, now, lease, limit))
+            .await
+    }
+
+    async fn settled(
+        &self,
+        attempt: AttemptId,
+        state: AttemptState,
+        authorization: Option<AuthorizationId>,
+    ) -> Result<(), RepositoryError> {
+        self.write(move |conn| {
+            payment_attempts::settled(conn, attempt, state, authorization.as_ref())
+        })
+        .await
+    }
+
+    async fn retry(
+        &self,
+        attempt: AttemptId,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError> {
+        let error = error.to_owned();
+        self.write(move |conn| payment_attempts::retry(conn, attempt, at, &error))
+            .await
+    }
+
+    async fn of_order(&self, order: OrderId) -> Result<Vec<PaymentAttempt>, RepositoryError> {
+        self.run(move |conn| payment_attempts::of_order(conn, order))
             .await
     }
 }

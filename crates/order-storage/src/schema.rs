@@ -32,6 +32,7 @@ diesel::table! {
         note -> Nullable<Text>,
         metadata -> Text,
         shipment_count -> BigInt,
+        captured_at -> Nullable<Timestamp>,
     }
 }
 
@@ -127,7 +128,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payment_attempts (id) {
+        id -> Text,
+        order_id -> Text,
+        provider_key -> Text,
+        method -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        reference -> Nullable<Text>,
+        authorization_id -> Nullable<Text>,
+        state -> Text,
+        failures -> Integer,
+        settle_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(payment_attempts -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    payment_attempts,
     orders,
     order_items,
     idempotency_keys,

@@ -38,6 +38,7 @@ CREATE TABLE orders_rebuilt (
     note                TEXT CHECK (length(note) <= 1000),
     metadata            TEXT NOT NULL DEFAULT '{}'
         CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
+    captured_at         TIMESTAMP,
     CONSTRAINT orders_payment_whole CHECK (
         (payment_method IS NULL) = (payment_amount IS NULL) AND (payment_method IS NULL) = (paid_at IS NULL)),
     CONSTRAINT orders_shipment_whole CHECK (
@@ -51,7 +52,7 @@ INSERT INTO orders_rebuilt (
     created_at, updated_at, deleted_at, payment_method, payment_amount, payment_reference, paid_at, refund_due,
     ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_state, ship_to_postal_code, ship_to_country,
     carrier, tracking_number, shipped_at, shipment_updated_at, refunded_at, payment_authorization_id, note,
-    metadata)
+    metadata, captured_at)
 SELECT
     o.id, o.store_id, o.customer_id,
     CASE WHEN o.status = 'partially_shipped' THEN 'processing' ELSE o.status END,
@@ -60,7 +61,7 @@ SELECT
     o.refund_due, o.ship_to_name, o.ship_to_line1, o.ship_to_line2, o.ship_to_city, o.ship_to_state,
     o.ship_to_postal_code, o.ship_to_country,
     s.carrier, s.tracking_number, s.shipped_at, s.updated_at, o.refunded_at, o.payment_authorization_id, o.note,
-    o.metadata
+    o.metadata, o.captured_at
 FROM orders o
 LEFT JOIN shipments s ON s.id = (
     SELECT id FROM shipments WHERE order_id = o.id AND o.status <> 'partially_shipped' ORDER BY id DESC LIMIT 1);

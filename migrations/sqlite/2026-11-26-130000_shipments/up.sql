@@ -75,6 +75,7 @@ CREATE TABLE orders_rebuilt (
     metadata            TEXT NOT NULL DEFAULT '{}'
         CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
     shipment_count      BIGINT NOT NULL DEFAULT 0 CHECK (shipment_count >= 0),
+    captured_at         TIMESTAMP,
     CONSTRAINT orders_payment_whole CHECK (
         (payment_method IS NULL) = (payment_amount IS NULL) AND (payment_method IS NULL) = (paid_at IS NULL)),
     CONSTRAINT orders_authorization_of_payment CHECK (payment_authorization_id IS NULL OR paid_at IS NOT NULL),
@@ -85,12 +86,13 @@ INSERT INTO orders_rebuilt (
     id, store_id, customer_id, status, currency, items_total, shipping_cost, tax_amount, total_amount, version,
     created_at, updated_at, deleted_at, payment_method, payment_amount, payment_reference, paid_at, refund_due,
     ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_state, ship_to_postal_code, ship_to_country,
-    refunded_at, payment_authorization_id, note, metadata, shipment_count)
+    refunded_at, payment_authorization_id, note, metadata, shipment_count, captured_at)
 SELECT
     id, store_id, customer_id, status, currency, items_total, shipping_cost, tax_amount, total_amount, version,
     created_at, updated_at, deleted_at, payment_method, payment_amount, payment_reference, paid_at, refund_due,
     ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_state, ship_to_postal_code, ship_to_country,
-    refunded_at, payment_authorization_id, note, metadata, CASE WHEN carrier IS NULL THEN 0 ELSE 1 END
+    refunded_at, payment_authorization_id, note, metadata, CASE WHEN carrier IS NULL THEN 0 ELSE 1 END,
+    captured_at
 FROM orders;
 
 DROP TABLE orders;

@@ -23,7 +23,8 @@ fn key(text: &str) -> ProviderKey {
 async fn an_authorization_posts_the_exact_amount_under_its_key_and_returns_the_providers_id() {
     let server = MockServer::start().await;
     let order = OrderId::generate();
-    let attempt = ProviderKey::authorization_attempt(order);
+    let attempt =
+        ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
     Mock::given(method("POST"))
         .and(path("/authorizations"))
         .and(header("Idempotency-Key", attempt.as_str()))
@@ -59,7 +60,7 @@ async fn a_402_is_a_decline_with_the_services_reason() {
     let result = client(&server)
         .await
         .authorize(
-            &ProviderKey::authorization_attempt(order),
+            &ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None),
             order,
             &payment("visa", usd(100)),
         )

@@ -70,7 +70,7 @@ async fn a_503_is_retried_with_the_same_idempotency_key_until_the_write_succeeds
         .mount(&server)
         .await;
     let order = OrderId::generate();
-    let key = ProviderKey::authorization_attempt(order);
+    let key = ProviderKey::authorization_attempt(order, order_domain::AttemptId::generate(), None);
     let payments = HttpPayments::new(settings(&server)).unwrap_or_else(|e| panic!("{e}"));
     let result = payments
         .authorize(&key, order, &payment("visa", usd(100)))

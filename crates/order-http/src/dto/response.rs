@@ -169,11 +169,16 @@ struct PaymentOut<'a> {
     reference: Option<&'a str>,
     #[serde(serialize_with = "rfc3339")]
     paid_at: DateTime<Utc>,
-    /// Set when a paid order is canceled: the money has to go back.
+    /// Set when an order whose money was captured is canceled: the money has to go back. (A canceled order
+    /// whose payment was only authorized has its authorization voided instead.)
     refund_due: bool,
     /// When the money went back.
     #[serde(serialize_with = "optional_rfc3339")]
     refunded_at: Option<DateTime<Utc>>,
+    /// When the payment service confirmed the capture of the authorized money (asked for by the first
+    /// shipment).
+    #[serde(serialize_with = "optional_rfc3339")]
+    captured_at: Option<DateTime<Utc>>,
 }
 
 /// Where the order goes.
@@ -234,6 +239,7 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
                 paid_at: p.paid_at,
                 refund_due: p.refund_due,
                 refunded_at: p.refunded_at,
+                captured_at: p.captured_at,
             }),
             shipping_address: order.shipping_address().map(|a| AddressOut {
                 name: a.name.as_deref(),

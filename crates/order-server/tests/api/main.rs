@@ -16,6 +16,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod metadata;
+mod money;
 mod nats;
 mod numbers;
 mod operations;

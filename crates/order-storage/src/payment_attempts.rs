@@ -1,0 +1,247 @@
+//! The `payment_attempts` rows: recorded before the provider is asked, attached in the order's paying
+//! compare-and-swap, or claimed and settled by the worker.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use order_domain::{
+    AttemptId, AttemptState, AuthorizationId, Currency, Money, OrderId, PaymentAttempt,
+    PaymentRequest, ProviderKey,
+};
+
+use crate::connection::DbConnection;
+use crate::error::{corrupt, StorageError};
+use crate::schema::payment_attempts;
+
+#[derive(Insertable)]
+#[diesel(table_name = payment_attempts)]
+struct NewAttemptRow {
+    id: String,
+    order_id: String,
+    provider_key: String,
+    method: String,
+    amount: i64,
+    currency: String,
+    reference: Option<String>,
+    authorization_id: Option<String>,
+    state: String,
+    failures: i32,
+    settle_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, QueryableByName)]
+pub(crate) struct AttemptRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    order_id: String,
+    #[diesel(sql_type = Text)]
+    provider_key: String,
+    #[diesel(sql_type = Text)]
+    method: String,
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+    #[diesel(sql_type = Text)]
+    currency: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    reference: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    authorization_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Integer)]
+    failures: i32,
+}
+
+impl AttemptRow {
+    fn into_attempt(self) -> Result<PaymentAttempt, StorageError> {
+        let currency =
+            Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
+        Ok(PaymentAttempt {
+            id: self
+                .id
+                .parse()
+                .map_err(|_| corrupt("attempt id", &self.id))?,
+            order_id: self
+                .order_id
+                .parse::<OrderId>()
+                .map_err(|_| corrupt("order id", &self.order_id))?,
+            key: ProviderKey::parse(self.provider_key.clone())
+                .map_err(|_| corrupt("provider key", &self.provider_key))?,
+            request: PaymentRequest {
+                method: self.method,
+                amount: Money::from_minor(self.amount, currency)
+                    .map_err(|_| corrupt("amount", self.amount))?,
+                reference: self.reference,
+            },
+            authorization_id: self
+                .authorization_id
+                .map(|id| {
+                    AuthorizationId::parse(id.clone()).map_err(|_| corrupt("authorization", id))
+                })
+                .transpose()?,
+            state: AttemptState::parse(&self.state).ok_or_else(|| corrupt("state", &self.state))?,
+            failures: u32::try_from(self.failures).unwrap_or(0),
+        })
+    }
+}
+
+pub(crate) fn open(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    settle_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let row = NewAttemptRow {
+        id: attempt.id.to_string(),
+        order_id: attempt.order_id.to_string(),
+        provider_key: attempt.key.as_str().to_owned(),
+        method: attempt.request.method.clone(),
+        amount: attempt.request.amount.minor_units(),
+        currency: attempt.request.amount.currency().code().to_owned(),
+        reference: attempt.request.reference.clone(),
+        authorization_id: attempt
+            .authorization_id
+            .as_ref()
+            .map(|a| a.as_str().to_owned()),
+        state: attempt.state.as_str().to_owned(),
+        failures: 0,
+        settle_at: settle_at.naive_utc(),
+        created_at: now.naive_utc(),
+    };
+    diesel::insert_into(payment_attempts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an open attempt attached; `false` if it is no longer open (the settler took it).
+pub(crate) fn attach(
+    conn: &mut DbConnection,
+    attempt: AttemptId,
+    authorization: &AuthorizationId,
+) -> Result<bool, StorageError> {
+    let updated = diesel::update(
+        payment_attempts::table
+            .filter(payment_attempts::id.eq(attempt.to_string()))
+            .filter(payment_attempts::state.eq(AttemptState::Open.as_str())),
+    )
+    .set((
+        payment_attempts::state.eq(AttemptState::Attached.as_str()),
+        payment_attempts::authorization_id.eq(Some(authorization.as_str())),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub(crate) fn lost(
+    conn: &mut DbConnection,
+    attempt: AttemptId,
+    authorization: Option<&AuthorizationId>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let the_attempt = payment_attempts::table
+        .filter(payment_attempts::id.eq(attempt.to_string()))
+        .filter(payment_attempts::state.eq(AttemptState::Open.as_str()));
+    diesel::update(the_attempt)
+        .set(payment_attempts::settle_at.eq(now.naive_utc()))
+        .execute(conn)?;
+    if let Some(authorization) = authorization {
+        let the_attempt = payment_attempts::table
+            .filter(payment_attempts::id.eq(attempt.to_string()))
+            .filter(payment_attempts::authorization_id.is_null());
+        diesel::update(the_attempt)
+            .set(payment_attempts::authorization_id.eq(Some(authorization.as_str())))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Leases the due open or settling attempts (`{lock}` is `FOR UPDATE SKIP LOCKED` on Postgres).
+const CLAIM: &str = r#"
+UPDATE payment_attempts SET state = 'settling', settle_at = $2
+WHERE id IN (
+    SELECT a.id FROM payment_attempts a
+    WHERE a.state IN ('open', 'settling') AND a.settle_at <= $1
+    ORDER BY a.settle_at
+    LIMIT $3
+    {lock}
+)
+RETURNING id, order_id, provider_key, method, amount, currency, reference, authorization_id, state, failures
+"#;
+
+pub(crate) fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: usize,
+) -> Result<Vec<PaymentAttempt>, StorageError> {
+    let sql = match conn {
+        DbConnection::Postgres(_) => CLAIM.replace("{lock}", "FOR UPDATE SKIP LOCKED"),
+        DbConnection::Sqlite(_) => CLAIM.replace("{lock}", "").replace('$', "?"),
+    };
+    let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
+    let rows: Vec<AttemptRow> = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(now.naive_utc())
+        .bind::<Timestamp, _>(until.naive_utc())
+        .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    rows.into_iter().map(AttemptRow::into_attempt).collect()
+}
+
+pub(crate) fn settled(
+    conn: &mut DbConnection,
+    attempt: AttemptId,
+    state: AttemptState,
+    authorization: Option<&AuthorizationId>,
+) -> Result<(), StorageError> {
+    diesel::update(payment_attempts::table.filter(payment_attempts::id.eq(attempt.to_string())))
+        .set((
+            payment_attempts::state.eq(state.as_str()),
+            payment_attempts::authorization_id.eq(authorization.map(AuthorizationId::as_str)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn retry(
+    conn: &mut DbConnection,
+    attempt: AttemptId,
+    at: DateTime<Utc>,
+    error: &str,
+) -> Result<(), StorageError> {
+    diesel::update(payment_attempts::table.filter(payment_attempts::id.eq(attempt.to_string())))
+        .set((
+            payment_attempts::failures.eq(payment_attempts::failures + 1),
+            payment_attempts::settle_at.eq(at.naive_utc()),
+            payment_attempts::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn of_order(
+    conn: &mut DbConnection,
+    order: OrderId,
+) -> Result<Vec<PaymentAttempt>, StorageError> {
+    let rows: Vec<AttemptRow> = payment_attempts::table
+        .filter(payment_attempts::order_id.eq(order.to_string()))
+        .order(payment_attempts::id.asc())
+        .select((
+            payment_attempts::id,
+            payment_attempts::order_id,
+            payment_attempts::provider_key,
+            payment_attempts::method,
+            payment_attempts::amount,
+            payment_attempts::currency,
+            payment_attempts::reference,
+            payment_attempts::authorization_id,
+            payment_attempts::state,
+            payment_attempts::failures,
+        ))
+        .load(conn)?;
+    rows.into_iter().map(AttemptRow::into_attempt).collect()
+}

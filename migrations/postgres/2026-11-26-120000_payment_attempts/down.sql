@@ -1,0 +1,2 @@
+DROP TABLE payment_attempts;
+ALTER TABLE orders DROP COLUMN captured_at;
