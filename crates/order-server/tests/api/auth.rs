@@ -170,6 +170,10 @@ async fn given(app: &TestApp, given: Given) -> Option<String> {
     }
     if matches!(given, Given::Shipped) {
         assert_eq!(admin.track(&id, "1Z999").await.status(), StatusCode::OK);
+        // The worker records the capture the shipment asked for; the order is settled after that.
+        admin
+            .order_when(&id, |o| o["payment"]["capturedAt"].is_string())
+            .await;
     }
     Some(id)
 }

@@ -112,7 +112,12 @@ async fn forty_parallel_tracking_updates_lose_no_update() {
     }
     let order = app.order(&id).await;
     assert!(successes > 0);
-    assert_eq!(order["version"].as_u64(), Some(start + successes));
+    // The worker may have recorded the capture the first shipment asked for: one more version.
+    let captured = u64::from(order["payment"]["capturedAt"].is_string());
+    assert_eq!(
+        order["version"].as_u64(),
+        Some(start + successes + captured)
+    );
     assert_eq!(order["status"], "shipped");
 }
 

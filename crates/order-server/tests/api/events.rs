@@ -69,6 +69,9 @@ async fn every_kind_of_change_publishes_exactly_one_message_with_its_subject_id_
     );
     assert_eq!(app.pay(&shipped, json!(115)).await.status(), StatusCode::OK);
     assert_eq!(app.track(&shipped, "T-1").await.status(), StatusCode::OK);
+    // The first shipment's capture is recorded by the worker: an event of its own.
+    app.order_when(&shipped, |o| o["payment"]["capturedAt"].is_string())
+        .await;
     assert_eq!(app.track(&shipped, "T-2").await.status(), StatusCode::OK);
     assert_eq!(
         app.set_status(&shipped, "delivered").await.status(),
@@ -93,14 +96,15 @@ async fn every_kind_of_change_publishes_exactly_one_message_with_its_subject_id_
             ("order.shipping_address_set".to_owned(), 2),
             ("order.paid".to_owned(), 3),
             ("order.shipped".to_owned(), 4),
-            ("order.tracking_corrected".to_owned(), 5),
-            ("order.delivered".to_owned(), 6),
+            ("order.payment_captured".to_owned(), 5),
+            ("order.tracking_corrected".to_owned(), 6),
+            ("order.delivered".to_owned(), 7),
             ("order.created".to_owned(), 1),
             ("order.canceled".to_owned(), 2),
             ("order.deleted".to_owned(), 3),
         ]
     );
-    let correction = &history[4]["data"];
+    let correction = &history[5]["data"];
     assert_eq!(correction["before"]["trackingNumber"], "T-1");
     assert_eq!(correction["after"]["trackingNumber"], "T-2");
 
@@ -290,14 +294,19 @@ async fn events_made_while_nats_is_down_arrive_once_and_in_order_when_it_is_back
     assert!(backlog.is_some_and(|b| b >= 1), "{backlog:?}");
 
     nats.resume().await;
-    let messages = stream.wait_for(4).await;
+    // Created, address, paid, shipped, and the capture the shipment asked for.
+    let messages = stream.wait_for(5).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let messages_now = stream.messages().await;
     let versions: Vec<u64> = messages_now
         .iter()
         .map(|m| m.body["orderVersion"].as_u64().unwrap_or_default())
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4], "once each, in order: {messages:?}");
+    assert_eq!(
+        versions,
+        [1, 2, 3, 4, 5],
+        "once each, in order: {messages:?}"
+    );
     let history = app.history(&id).await;
     let ids: Vec<_> = history.iter().map(|e| e["eventId"].as_str()).collect();
     let published: Vec<_> = messages_now

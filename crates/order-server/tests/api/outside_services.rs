@@ -35,7 +35,7 @@ async fn requests_to(server: &MockServer, verb: &str, path_prefix: &str) -> Vec<
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_cancels_of_a_paid_order_refund_it_exactly_once() {
+async fn parallel_cancels_of_a_paid_order_void_it_exactly_once() {
     let payments = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/authorizations"))
@@ -45,8 +45,8 @@ async fn parallel_cancels_of_a_paid_order_refund_it_exactly_once() {
         .mount(&payments)
         .await;
     Mock::given(method("POST"))
-        .and(path("/refunds"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"refundId": "refund-1"})))
+        .and(path("/authorizations/auth-1/void"))
+        .respond_with(ResponseTemplate::new(200))
         .mount(&payments)
         .await;
     let app = app_with(|c| c.services.payment = Some(settings(&payments))).await;
@@ -59,22 +59,23 @@ async fn parallel_cancels_of_a_paid_order_refund_it_exactly_once() {
         .filter(|r| r.status() == StatusCode::OK)
         .count();
     assert_eq!(ok, 1);
-    app.order_when(&id, |o| o["payment"]["refundDue"] == false)
-        .await;
-
-    let refunds = requests_to(&payments, "POST", "/refunds").await;
-    assert_eq!(refunds.len(), 1, "one refund call");
-    let key = refunds[0]
+    // The authorization was never captured: the one cancel that won voids it, once, keyed by it.
+    for _ in 0..100 {
+        let voids = requests_to(&payments, "POST", "/authorizations/auth-1/void").await;
+        if !voids.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let voids = requests_to(&payments, "POST", "/authorizations/auth-1/void").await;
+    assert_eq!(voids.len(), 1, "one void call");
+    let key = voids[0]
         .headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok());
-    assert!(
-        key.is_some_and(|k| k.ends_with(".refund")),
-        "keyed by its effect: {key:?}"
-    );
-    let body: Value = serde_json::from_slice(&refunds[0].body).unwrap_or_default();
-    assert_eq!(body["amount"], "115.00");
-    assert_eq!(body["authorizationId"], "auth-1");
+    assert_eq!(key, Some("void:auth-1"), "keyed by its authorization");
+    assert!(requests_to(&payments, "POST", "/refunds").await.is_empty());
     assert_eq!(app.order(&id).await["payment"]["refundDue"], false);
 }
 
