@@ -551,7 +551,8 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
                 .as_ref()
                 .and_then(|o| o.payment())
                 .map(|p| p.refund_due),
-            Some(true)
+            Some(false),
+            "an authorization never captured is voided, not refunded"
         );
         assert_eq!(stored, Some(canceled_paid));
     }

@@ -80,6 +80,12 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
         ]
     );
 
+    // The shipment asked for the payment's capture; the worker records it as a version of its own.
+    let captured = app
+        .order_when(id, |o| o["payment"]["capturedAt"].is_string())
+        .await;
+    assert_eq!(captured["version"], 5);
+
     let corrected = json_of(app.track(id, "987654321").await).await;
     assert_eq!(corrected["status"], "shipped");
     assert_eq!(corrected["shipment"]["trackingNumber"], "987654321");
@@ -87,11 +93,11 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
         corrected["shipment"]["shippedAt"],
         shipped["shipment"]["shippedAt"]
     );
-    assert_eq!(corrected["version"], 5);
+    assert_eq!(corrected["version"], 6);
 
     let delivered = json_of(app.set_status(id, "delivered").await).await;
     assert_eq!(delivered["status"], "delivered");
-    assert_eq!(delivered["version"], 6);
+    assert_eq!(delivered["version"], 7);
     assert_eq!(actions(&delivered), ["delete", "updateMetadata"]);
     assert_eq!(app.order(id).await, delivered);
 }
