@@ -20,8 +20,8 @@ mod policy;
 mod read_orders;
 mod readiness;
 mod service;
-mod shipments;
 mod settle_attempts;
+mod shipments;
 mod sweeper;
 mod write_order;
 
