@@ -3,7 +3,7 @@
 key it was created with (live for 24 hours, as the service keeps them), for SQLite or Postgres.
 
 Seeding through SQL rather than the API takes seconds for a million orders. Ids are UUIDv7, increasing, like
-the service's own. A sample of the ids (for `get`) and a deep page cursor (for `list`) are written beside it.
+the service's own. A sample of store-1's ids (for `get`) and a deep page cursor (for `list`) are written beside it.
 
 The keys matter to Postgres: `ANALYZE` on an empty key table leaves the planner sure that it stays empty, and
 the cached plans of the key lookups then scan the whole table as it grows during the run, which no running
@@ -12,6 +12,7 @@ service sees (autovacuum analyzes the table as it fills).
 usage: seed.py N OUT_DIR [sqlite|postgres] > seed.sql
 """
 import base64
+import hashlib
 import os
 import random
 import sys
@@ -28,6 +29,19 @@ def uuid7(ms: int, rand: random.Random) -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand.getrandbits(62)
     return uuid.UUID(int=value)
+
+
+def filter_digest(store: str) -> bytes:
+    """The filter digest a cursor carries (order-http's `cursor::digest`) for a list filtered by store alone."""
+    h = hashlib.sha256()
+    for name, value in [("storeId", store), ("customerId", None), ("status", None), ("createdAfter", None),
+                        ("createdBefore", None)]:
+        h.update(name.encode())
+        if value is None:
+            h.update(b"\0")
+        else:
+            h.update(b"\1" + len(value.encode()).to_bytes(8, "big") + value.encode())
+    return h.digest()[:8]
 
 
 def main() -> None:
@@ -68,13 +82,14 @@ def main() -> None:
           + ",".join(keys) + ";\n")
     w("COMMIT;\n")
 
-    sample = rand.sample(ids, min(len(ids), 10_000))
+    # Store 1's orders: the `full` profile reads as that store (its token's role), and bare reads the same.
+    sample = rand.sample(store_one, min(len(store_one), 10_000))
     with open(os.path.join(out, "ids.txt"), "w") as f:
         f.write("\n".join(sample) + "\n")
     # The cursor after the first 500 pages of 20 of store-1, newest first (or as deep as the store goes).
     newest_first = list(reversed(store_one))
     deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
-    cursor = base64.urlsafe_b64encode(uuid.UUID(deep).bytes).rstrip(b"=").decode()
+    cursor = base64.urlsafe_b64encode(uuid.UUID(deep).bytes + filter_digest(store="store-1")).rstrip(b"=").decode()
     with open(os.path.join(out, "deep_cursor.txt"), "w") as f:
         f.write(cursor + "\n")
 

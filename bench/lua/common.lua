@@ -5,7 +5,21 @@ order_body = '{"storeId":"store-1","customerId":"customer-1","itemsTotal":100.00
   .. '"taxAmount":5.00,"totalAmount":115.00,"items":[{"productId":"p-1","quantity":2,"price":25.00},'
   .. '{"productId":"p-2","quantity":1,"price":50.00}]}'
 
-json_headers = { ["Content-Type"] = "application/json" }
+-- The `full` profile's bearer token (BENCH_TOKEN), sent on every request when set.
+local token = os.getenv("BENCH_TOKEN")
+
+-- `headers` with the token added (when there is one); scenarios pass their own headers through it.
+function with_auth(headers)
+  if token and token ~= "" then
+    headers["Authorization"] = "Bearer " .. token
+  end
+  return headers
+end
+
+-- wrk.format without headers sends wrk.headers.
+with_auth(wrk.headers)
+
+json_headers = with_auth({ ["Content-Type"] = "application/json" })
 
 -- Statuses a scenario expects besides 2xx (the same-key storm may answer 409 while the first is in flight).
 expected = expected or {}

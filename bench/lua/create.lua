@@ -5,7 +5,7 @@ require "common"
 local n = 0
 function request()
   n = n + 1
-  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = seed .. "-" .. n }
+  local headers = with_auth({ ["Content-Type"] = "application/json", ["Idempotency-Key"] = seed .. "-" .. n })
   return wrk.format("POST", "/orders", headers, order_body)
 end
 

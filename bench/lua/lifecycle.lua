@@ -16,7 +16,7 @@ function request()
     return step
   end
   n = n + 1
-  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = "life-" .. seed .. "-" .. n }
+  local headers = with_auth({ ["Content-Type"] = "application/json", ["Idempotency-Key"] = "life-" .. seed .. "-" .. n })
   return wrk.format("POST", "/orders", headers, order_body)
 end
 

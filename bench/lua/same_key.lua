@@ -4,7 +4,7 @@ expected = { [409] = true }
 require "common"
 
 function request()
-  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = "storm-" .. run_name }
+  local headers = with_auth({ ["Content-Type"] = "application/json", ["Idempotency-Key"] = "storm-" .. run_name })
   return wrk.format("POST", "/orders", headers, order_body)
 end
 

@@ -11,7 +11,7 @@ use order_domain::{
 };
 use shipment_rows::ShipmentRows;
 
-use crate::connection::DbConnection;
+use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::schema::{order_items, orders};
 
@@ -308,13 +308,15 @@ pub(crate) fn find_live_order(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
-    let rows: Vec<(OrderRow, Option<ItemRow>)> = orders::table
-        .left_join(order_items::table)
-        .filter(orders::id.eq(id))
-        .filter(orders::deleted_at.is_null())
-        .order(order_items::position)
-        .select((OrderRow::as_select(), Option::<ItemRow>::as_select()))
-        .load(conn)?;
+    let rows: Vec<(OrderRow, Option<ItemRow>)> = load_native!(
+        conn,
+        orders::table
+            .left_join(order_items::table)
+            .filter(orders::id.eq(id))
+            .filter(orders::deleted_at.is_null())
+            .order(order_items::position)
+            .select((OrderRow::as_select(), Option::<ItemRow>::as_select()))
+    )?;
     let mut rows = rows.into_iter();
     let Some((row, first)) = rows.next() else {
         return Ok(None);
