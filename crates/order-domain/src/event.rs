@@ -45,10 +45,12 @@ pub enum EventType {
     Deleted,
     RefundSucceeded,
     MetadataUpdated,
+    RefundRequested,
+    RefundFailed,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 12] = [
         Self::Created,
         Self::Paid,
         Self::ShippingAddressSet,
@@ -59,6 +61,8 @@ impl EventType {
         Self::Deleted,
         Self::RefundSucceeded,
         Self::MetadataUpdated,
+        Self::RefundRequested,
+        Self::RefundFailed,
     ];
 
     /// `order.created`, `order.paid`, ...
@@ -74,6 +78,8 @@ impl EventType {
             Self::Deleted => "order.deleted",
             Self::RefundSucceeded => "order.refund_succeeded",
             Self::MetadataUpdated => "order.metadata_updated",
+            Self::RefundRequested => "order.refund_requested",
+            Self::RefundFailed => "order.refund_failed",
         }
     }
 

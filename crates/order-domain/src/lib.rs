@@ -25,6 +25,7 @@ pub mod ports;
 mod principal;
 mod provider_key;
 mod quantity;
+mod refund;
 mod shipment;
 mod status;
 mod text;
@@ -50,6 +51,10 @@ pub use payment::{Payment, PaymentDraft, PaymentRequest};
 pub use principal::{Principal, Role};
 pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
+pub use refund::{
+    OrderRefundId, Refund, RefundDraft, RefundItem, RefundItemDraft, RefundReason, RefundRequest,
+    RefundStatus,
+};
 pub use shipment::{Shipment, Tracking, TrackingDraft};
 pub use status::OrderStatus;
 pub use text::TextError;

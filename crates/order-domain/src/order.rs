@@ -3,7 +3,7 @@ use thiserror::Error;
 
 use crate::{
     AuthorizationId, Currency, CustomerId, Field, Metadata, Money, NewOrder, Note, OrderAction,
-    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment, ShippingAddress,
+    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Refund, Shipment, ShippingAddress,
     StoreId, Tracking, Version, Violation,
 };
 
@@ -19,6 +19,12 @@ pub enum OrderError {
     Invalid(Vec<Violation>),
     #[error("the order has no refund due")]
     NoRefundDue,
+    /// Only captured money can be refunded; money only authorized is let go by canceling.
+    #[error("the order's payment is not captured; cancel the order to void it")]
+    NotCaptured,
+    /// The refund settled already, or is not the order's.
+    #[error("the refund is not pending")]
+    RefundNotPending,
 }
 
 /// One line of an order: a product, how many, at what unit price.
@@ -52,6 +58,8 @@ pub struct OrderSnapshot {
     pub shipment: Option<Shipment>,
     pub note: Option<Note>,
     pub metadata: Metadata,
+    /// Partial refunds, oldest first.
+    pub refunds: Vec<Refund>,
     pub version: Version,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +86,7 @@ impl Order {
             shipment: None,
             note: new.note,
             metadata: new.metadata,
+            refunds: Vec::new(),
             version: Version::FIRST,
             created_at: at,
             updated_at: at,
@@ -301,6 +310,13 @@ impl Order {
     }
 }
 
+#[path = "order_refunds.rs"]
+mod refunds;
+
 #[cfg(test)]
 #[path = "order_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "order_refunds_tests.rs"]
+pub(crate) mod refunds_tests;

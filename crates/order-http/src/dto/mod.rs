@@ -35,6 +35,8 @@ pub(crate) fn pointer(field: Field) -> String {
         Field::Status => "/status",
         Field::Note => "/note",
         Field::Metadata => "/metadata",
+        Field::RefundAmount => "/amount",
+        Field::Reason => "/reason",
         Field::Address(field) => match field {
             AddressField::Name => "/address/name",
             AddressField::Line1 => "/address/line1",
