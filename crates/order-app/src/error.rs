@@ -28,6 +28,9 @@ pub enum AppError {
     StatusNotSettable { status: OrderStatus },
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
+    /// A refund of an order whose payment is not captured (only authorized, or not paid).
+    #[error("the order's payment is not captured: nothing can be refunded (cancel the order to void it)")]
+    NotCaptured,
     #[error("customer `{0}` does not exist")]
     UnknownCustomer(CustomerId),
     #[error("not enough stock")]
@@ -60,7 +63,8 @@ impl From<OrderError> for AppError {
             OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
-            OrderError::NoRefundDue => AppError::Conflict,
+            OrderError::NoRefundDue | OrderError::RefundNotPending => AppError::Conflict,
+            OrderError::NotCaptured => AppError::NotCaptured,
         }
     }
 }

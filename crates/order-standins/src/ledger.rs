@@ -214,6 +214,14 @@ impl Books {
                 if authorization.state == AuthorizationState::Voided {
                     return conflict("the authorization is voided: nothing to refund");
                 }
+                if reason.starts_with(crate::test_values::REFUSED_REFUND_PREFIX) {
+                    return PaymentAnswer::Declined {
+                        reason: format!(
+                            "the refund was refused (test reason `{}`)",
+                            crate::test_values::REFUSED_REFUND_PREFIX
+                        ),
+                    };
+                }
                 let id = format!("refund-{}", self.refunds.len() + 1);
                 self.refunds.push(Refund {
                     id: id.clone(),

@@ -129,6 +129,33 @@ const VIOLATIONS: &[(&str, &str)] = &[
     ),
     ("outbox_state_check", "UPDATE outbox SET state = 'lost'"),
     ("outbox_attempts_check", "UPDATE outbox SET attempts = -1"),
+    (
+        "orders_refund_count_check",
+        "UPDATE orders SET refund_count = -1",
+    ),
+    ("refunds_position_check", "UPDATE refunds SET position = -1"),
+    ("refunds_amount_check", "UPDATE refunds SET amount = 0"),
+    ("refunds_reason_check", "UPDATE refunds SET reason = ''"),
+    (
+        "refunds_status_check",
+        "UPDATE refunds SET status = 'lost', settled_at = created_at",
+    ),
+    (
+        "refunds_settled_once_not_pending",
+        "UPDATE refunds SET status = 'succeeded'",
+    ),
+    (
+        "refund_items_position_check",
+        "UPDATE refund_items SET position = -1",
+    ),
+    (
+        "refund_items_product_id_check",
+        "UPDATE refund_items SET product_id = ''",
+    ),
+    (
+        "refund_items_quantity_check",
+        "UPDATE refund_items SET quantity = 0",
+    ),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -161,6 +188,12 @@ fn seed(conn: &mut DbConnection) {
             .to_owned(),
         "INSERT INTO outbox (event_id, effect, order_id, order_version, next_attempt_at, created_at) \
          VALUES ('e-1', 'publish', 'o-1', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO refunds (id, order_id, position, amount, reason, status, created_at) \
+         VALUES ('r-1', 'o-1', 0, 10, 'damaged', 'pending', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO refund_items (refund_id, position, product_id, quantity) \
+         VALUES ('r-1', 0, 'p-1', 1)"
             .to_owned(),
     ];
     for statement in statements {

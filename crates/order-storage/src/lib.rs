@@ -16,6 +16,7 @@ mod order_rows;
 mod outbox;
 mod pool;
 mod pool_stats;
+mod refund_rows;
 mod repository;
 mod schema;
 #[cfg(test)]

@@ -6,12 +6,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
-    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Shipment,
+    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
+    Shipment,
     ShippingAddress, StoreId, Totals, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
+use crate::refund_rows::{load_refunds, RefundRows};
 use crate::schema::{order_items, orders};
 
 mod one_statement;
@@ -54,6 +56,8 @@ pub(crate) struct OrderRow {
     note: Option<String>,
     /// A JSON object of strings.
     metadata: String,
+    /// How many rows of `refunds` the order has: none, and a read skips that table.
+    refund_count: i32,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -84,10 +88,11 @@ impl NewOrderRows {
     }
 }
 
-/// A compare-and-swap of an order's row.
+/// A compare-and-swap of an order's row, and the refunds that are part of it.
 pub(crate) struct OrderUpdate {
     expected: i64,
     row: OrderRow,
+    refunds: RefundRows,
 }
 
 impl OrderUpdate {
@@ -95,6 +100,7 @@ impl OrderUpdate {
         Self {
             expected: version_column(expected),
             row: OrderRow::from_order(order),
+            refunds: RefundRows::of(order),
         }
     }
 
@@ -108,6 +114,9 @@ impl OrderUpdate {
         )
         .set(&self.row)
         .execute(conn)?;
+        if updated == 1 {
+            self.refunds.upsert(conn)?;
+        }
         Ok(updated == 1)
     }
 }
@@ -165,6 +174,7 @@ impl OrderRow {
             note: order.note().map(|n| n.as_str().to_owned()),
             // A map of strings always serializes.
             metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
+            refund_count: i32::try_from(order.refunds().len()).unwrap_or(i32::MAX),
         }
     }
 
@@ -231,7 +241,11 @@ impl OrderRow {
         })
     }
 
-    fn into_order(mut self, items: Vec<ItemRow>) -> Result<Order, StorageError> {
+    fn into_order(
+        mut self,
+        items: Vec<ItemRow>,
+        refunds: Vec<Refund>,
+    ) -> Result<Order, StorageError> {
         let currency =
             Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
         let payment = self.payment(currency)?;
@@ -280,6 +294,7 @@ impl OrderRow {
             shipment,
             note,
             metadata,
+            refunds,
             version: u64::try_from(self.version)
                 .ok()
                 .and_then(Version::new)
@@ -331,7 +346,10 @@ pub(crate) fn find_live_order(
         .into_iter()
         .chain(rows.filter_map(|(_, item)| item))
         .collect();
-    row.into_order(items).map(Some)
+    let refunds = refunds_of(conn, std::slice::from_ref(&row))?
+        .remove(&row.id)
+        .unwrap_or_default();
+    row.into_order(items, refunds).map(Some)
 }
 
 pub(crate) fn list_live_orders(
@@ -438,10 +456,31 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
             .or_default()
             .push(item);
     }
+    let mut refunds_by_order = refunds_of(conn, &rows)?;
     rows.into_iter()
         .map(|row| {
             let items = items_by_order.remove(&row.id).unwrap_or_default();
-            row.into_order(items)
+            let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
+            row.into_order(items, refunds)
         })
         .collect()
+}
+
+/// The refunds of those `rows` that have any (most orders have none, and cost no query).
+fn refunds_of(
+    conn: &mut DbConnection,
+    rows: &[OrderRow],
+) -> Result<HashMap<String, Vec<Refund>>, StorageError> {
+    let with_refunds: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.refund_count > 0)
+        .map(|row| row.id.as_str())
+        .collect();
+    let currencies: HashMap<&str, &str> = rows
+        .iter()
+        .map(|row| (row.id.as_str(), row.currency.as_str()))
+        .collect();
+    load_refunds(conn, &with_refunds, |order| {
+        currencies.get(order).and_then(|code| Currency::parse(code))
+    })
 }

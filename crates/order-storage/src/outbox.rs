@@ -54,22 +54,32 @@ struct ClaimedRow {
 }
 
 impl ClaimedRow {
+    fn refund_amount(&self) -> Result<Money, StorageError> {
+        let currency = self
+            .currency
+            .as_deref()
+            .and_then(Currency::parse)
+            .ok_or_else(|| corrupt("refund currency", &self.effect))?;
+        let amount = self
+            .amount
+            .ok_or_else(|| corrupt("refund", &self.event_id))?;
+        Money::from_minor(amount, currency).map_err(|_| corrupt("refund", amount))
+    }
+
     fn into_effect(self) -> Result<DueEffect, StorageError> {
         let kind = match self.effect.as_str() {
             "publish" => EffectKind::Publish,
             "release_stock" => EffectKind::ReleaseStock,
-            "refund" => {
-                let currency = self
-                    .currency
-                    .as_deref()
-                    .and_then(Currency::parse)
-                    .ok_or_else(|| corrupt("refund currency", &self.effect))?;
-                let amount = self
-                    .amount
-                    .ok_or_else(|| corrupt("refund", &self.event_id))?;
-                EffectKind::Refund(
-                    Money::from_minor(amount, currency).map_err(|_| corrupt("refund", amount))?,
-                )
+            "refund" => EffectKind::Refund {
+                amount: self.refund_amount()?,
+                refund: None,
+            },
+            name if name.starts_with(EffectKind::PARTIAL_REFUND_PREFIX) => {
+                let id = &name[EffectKind::PARTIAL_REFUND_PREFIX.len()..];
+                EffectKind::Refund {
+                    amount: self.refund_amount()?,
+                    refund: Some(id.parse().map_err(|_| corrupt("refund id", id))?),
+                }
             }
             name => {
                 let kind = name

@@ -35,6 +35,29 @@ diesel::table! {
         payment_authorization_id -> Nullable<Text>,
         note -> Nullable<Text>,
         metadata -> Text,
+        refund_count -> Integer,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        order_id -> Text,
+        position -> Integer,
+        amount -> BigInt,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refund_items (refund_id, position) {
+        refund_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        quantity -> BigInt,
     }
 }
 
@@ -71,6 +94,8 @@ diesel::table! {
 }
 
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refund_items -> refunds (refund_id));
 
 diesel::table! {
     order_events (event_id) {
@@ -112,5 +137,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     idempotency_claims,
     order_events,
-    outbox
+    outbox,
+    refunds,
+    refund_items
 );

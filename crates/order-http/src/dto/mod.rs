@@ -9,8 +9,8 @@ use order_domain::{AddressField, Field, ItemField};
 
 pub(crate) use events::EventListBody;
 pub(crate) use request::{
-    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, ShippingBody, StatusBody,
-    TrackingBody,
+    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, RefundBody, ShippingBody,
+    StatusBody, TrackingBody,
 };
 pub(crate) use response::{render_order, OrderBody, OrderListBody};
 

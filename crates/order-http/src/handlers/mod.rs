@@ -3,3 +3,4 @@ pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod metadata;
 pub(crate) mod orders;
+pub(crate) mod refunds;
