@@ -505,7 +505,9 @@ async fn canceling_a_paid_order_writes_the_release_the_notice_and_the_refund_wit
         "publication is off in these tests"
     );
     let refund = changes.lock().unwrap_or_else(|e| e.into_inner())[0].effects[2].clone();
-    assert!(matches!(refund, EffectKind::Refund { amount, refund: None } if amount.minor_units() == 5000));
+    assert!(
+        matches!(refund, EffectKind::Refund { amount, refund: None } if amount.minor_units() == 5000)
+    );
 }
 
 #[tokio::test]

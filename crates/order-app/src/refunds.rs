@@ -201,7 +201,10 @@ fn refund_scope(caller: &Caller, order: OrderId) -> IdempotencyScope {
     ))
 }
 
-fn replay(record: IdempotencyRecord, fingerprint: Fingerprint) -> Result<RequestedRefund, AppError> {
+fn replay(
+    record: IdempotencyRecord,
+    fingerprint: Fingerprint,
+) -> Result<RequestedRefund, AppError> {
     if record.fingerprint != fingerprint {
         return Err(AppError::IdempotencyKeyReused);
     }
@@ -211,4 +214,3 @@ fn replay(record: IdempotencyRecord, fingerprint: Fingerprint) -> Result<Request
         replayed: true,
     })
 }
-

@@ -3,8 +3,8 @@ use thiserror::Error;
 
 use crate::{
     AuthorizationId, Currency, CustomerId, Field, Metadata, Money, NewOrder, Note, OrderAction,
-    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Refund, Shipment, ShippingAddress,
-    StoreId, Tracking, Version, Violation,
+    OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Refund, Shipment,
+    ShippingAddress, StoreId, Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.

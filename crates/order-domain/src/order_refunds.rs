@@ -75,14 +75,22 @@ impl Order {
             ));
         }
         for (index, item) in request.items.iter().enumerate() {
-            match self.0.lines.iter().find(|l| l.product_id == item.product_id) {
+            match self
+                .0
+                .lines
+                .iter()
+                .find(|l| l.product_id == item.product_id)
+            {
                 None => violations.push(Violation::new(
                     Field::Item(index, ItemField::ProductId),
                     format!("`{}` is not a product of this order", item.product_id),
                 )),
                 Some(line) if item.quantity > line.quantity => violations.push(Violation::new(
                     Field::Item(index, ItemField::Quantity),
-                    format!("must be at most the line's quantity ({})", line.quantity.get()),
+                    format!(
+                        "must be at most the line's quantity ({})",
+                        line.quantity.get()
+                    ),
                 )),
                 Some(_) => {}
             }

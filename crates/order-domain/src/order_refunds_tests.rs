@@ -44,7 +44,11 @@ fn only_a_shipped_order_has_captured_money_to_refund() {
     order
         .pay(&payment("115"), authorization(), at(1))
         .expect("pays");
-    assert_eq!(order.captured_amount(), usd("0"), "authorized is not captured");
+    assert_eq!(
+        order.captured_amount(),
+        usd("0"),
+        "authorized is not captured"
+    );
     assert_eq!(
         order.request_refund(request("1", None), OrderRefundId::generate(), at(2)),
         Err(OrderError::NotCaptured)
@@ -86,7 +90,11 @@ fn refunds_are_held_against_the_captured_amount_until_they_fail() {
     order
         .settle_refund(second, RefundStatus::Failed, at(7))
         .expect("pending");
-    assert_eq!(order.refundable_amount(), usd("15"), "a failed refund gives its amount back");
+    assert_eq!(
+        order.refundable_amount(),
+        usd("15"),
+        "a failed refund gives its amount back"
+    );
     assert_eq!(
         order.settle_refund(second, RefundStatus::Succeeded, at(8)),
         Err(OrderError::RefundNotPending),

@@ -279,7 +279,9 @@ mod tests {
                 "{reason}"
             );
         }
-        assert!(RefundRequest::parse(draft(Some("1"), Some(&"r".repeat(500))), Currency::USD).is_ok());
+        assert!(
+            RefundRequest::parse(draft(Some("1"), Some(&"r".repeat(500))), Currency::USD).is_ok()
+        );
     }
 
     #[test]

@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
     OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
-    Shipment,
-    ShippingAddress, StoreId, Totals, Version,
+    Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 
 use crate::connection::DbConnection;

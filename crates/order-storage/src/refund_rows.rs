@@ -133,7 +133,8 @@ pub(crate) fn load_refunds(
         items.entry(item.refund_id.clone()).or_default().push(item);
     }
     for row in rows {
-        let currency = currency(&row.order_id).ok_or_else(|| corrupt("refund of", &row.order_id))?;
+        let currency =
+            currency(&row.order_id).ok_or_else(|| corrupt("refund of", &row.order_id))?;
         let items = items.remove(&row.id).unwrap_or_default();
         let order_id = row.order_id.clone();
         by_order
@@ -162,7 +163,10 @@ impl RefundRow {
             })
             .collect::<Result<_, StorageError>>()?;
         Ok(Refund {
-            id: self.id.parse().map_err(|_| corrupt("refund id", &self.id))?,
+            id: self
+                .id
+                .parse()
+                .map_err(|_| corrupt("refund id", &self.id))?,
             amount: Money::from_minor(self.amount, currency)
                 .map_err(|_| corrupt("refund amount", self.amount))?,
             reason: RefundReason::parse(self.reason).map_err(|e| corrupt("refund reason", e))?,

@@ -28,8 +28,8 @@ use operations::{LIFECYCLE, OPERATIONS, ORDERS};
 use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
     InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentDeclined,
-    PreconditionFailed, RequestTimeout, ServiceUnavailable, StatusConflict, TooManyRequests,
-    Unauthorized, UnsupportedMediaType, ValidationFailed,
+    PreconditionFailed, RefundConflict, RefundRejected, RequestTimeout, ServiceUnavailable,
+    StatusConflict, TooManyRequests, Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 
 /// Where the document is served, and where the interactive docs find it.
@@ -61,6 +61,7 @@ const BEARER: &str = "bearerAuth";
         operations::set_shipping_address,
         operations::record_tracking,
         operations::update_metadata,
+        operations::request_refund,
         operations::change_status,
         operations::live,
         operations::ready,
@@ -72,7 +73,7 @@ const BEARER: &str = "bearerAuth";
             MalformedRequest, Unauthorized, Forbidden, OrderNotFound, RequestTimeout, PayloadTooLarge,
             UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
-            ChangeConflict, StatusConflict, DeleteConflict,
+            ChangeConflict, StatusConflict, DeleteConflict, RefundRejected, RefundConflict,
         ),
     ),
     tags(
