@@ -25,6 +25,7 @@ mod payment;
 mod process;
 mod rate_limits;
 mod read;
+mod refunds;
 mod replicas;
 mod request_ids;
 mod shutdown;
