@@ -75,7 +75,7 @@ impl ClaimedRow {
                 refund: None,
             },
             name if name.starts_with(EffectKind::PARTIAL_REFUND_PREFIX) => {
-                let id = &name[EffectKind::PARTIAL_REFUND_PREFIX.len()..];
+                let id = name.split_once('.').map_or(name, |(_, id)| id);
                 EffectKind::Refund {
                     amount: self.refund_amount()?,
                     refund: Some(id.parse().map_err(|_| corrupt("refund id", id))?),
