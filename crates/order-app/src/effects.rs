@@ -3,9 +3,11 @@
 use chrono::TimeDelta;
 use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
 use order_domain::{
-    AuthorizationId, DueEffect, EffectKind, Notification, Order, OrderError, OrderId, ProviderKey,
+    AuthorizationId, DueEffect, EffectKind, Notification, Order, OrderError, OrderId,
+    OrderRefundId, ProviderKey, RefundStatus,
 };
 
+use crate::refunds::{is_final_refusal, RefundCall};
 use crate::{AppError, Caller, OrderService};
 
 /// Why an effect did not go through this time.
@@ -148,7 +150,14 @@ impl OrderService {
                     .map_err(payment_failure)?;
                 self.record_capture(effect.order_id).await
             }
-            EffectKind::Refund(amount) => {
+            EffectKind::Refund {
+                refund: Some(refund),
+                ..
+            } => self.run_partial_refund(effect.order_id, *refund).await,
+            EffectKind::Refund {
+                amount,
+                refund: None,
+            } => {
                 // The authorization refunded is the order's (deleted or not); the key is the effect's own.
                 let authorization = ports
                     .orders
@@ -180,6 +189,35 @@ impl OrderService {
                 self.record_refund(effect.order_id).await
             }
         }
+    }
+
+    /// One partial refund: the provider is asked under the refund's own key (a retry is refunded once), then
+    /// the answer is settled on the order: succeeded, or failed when the provider refuses for good.
+    async fn run_partial_refund(&self, id: OrderId, refund: OrderRefundId) -> Result<(), Failure> {
+        let RefundCall::Due {
+            key,
+            authorization,
+            amount,
+            reason,
+        } = self.refund_call(id, refund).await?
+        else {
+            return Ok(());
+        };
+        let outcome = match self
+            .ports
+            .payments
+            .refund(&key, id, &authorization, amount, &reason)
+            .await
+        {
+            Ok(_) => RefundStatus::Succeeded,
+            Err(error) if is_final_refusal(&error) => {
+                tracing::warn!(order = %id, %refund, error = %error, "the provider refused a refund for good");
+                RefundStatus::Failed
+            }
+            Err(PaymentError::Gateway(error)) => return Err(error.into()),
+            Err(error) => return Err(Failure::Refused(error_chain(&error))),
+        };
+        Ok(self.settle_refund(id, refund, outcome).await?)
     }
 
     /// The authorization of the order (deleted or not) that an effect acts on.

@@ -120,7 +120,17 @@ async fn a_refund_is_made_then_recorded_on_the_order_even_if_it_is_deleted() {
     let id = order.id();
 
     let mut mocks = Mocks::new();
-    handing_out(&mut mocks, vec![due(&order, EffectKind::Refund(amount), 0)]);
+    handing_out(
+        &mut mocks,
+        vec![due(
+            &order,
+            EffectKind::Refund {
+                amount,
+                refund: None,
+            },
+            0,
+        )],
+    );
     mocks
         .payments
         .expect_refund()
@@ -178,7 +188,17 @@ async fn a_declined_refund_is_retried_not_recorded() {
         .unwrap_or_else(|e| panic!("{e}"));
     let amount = Money::parse("50", order.currency()).unwrap_or_else(|e| panic!("{e}"));
     let mut mocks = Mocks::new();
-    handing_out(&mut mocks, vec![due(&order, EffectKind::Refund(amount), 0)]);
+    handing_out(
+        &mut mocks,
+        vec![due(
+            &order,
+            EffectKind::Refund {
+                amount,
+                refund: None,
+            },
+            0,
+        )],
+    );
     let stored = order.clone();
     mocks
         .orders

@@ -30,6 +30,9 @@ pub enum AppError {
     StatusNotSettable { status: OrderStatus },
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
+    /// A refund of an order whose payment is not captured (only authorized, or not paid).
+    #[error("the order's payment is not captured: nothing can be refunded (cancel the order to void it)")]
+    NotCaptured,
     #[error("customer `{0}` does not exist")]
     UnknownCustomer(CustomerId),
     #[error("not enough stock")]
@@ -62,8 +65,11 @@ impl From<OrderError> for AppError {
             OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
-            OrderError::NoRefundDue | OrderError::NoCaptureDue => AppError::Conflict,
+            OrderError::NoRefundDue | OrderError::NoCaptureDue | OrderError::RefundNotPending => {
+                AppError::Conflict
+            }
             OrderError::UnknownShipment => AppError::ShipmentNotFound,
+            OrderError::NotCaptured => AppError::NotCaptured,
         }
     }
 }

@@ -19,6 +19,7 @@ mod metadata;
 mod policy;
 mod read_orders;
 mod readiness;
+mod refunds;
 mod service;
 mod settle_attempts;
 mod shipments;
@@ -32,6 +33,7 @@ pub use history::EventPage;
 pub use policy::{confine, decide, Action, Decision, Owner};
 pub use read_orders::OrderPage;
 pub use readiness::Readiness;
+pub use refunds::RequestedRefund;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

@@ -2,7 +2,7 @@
 
 use crate::{
     Datum, EffectKind, EventContext, EventId, EventType, Money, NotificationKind, Order,
-    OrderEvent, OrderStatus, Shipment, ShipmentStatus, ShippingAddress,
+    OrderEvent, OrderStatus, Refund, RefundStatus, Shipment, ShipmentStatus, ShippingAddress,
 };
 
 /// A change as it is written, in the same transaction as the order: its event and the effects to run after.
@@ -54,6 +54,9 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
             EventType::Deleted,
             Datum::object([("status", status(after))]),
         ));
+    }
+    if let Some(described) = refund_change(before, after) {
+        return Some(described);
     }
     let (from, to) = (before.status(), after.status());
     let new_shipment = after
@@ -144,6 +147,43 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
     None
 }
 
+/// A refund asked for, or one that settled: the refunds are compared by id, the newest change told.
+fn refund_change(before: &Order, after: &Order) -> Option<(EventType, Datum)> {
+    if after.refunds().len() > before.refunds().len() {
+        let refund = after.refunds().last()?;
+        return Some((EventType::RefundRequested, refund_datum(refund)));
+    }
+    after.refunds().iter().find_map(|refund| {
+        let was = before.refund(refund.id)?;
+        let kind = match (was.status, refund.status) {
+            (RefundStatus::Pending, RefundStatus::Succeeded) => EventType::RefundSucceeded,
+            (RefundStatus::Pending, RefundStatus::Failed) => EventType::RefundFailed,
+            _ => return None,
+        };
+        Some((kind, refund_datum(refund)))
+    })
+}
+
+fn refund_datum(refund: &Refund) -> Datum {
+    let items = refund
+        .items
+        .iter()
+        .map(|item| {
+            Datum::object([
+                ("productId", Datum::text(item.product_id.as_str())),
+                ("quantity", Datum::Integer(i64::from(item.quantity.get()))),
+            ])
+        })
+        .collect();
+    Datum::object([
+        ("refundId", Datum::text(refund.id.to_string())),
+        ("amount", money(refund.amount)),
+        ("reason", Datum::text(refund.reason.as_str())),
+        ("items", Datum::List(items)),
+        ("status", Datum::text(refund.status.as_str())),
+    ])
+}
+
 fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<EffectKind> {
     let notify = |kind| EffectKind::Notify {
         kind,
@@ -158,7 +198,10 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
         EventType::Canceled => {
             effects.push(EffectKind::ReleaseStock);
             effects.push(notify(NotificationKind::OrderCanceled));
-            effects.extend(refund_due(after).map(EffectKind::Refund));
+            effects.extend(refund_due(after).map(|amount| EffectKind::Refund {
+                amount,
+                refund: None,
+            }));
             if voids(after) {
                 effects.push(EffectKind::Void);
             }
@@ -169,11 +212,19 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
                 effects.push(EffectKind::ReleaseStock);
             }
         }
+        // The refund just asked for is given back by the provider after commit, keyed by its id.
+        EventType::RefundRequested => {
+            effects.extend(after.refunds().last().map(|refund| EffectKind::Refund {
+                amount: refund.amount,
+                refund: Some(refund.id),
+            }));
+        }
         EventType::ShippingAddressSet
         | EventType::ShipmentCreated
         | EventType::ShipmentDelivered
         | EventType::TrackingCorrected
         | EventType::RefundSucceeded
+        | EventType::RefundFailed
         | EventType::MetadataUpdated
         | EventType::PaymentCaptured => {}
     }

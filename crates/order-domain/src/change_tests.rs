@@ -158,7 +158,10 @@ fn canceling_a_captured_order_releases_stock_notifies_and_refunds_the_payment() 
             Publish,
             ReleaseStock,
             notify(&canceled, NotificationKind::OrderCanceled),
-            Refund(refund)
+            EffectKind::Refund {
+                amount: refund,
+                refund: None
+            }
         ]
     );
 
@@ -231,4 +234,41 @@ fn replacing_the_metadata_is_its_own_event_with_before_and_after_and_is_only_pub
             ),
         ])
     );
+}
+
+#[test]
+fn a_refund_asked_for_is_an_event_with_a_refund_effect_keyed_by_its_id_and_its_settling_another() {
+    let shipped = crate::order::refunds_tests::shipped();
+    let mut asked = shipped.clone();
+    let id = crate::OrderRefundId::generate();
+    asked
+        .request_refund(crate::order::refunds_tests::request("20", None), id, at(4))
+        .expect("a refundable amount");
+    let event = change(&shipped, &asked);
+    assert_eq!(event.event.event_type, EventType::RefundRequested);
+    let amount = Money::parse("20", asked.currency()).expect("an amount");
+    assert_eq!(
+        event.effects,
+        [
+            Publish,
+            EffectKind::Refund {
+                amount,
+                refund: Some(id)
+            }
+        ]
+    );
+    assert_eq!(event.effects[1].name(), format!("refund.{id}"));
+
+    for (outcome, kind) in [
+        (RefundStatus::Succeeded, EventType::RefundSucceeded),
+        (RefundStatus::Failed, EventType::RefundFailed),
+    ] {
+        let mut settled = asked.clone();
+        settled
+            .settle_refund(id, outcome, at(5))
+            .expect("a pending refund");
+        let event = change(&asked, &settled);
+        assert_eq!(event.event.event_type, kind);
+        assert_eq!(event.effects, [Publish]);
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::{CustomerId, EventId, Money, NotificationKind, OrderId, Version};
+use crate::{CustomerId, EventId, Money, NotificationKind, OrderId, OrderRefundId, Version};
 
 /// One after-commit side effect of an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,12 @@ pub enum EffectKind {
     },
     /// Give the stock held for the order back.
     ReleaseStock,
-    /// Give this much of the order's payment back.
-    Refund(Money),
+    /// Give this much of the order's payment back: the refund of a canceled order's whole payment
+    /// (`refund: None`), or one partial refund of the order, named by its id.
+    Refund {
+        amount: Money,
+        refund: Option<OrderRefundId>,
+    },
     /// Let the order's authorization go (a canceled order that was authorized, not captured).
     Void,
     /// Take this much of the order's authorized money (its first shipment).
@@ -29,6 +33,9 @@ pub enum EffectKind {
 }
 
 impl EffectKind {
+    /// A partial refund's effect is named `refund.<refund id>`: one per refund, run independently.
+    pub const PARTIAL_REFUND_PREFIX: &'static str = "refund.";
+
     /// The effect's name within its event (`publish`, `notify.OrderPaid`, `release_stock`, `refund`): one
     /// effect of each name per event.
     pub fn name(&self) -> String {
@@ -36,7 +43,10 @@ impl EffectKind {
             Self::Publish => "publish".to_owned(),
             Self::Notify { kind, .. } => format!("notify.{}", kind.name()),
             Self::ReleaseStock => "release_stock".to_owned(),
-            Self::Refund(_) => "refund".to_owned(),
+            Self::Refund { refund: None, .. } => "refund".to_owned(),
+            Self::Refund {
+                refund: Some(id), ..
+            } => format!("{}{id}", Self::PARTIAL_REFUND_PREFIX),
             Self::Void => "void".to_owned(),
             Self::Capture(_) => "capture".to_owned(),
         }

@@ -48,10 +48,12 @@ pub enum EventType {
     ShipmentCreated,
     ShipmentDelivered,
     PaymentCaptured,
+    RefundRequested,
+    RefundFailed,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 15] = [
         Self::Created,
         Self::Paid,
         Self::ShippingAddressSet,
@@ -65,6 +67,8 @@ impl EventType {
         Self::ShipmentCreated,
         Self::ShipmentDelivered,
         Self::PaymentCaptured,
+        Self::RefundRequested,
+        Self::RefundFailed,
     ];
 
     /// `order.created`, `order.paid`, ...
@@ -83,6 +87,8 @@ impl EventType {
             Self::ShipmentCreated => "order.shipment_created",
             Self::ShipmentDelivered => "order.shipment_delivered",
             Self::PaymentCaptured => "order.payment_captured",
+            Self::RefundRequested => "order.refund_requested",
+            Self::RefundFailed => "order.refund_failed",
         }
     }
 

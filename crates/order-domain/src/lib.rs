@@ -26,6 +26,7 @@ pub mod ports;
 mod principal;
 mod provider_key;
 mod quantity;
+mod refund;
 mod shipment;
 mod status;
 mod text;
@@ -52,6 +53,10 @@ pub use payment_attempt::{AttemptId, AttemptState, PaymentAttempt};
 pub use principal::{Principal, Role};
 pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
+pub use refund::{
+    OrderRefundId, Refund, RefundDraft, RefundItem, RefundItemDraft, RefundReason, RefundRequest,
+    RefundStatus,
+};
 pub use shipment::{
     Shipment, ShipmentId, ShipmentItem, ShipmentItemDraft, ShipmentRequest, ShipmentStatus,
     Tracking, TrackingDraft,

@@ -133,6 +133,21 @@ impl Money {
         })
     }
 
+    /// `None` when the result would be negative or the currencies differ.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        if self.currency != other.currency || other.minor > self.minor {
+            return None;
+        }
+        Some(Self {
+            minor: self.minor - other.minor,
+            currency: self.currency,
+        })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.minor == 0
+    }
+
     pub fn checked_mul(self, factor: u32) -> Option<Money> {
         Some(Self {
             minor: self.minor.checked_mul(i64::from(factor))?,

@@ -3,9 +3,9 @@ use thiserror::Error;
 
 use crate::{
     AuthorizationId, Currency, CustomerId, Field, ItemField, Metadata, Money, NewOrder, Note,
-    OrderAction, OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Shipment,
-    ShipmentId, ShipmentItem, ShipmentRequest, ShipmentStatus, ShippingAddress, StoreId, Tracking,
-    Version, Violation,
+    OrderAction, OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Refund,
+    Shipment, ShipmentId, ShipmentItem, ShipmentRequest, ShipmentStatus, ShippingAddress, StoreId,
+    Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -24,6 +24,12 @@ pub enum OrderError {
     UnknownShipment,
     #[error("the order has no capture due")]
     NoCaptureDue,
+    /// Only captured money can be refunded; money only authorized is let go by canceling.
+    #[error("the order's payment is not captured; cancel the order to void it")]
+    NotCaptured,
+    /// The refund settled already, or is not the order's.
+    #[error("the refund is not pending")]
+    RefundNotPending,
 }
 
 /// How much of one line has left and come back, counted from the order's shipments (and, later, returns).
@@ -66,6 +72,8 @@ pub struct OrderSnapshot {
     pub shipments: Vec<Shipment>,
     pub note: Option<Note>,
     pub metadata: Metadata,
+    /// Partial refunds, oldest first.
+    pub refunds: Vec<Refund>,
     pub version: Version,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -92,6 +100,7 @@ impl Order {
             shipments: Vec::new(),
             note: new.note,
             metadata: new.metadata,
+            refunds: Vec::new(),
             version: Version::FIRST,
             created_at: at,
             updated_at: at,
@@ -563,6 +572,9 @@ fn merge(items: Vec<ShipmentItem>) -> Vec<ShipmentItem> {
     merged
 }
 
+#[path = "order_refunds.rs"]
+mod refunds;
+
 #[cfg(test)]
 #[path = "order_tests.rs"]
 pub(crate) mod tests;
@@ -570,3 +582,7 @@ pub(crate) mod tests;
 #[cfg(test)]
 #[path = "order_shipment_tests.rs"]
 mod shipment_tests;
+
+#[cfg(test)]
+#[path = "order_refunds_tests.rs"]
+pub(crate) mod refunds_tests;

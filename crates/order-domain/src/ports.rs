@@ -72,6 +72,16 @@ pub trait OrderRepository: Send + Sync {
         change: &RecordedChange,
     ) -> Result<(), RepositoryError>;
 
+    /// `update`, with the idempotency record of the request that made the change, in one transaction: a live
+    /// record for the key refuses it with `DuplicateIdempotencyKey`, and then nothing is written.
+    async fn update_keyed(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+        idempotency: IdempotencyRecord,
+    ) -> Result<(), RepositoryError>;
+
     /// The unexpired record for a key, if any.
     async fn find_idempotency(
         &self,

@@ -1,7 +1,7 @@
 use std::fmt;
 
 use crate::text::{check_identifier, TextError};
-use crate::{AttemptId, AuthorizationId, OrderId};
+use crate::{AttemptId, AuthorizationId, OrderId, OrderRefundId};
 
 /// The `Idempotency-Key` of one write to the payment provider. A provider replays its first answer to a
 /// repeated key and refuses the key with another body, so each distinct effect needs a key of its own: each
@@ -52,6 +52,11 @@ impl ProviderKey {
     /// `refund:<orderId>`: the one full refund of a canceled order's payment.
     pub fn full_refund(order: OrderId) -> Self {
         Self(format!("refund:{order}"))
+    }
+
+    /// `refund:<orderId>:<refundId>`: one partial refund of an order, given back once.
+    pub fn partial_refund(order: OrderId, refund: OrderRefundId) -> Self {
+        Self(format!("refund:{order}:{refund}"))
     }
 
     pub fn as_str(&self) -> &str {

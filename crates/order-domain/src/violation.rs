@@ -25,6 +25,10 @@ pub enum Field {
     Note,
     /// The metadata; a bad entry's message names its key.
     Metadata,
+    /// A refund's amount.
+    RefundAmount,
+    /// Why a refund (or a return) is asked for.
+    Reason,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

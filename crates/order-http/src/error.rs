@@ -169,6 +169,12 @@ fn app_problem(error: &AppError) -> Problem {
             StatusCode::PAYMENT_REQUIRED,
         )
         .detail(reason.clone()),
+        AppError::NotCaptured => Problem::new(
+            "/problems/payment-not-captured",
+            "Payment not captured",
+            StatusCode::CONFLICT,
+        )
+        .detail(error.to_string()),
         AppError::UnknownCustomer(customer) => Problem::new(
             "/problems/unknown-customer",
             "Unknown customer",

@@ -7,7 +7,7 @@ use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
-use crate::handlers::{events, health, lifecycle, metadata, orders, shipments};
+use crate::handlers::{events, health, lifecycle, metadata, orders, refunds, shipments};
 use crate::openapi;
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiting;
@@ -134,6 +134,12 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         path: "/{id}/metadata",
         actions: &[Action::WriteMetadata],
         handler: |route| route.to(metadata::update_metadata),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/{id}/refunds",
+        actions: &[Action::Refund],
+        handler: |route| route.to(refunds::request_refund),
     },
     Endpoint {
         method: Method::Put,

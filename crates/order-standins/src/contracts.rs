@@ -38,6 +38,7 @@ pub fn configure(
                 web::post().to(void),
             )
             .route("/refunds", web::post().to(refund))
+            .route("/refunds", web::get().to(list_refunds))
             .route("/address-validations", web::post().to(validate_address))
             .route("/notifications", web::post().to(notify));
     }
@@ -267,6 +268,25 @@ async fn refund(
         reason: body.reason,
     };
     payment(&request, &ledger, call)
+}
+
+/// `GET /refunds`: every refund in the books, oldest first (what a test reads to count the money sent back).
+async fn list_refunds(ledger: web::Data<PaymentLedger>) -> HttpResponse {
+    let refunds: Vec<_> = ledger
+        .refunds()
+        .into_iter()
+        .map(|refund| {
+            json!({
+                "refundId": refund.id,
+                "orderId": refund.order_id,
+                "authorizationId": refund.authorization_id,
+                "amount": refund.amount,
+                "currency": refund.currency,
+                "reason": refund.reason,
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "refunds": refunds }))
 }
 
 #[derive(Deserialize)]

@@ -219,6 +219,14 @@ impl Books {
                         return conflict("the authorization is not captured: void it instead")
                     }
                 }
+                if reason.starts_with(crate::test_values::REFUSED_REFUND_PREFIX) {
+                    return PaymentAnswer::Declined {
+                        reason: format!(
+                            "the refund was refused (test reason `{}`)",
+                            crate::test_values::REFUSED_REFUND_PREFIX
+                        ),
+                    };
+                }
                 let id = format!("refund-{}", self.refunds.len() + 1);
                 self.refunds.push(Refund {
                     id: id.clone(),

@@ -10,3 +10,5 @@ pub const DECLINED_METHOD: &str = "declined";
 pub const DECLINE_REASON: &str = "the card was declined (test method `declined`)";
 /// Addresses whose postal code starts with this are undeliverable.
 pub const UNDELIVERABLE_POSTAL_PREFIX: &str = "00000";
+/// Refunds whose reason starts with this are refused for good by the payment stand-ins (declined).
+pub const REFUSED_REFUND_PREFIX: &str = "refuse-refund";

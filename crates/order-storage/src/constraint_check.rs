@@ -185,6 +185,33 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "payment_attempts_held_has_authorization",
         "UPDATE payment_attempts SET authorization_id = NULL",
     ),
+    (
+        "orders_refund_count_check",
+        "UPDATE orders SET refund_count = -1",
+    ),
+    ("refunds_position_check", "UPDATE refunds SET position = -1"),
+    ("refunds_amount_check", "UPDATE refunds SET amount = 0"),
+    ("refunds_reason_check", "UPDATE refunds SET reason = ''"),
+    (
+        "refunds_status_check",
+        "UPDATE refunds SET status = 'lost', settled_at = created_at",
+    ),
+    (
+        "refunds_settled_once_not_pending",
+        "UPDATE refunds SET status = 'succeeded'",
+    ),
+    (
+        "refund_items_position_check",
+        "UPDATE refund_items SET position = -1",
+    ),
+    (
+        "refund_items_product_id_check",
+        "UPDATE refund_items SET product_id = ''",
+    ),
+    (
+        "refund_items_quantity_check",
+        "UPDATE refund_items SET quantity = 0",
+    ),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -226,6 +253,12 @@ fn seed(conn: &mut DbConnection) {
         "INSERT INTO payment_attempts (id, order_id, provider_key, method, amount, currency, authorization_id, \
          state, settle_at, created_at) VALUES ('a-1', 'o-1', 'authorize:o-1:a-1', 'visa', 100, 'USD', 'auth-1', \
          'attached', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO refunds (id, order_id, position, amount, reason, status, created_at) \
+         VALUES ('r-1', 'o-1', 0, 10, 'damaged', 'pending', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO refund_items (refund_id, position, product_id, quantity) \
+         VALUES ('r-1', 0, 'p-1', 1)"
             .to_owned(),
     ];
     for statement in statements {

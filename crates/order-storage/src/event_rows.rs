@@ -58,7 +58,7 @@ impl ChangeRows {
             .map(|kind| {
                 let (customer_id, amount, currency) = match kind {
                     EffectKind::Notify { customer, .. } => (Some(customer.to_string()), None, None),
-                    EffectKind::Refund(money) | EffectKind::Capture(money) => (
+                    EffectKind::Refund { amount: money, .. } | EffectKind::Capture(money) => (
                         None,
                         Some(money.minor_units()),
                         Some(money.currency().code().to_owned()),

@@ -17,6 +17,7 @@ mod outbox;
 mod payment_attempts;
 mod pool;
 mod pool_stats;
+mod refund_rows;
 mod repository;
 mod schema;
 #[cfg(test)]

@@ -6,13 +6,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
-    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Shipment,
-    ShippingAddress, StoreId, Totals, Version,
+    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
+    Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 use shipment_rows::ShipmentRows;
 
 use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
+use crate::refund_rows::{load_refunds, RefundRows};
 use crate::schema::{order_items, orders};
 
 mod one_statement;
@@ -55,6 +56,8 @@ pub(crate) struct OrderRow {
     /// How many rows of `shipments` the order has: none to load when 0.
     shipment_count: i64,
     captured_at: Option<NaiveDateTime>,
+    /// How many rows of `refunds` the order has: none, and a read skips that table.
+    refund_count: i32,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -90,6 +93,7 @@ pub(crate) struct OrderUpdate {
     expected: i64,
     row: OrderRow,
     shipments: ShipmentRows,
+    refunds: RefundRows,
 }
 
 impl OrderUpdate {
@@ -98,6 +102,7 @@ impl OrderUpdate {
             expected: version_column(expected),
             row: OrderRow::from_order(order),
             shipments: ShipmentRows::changed_by(order),
+            refunds: RefundRows::of(order),
         }
     }
 
@@ -116,6 +121,7 @@ impl OrderUpdate {
             return Ok(false);
         }
         self.shipments.write(conn)?;
+        self.refunds.upsert(conn)?;
         Ok(true)
     }
 }
@@ -170,6 +176,7 @@ impl OrderRow {
             metadata: serde_json::to_string(order.metadata().entries()).unwrap_or_default(),
             shipment_count: i64::try_from(order.shipments().len()).unwrap_or(i64::MAX),
             captured_at: payment.and_then(|p| p.captured_at.map(|at| at.naive_utc())),
+            refund_count: i32::try_from(order.refunds().len()).unwrap_or(i32::MAX),
         }
     }
 
@@ -224,6 +231,7 @@ impl OrderRow {
         mut self,
         items: Vec<ItemRow>,
         shipments: Vec<Shipment>,
+        refunds: Vec<Refund>,
     ) -> Result<Order, StorageError> {
         let currency =
             Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
@@ -272,6 +280,7 @@ impl OrderRow {
             shipments,
             note,
             metadata,
+            refunds,
             version: u64::try_from(self.version)
                 .ok()
                 .and_then(Version::new)
@@ -332,7 +341,10 @@ pub(crate) fn find_live_order(
             .remove(&row.id)
             .unwrap_or_default(),
     };
-    row.into_order(items, shipments).map(Some)
+    let refunds = refunds_of(conn, std::slice::from_ref(&row))?
+        .remove(&row.id)
+        .unwrap_or_default();
+    row.into_order(items, shipments, refunds).map(Some)
 }
 
 pub(crate) fn list_live_orders(
@@ -449,11 +461,32 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         true => HashMap::new(),
         false => shipment_rows::load(conn, &shipped)?,
     };
+    let mut refunds_by_order = refunds_of(conn, &rows)?;
     rows.into_iter()
         .map(|row| {
             let items = items_by_order.remove(&row.id).unwrap_or_default();
             let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
-            row.into_order(items, shipments)
+            let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
+            row.into_order(items, shipments, refunds)
         })
         .collect()
+}
+
+/// The refunds of those `rows` that have any (most orders have none, and cost no query).
+fn refunds_of(
+    conn: &mut DbConnection,
+    rows: &[OrderRow],
+) -> Result<HashMap<String, Vec<Refund>>, StorageError> {
+    let with_refunds: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.refund_count > 0)
+        .map(|row| row.id.as_str())
+        .collect();
+    let currencies: HashMap<&str, &str> = rows
+        .iter()
+        .map(|row| (row.id.as_str(), row.currency.as_str()))
+        .collect();
+    load_refunds(conn, &with_refunds, |order| {
+        currencies.get(order).and_then(|code| Currency::parse(code))
+    })
 }

@@ -72,8 +72,18 @@ impl ClaimedRow {
             "publish" => EffectKind::Publish,
             "release_stock" => EffectKind::ReleaseStock,
             "void" => EffectKind::Void,
-            "refund" => EffectKind::Refund(self.money()?),
+            "refund" => EffectKind::Refund {
+                amount: self.money()?,
+                refund: None,
+            },
             "capture" => EffectKind::Capture(self.money()?),
+            name if name.starts_with(EffectKind::PARTIAL_REFUND_PREFIX) => {
+                let id = name.split_once('.').map_or(name, |(_, id)| id);
+                EffectKind::Refund {
+                    amount: self.money()?,
+                    refund: Some(id.parse().map_err(|_| corrupt("refund id", id))?),
+                }
+            }
             name => {
                 let kind = name
                     .strip_prefix("notify.")

@@ -97,6 +97,26 @@ impl OrderRepository for DieselStorage {
         .await
     }
 
+    async fn update_keyed(
+        &self,
+        order: &Order,
+        expected: Version,
+        change: &RecordedChange,
+        idempotency: IdempotencyRecord,
+    ) -> Result<(), RepositoryError> {
+        let update = OrderUpdate::of(order, expected);
+        let change = ChangeRows::of(change);
+        // One transaction: a key already recorded rolls the change back with it.
+        self.write(move |conn| match update.apply(conn)? {
+            true => {
+                change.insert(conn)?;
+                insert_record(conn, idempotency)
+            }
+            false => Err(RepositoryError::VersionConflict.into()),
+        })
+        .await
+    }
+
     async fn find_idempotency(
         &self,
         scope: &IdempotencyScope,

@@ -33,6 +33,29 @@ diesel::table! {
         metadata -> Text,
         shipment_count -> BigInt,
         captured_at -> Nullable<Timestamp>,
+        refund_count -> Integer,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        order_id -> Text,
+        position -> Integer,
+        amount -> BigInt,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refund_items (refund_id, position) {
+        refund_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        quantity -> BigInt,
     }
 }
 
@@ -93,6 +116,8 @@ diesel::table! {
 }
 
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refund_items -> refunds (refund_id));
 
 diesel::table! {
     order_events (event_id) {
@@ -157,5 +182,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_events,
     outbox,
     shipments,
-    shipment_items
+    shipment_items,
+    refunds,
+    refund_items
 );

@@ -9,8 +9,8 @@ use order_domain::{AddressField, Field, ItemField};
 
 pub(crate) use events::EventListBody;
 pub(crate) use request::{
-    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, ShipmentBody, ShipmentStatusBody,
-    ShippingBody, StatusBody, TrackingBody,
+    CreateOrderRequest, ListParams, MetadataBody, PaymentBody, RefundBody, ShipmentBody,
+    ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
 };
 pub(crate) use response::{render_order, OrderBody, OrderListBody};
 
@@ -35,6 +35,8 @@ pub(crate) fn pointer(field: Field) -> String {
         Field::Status => "/status",
         Field::Note => "/note",
         Field::Metadata => "/metadata",
+        Field::RefundAmount => "/amount",
+        Field::Reason => "/reason",
         Field::Address(field) => match field {
             AddressField::Name => "/address/name",
             AddressField::Line1 => "/address/line1",

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
 use order_domain::{
-    AddressDraft, ItemDraft, OrderDraft, PaymentDraft, ShipmentItemDraft, TrackingDraft,
+    AddressDraft, ItemDraft, OrderDraft, PaymentDraft, RefundDraft, RefundItemDraft,
+    ShipmentItemDraft, TrackingDraft,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -298,4 +299,52 @@ pub(crate) struct StatusBody {
 pub(crate) struct MetadataBody {
     #[schema(required = true, value_type = BTreeMap<String, String>)]
     pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// `POST /orders/{id}/refunds`
+///
+/// Gives back part of an order's captured money.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = RefundRequest, examples(json!({"amount": 20.00, "reason": "arrived damaged",
+    "items": [{"productId": "p-1", "quantity": 1}]})))]
+pub(crate) struct RefundBody {
+    /// Positive, exact in the order's currency, at most its `refundableAmount`.
+    #[schema(required = true, schema_with = schemas::amount)]
+    amount: Option<JsonNumber>,
+    /// Why, 1 to 500 characters.
+    #[schema(required = true, min_length = 1, max_length = 500)]
+    reason: Option<String>,
+    /// The products and quantities refunded (each a line of the order, at most its quantity).
+    #[schema(value_type = Option<Vec<RefundItemRequest>>, max_items = 100)]
+    items: Option<Vec<RefundItemRequest>>,
+}
+
+/// A product and quantity a refund is for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = RefundItemRequest)]
+pub(crate) struct RefundItemRequest {
+    #[schema(required = true, schema_with = schemas::product_id)]
+    product_id: Option<String>,
+    #[schema(required = true, schema_with = schemas::quantity)]
+    quantity: Option<JsonNumber>,
+}
+
+impl RefundBody {
+    pub fn into_draft(self) -> RefundDraft {
+        RefundDraft {
+            amount: self.amount.map(JsonNumber::into_text),
+            reason: self.reason,
+            items: self.items.map(|items| {
+                items
+                    .into_iter()
+                    .map(|item| RefundItemDraft {
+                        product_id: item.product_id,
+                        quantity: item.quantity.map(JsonNumber::into_text),
+                    })
+                    .collect()
+            }),
+        }
+    }
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use order_domain::{LineProgress, Order, OrderLine, Shipment};
+use order_domain::{LineProgress, Order, OrderLine, Refund, Shipment};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
@@ -40,6 +40,7 @@ fn display<S: Serializer, T: std::fmt::Display>(
     "items": [{"productId": "p-1", "quantity": 2, "price": 25.00},
               {"productId": "p-2", "quantity": 2, "price": 50.00}],
     "payment": null, "shippingAddress": null, "shipment": null, "shipments": [],
+    "refunds": [], "refundedAmount": 0.00, "refundableAmount": 0.00,
     "allowedActions": ["pay", "setShippingAddress", "cancel"], "version": 1,
     "createdAt": "2025-01-15T10:30:00.123456Z", "updatedAt": "2025-01-15T10:30:00.123456Z"
 })))]
@@ -77,6 +78,14 @@ pub(crate) struct OrderBody<'a> {
     /// String keys to string values, at most 50 keys.
     #[schema(value_type = BTreeMap<String, String>)]
     metadata: &'a BTreeMap<String, String>,
+    /// Partial refunds of the captured money, oldest first.
+    refunds: Vec<RefundOut<'a>>,
+    /// What the provider has given back (succeeded refunds).
+    #[schema(schema_with = schemas::amount)]
+    refunded_amount: Amount,
+    /// What may still be refunded: captured, less succeeded and pending refunds.
+    #[schema(schema_with = schemas::amount)]
+    refundable_amount: Amount,
     #[schema(schema_with = schemas::actions)]
     allowed_actions: Vec<&'static str>,
     /// 1 on creation, +1 on every change; the `ETag` is `"<version>"`.
@@ -213,6 +222,59 @@ struct ShipmentOut<'a> {
     updated_at: DateTime<Utc>,
 }
 
+/// One partial refund.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = OrderRefund)]
+struct RefundOut<'a> {
+    #[serde(serialize_with = "display")]
+    #[schema(value_type = String, format = Uuid)]
+    id: order_domain::OrderRefundId,
+    #[schema(schema_with = schemas::amount)]
+    amount: Amount,
+    reason: &'a str,
+    items: Vec<RefundItemOut<'a>>,
+    /// `pending` until the provider answers; `failed` when it refused (the amount is refundable again).
+    #[schema(value_type = String, pattern = "^(pending|succeeded|failed)$")]
+    status: &'static str,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+    /// When the provider answered; `null` while pending.
+    #[serde(serialize_with = "optional_rfc3339")]
+    settled_at: Option<DateTime<Utc>>,
+}
+
+/// A product and quantity a refund is for.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = OrderRefundItem)]
+struct RefundItemOut<'a> {
+    product_id: &'a str,
+    #[schema(minimum = 1)]
+    quantity: u32,
+}
+
+impl<'a> From<&'a Refund> for RefundOut<'a> {
+    fn from(refund: &'a Refund) -> Self {
+        Self {
+            id: refund.id,
+            amount: Amount(refund.amount),
+            reason: refund.reason.as_str(),
+            items: refund
+                .items
+                .iter()
+                .map(|item| RefundItemOut {
+                    product_id: item.product_id.as_str(),
+                    quantity: item.quantity.get(),
+                })
+                .collect(),
+            status: refund.status.as_str(),
+            created_at: refund.created_at,
+            settled_at: refund.settled_at,
+        }
+    }
+}
+
 impl<'a> From<&'a Order> for OrderBody<'a> {
     fn from(order: &'a Order) -> Self {
         let totals = order.totals();
@@ -260,6 +322,9 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
             shipments: order.shipments().iter().map(ShipmentBody::from).collect(),
             note: order.note().map(|n| n.as_str()),
             metadata: order.metadata().entries(),
+            refunds: order.refunds().iter().map(RefundOut::from).collect(),
+            refunded_amount: Amount(order.refunded_amount()),
+            refundable_amount: Amount(order.refundable_amount()),
             allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
             version: order.version().get(),
             created_at: order.created_at(),

@@ -3,4 +3,5 @@ pub(crate) mod health;
 pub(crate) mod lifecycle;
 pub(crate) mod metadata;
 pub(crate) mod orders;
+pub(crate) mod refunds;
 pub(crate) mod shipments;

@@ -28,8 +28,9 @@ use operations::{LIFECYCLE, OPERATIONS, ORDERS};
 use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
     InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentDeclined,
-    PreconditionFailed, RequestTimeout, ServiceUnavailable, ShipmentNotFound, StatusConflict,
-    TooManyRequests, Unauthorized, UnsupportedMediaType, ValidationFailed,
+    PreconditionFailed, RefundConflict, RefundRejected, RequestTimeout, ServiceUnavailable,
+    ShipmentNotFound, StatusConflict, TooManyRequests, Unauthorized, UnsupportedMediaType,
+    ValidationFailed,
 };
 
 /// Where the document is served, and where the interactive docs find it.
@@ -64,6 +65,7 @@ const BEARER: &str = "bearerAuth";
         operations::correct_shipment_tracking,
         operations::change_shipment_status,
         operations::update_metadata,
+        operations::request_refund,
         operations::change_status,
         operations::live,
         operations::ready,
@@ -75,7 +77,8 @@ const BEARER: &str = "bearerAuth";
             MalformedRequest, Unauthorized, Forbidden, OrderNotFound, RequestTimeout, PayloadTooLarge,
             UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
-            ChangeConflict, StatusConflict, DeleteConflict, ShipmentNotFound,
+            ChangeConflict, StatusConflict, DeleteConflict, ShipmentNotFound, RefundRejected,
+            RefundConflict,
         ),
     ),
     tags(

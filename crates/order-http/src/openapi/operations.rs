@@ -13,12 +13,13 @@ use super::headers::{
 };
 use super::problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest, NotReady,
-    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, ShipmentNotFound,
-    StatusConflict, UnsupportedMediaType, ValidationFailed,
+    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, RefundConflict,
+    RefundRejected, ShipmentNotFound, StatusConflict, UnsupportedMediaType, ValidationFailed,
 };
 use crate::dto::{
     CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
-    PaymentBody, ShipmentBody, ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
+    PaymentBody, RefundBody, ShipmentBody, ShipmentStatusBody, ShippingBody, StatusBody,
+    TrackingBody,
 };
 use crate::handlers::events::HistoryParams;
 
@@ -286,6 +287,31 @@ fn order_events() {}
     )
 )]
 fn update_metadata() {}
+
+/// `handlers::refunds::request_refund`
+#[utoipa::path(
+    post, path = "/orders/{id}/refunds", operation_id = "requestRefund", tag = LIFECYCLE,
+    summary = "Refund part of an order",
+    description = "Asks for a refund of captured money (an order's payment is captured when it ships): at \
+        most its `refundableAmount` (captured, less succeeded and pending refunds). The refund is `pending` \
+        until the payment service answers, after the change is committed, then `succeeded` or `failed` (its \
+        amount is refundable again). Parallel refunds never give back more than was captured. Safe to retry \
+        with an idempotency key.",
+    params(OrderIdPath, IdempotencyKeyHeader),
+    request_body(content = RefundBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Asked for: the order with its new refund, and its new `ETag`; a retry \
+            with the same idempotency key and request gets the same answer with `Idempotent-Replayed: true`.",
+            body = OrderBody, headers(("ETag"), ("Idempotent-Replayed"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = RefundConflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = RefundRejected),
+    )
+)]
+fn request_refund() {}
 
 /// The answer of a health probe.
 #[derive(ToSchema)]

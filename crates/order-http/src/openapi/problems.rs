@@ -127,6 +127,18 @@ pub(crate) const PROBLEM_TYPES: &[ProblemType] = &[
         },
     },
     ProblemType {
+        schema: "PaymentNotCapturedProblem",
+        uri: "/problems/payment-not-captured",
+        status: 409,
+        description: "A refund of an order whose payment is not captured (authorized only, or not paid): \
+                      there is no money to give back; canceling the order voids the authorization.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/payment-not-captured", "title": "Payment not captured", "status": 409,
+                   "detail": "the order's payment is not captured: nothing can be refunded (cancel the order to void it)"})
+        },
+    },
+    ProblemType {
         schema: "UnknownCustomerProblem",
         uri: "/problems/unknown-customer",
         status: 422,
@@ -447,6 +459,12 @@ problem_responses! {
     StatusConflict => ("The order's status does not allow this change, the status is one only a business \
         event brings, or other changes kept winning the race.",
         ["TransitionNotAllowedProblem", "StatusNotSettableProblem", "ConcurrentChangeProblem"], []);
+    RefundRejected => ("The refund breaks the rules (every bad field named: `/amount` above the \
+        `refundableAmount`, `/reason`, `/items/<n>/...`), or its idempotency key was used for a different \
+        request.", ["ValidationProblem", "IdempotencyKeyReusedProblem"], []);
+    RefundConflict => ("The order's payment is not captured, a request with the same idempotency key is \
+        still in progress, or other changes kept winning the race.",
+        ["PaymentNotCapturedProblem", "IdempotencyKeyInFlightProblem", "ConcurrentChangeProblem"], []);
     DeleteConflict => ("The order's money or goods are still moving (`processing`: cancel it first; \
         `shipped`: deliver it first), or other changes kept winning the race.",
         ["TransitionNotAllowedProblem", "ConcurrentChangeProblem"], []);

@@ -361,3 +361,29 @@ impl TestApp {
         false
     }
 }
+
+impl TestApp {
+    /// A valid order paid (115.00) and shipped: its payment is captured. Returns its id.
+    pub async fn shipped_order_id(&self) -> String {
+        let id = self.new_order_id().await;
+        assert_eq!(self.pay(&id, json!(115)).await.status(), StatusCode::OK);
+        assert_eq!(self.track(&id, "1Z999").await.status(), StatusCode::OK);
+        // The shipment's capture is recorded by the worker as version 4: wait for it, so that what a test
+        // does next follows it.
+        self.order_when(&id, |o| o["payment"]["capturedAt"].is_string())
+            .await;
+        id
+    }
+
+    /// `POST /orders/{id}/refunds`, with an `Idempotency-Key` when given one.
+    pub async fn refund(&self, id: &str, body: &Value, key: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/orders/{id}/refunds")))
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        self.send(request).await
+    }
+}

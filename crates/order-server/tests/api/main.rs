@@ -26,6 +26,7 @@ mod payment;
 mod process;
 mod rate_limits;
 mod read;
+mod refunds;
 mod replicas;
 mod request_ids;
 mod shipments;

@@ -1,0 +1,3 @@
+DROP TABLE refund_items;
+DROP TABLE refunds;
+ALTER TABLE orders DROP COLUMN refund_count;
