@@ -73,7 +73,9 @@ pub(crate) async fn create_order(
     Ok(response.body(created.body))
 }
 
-fn idempotency_header(request: &HttpRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+pub(crate) fn idempotency_header(
+    request: &HttpRequest,
+) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
