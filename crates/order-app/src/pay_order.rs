@@ -84,10 +84,7 @@ impl OrderService {
         }
         check.ensure(order.version())?;
         order.check_payment(&payment)?;
-        // The client's key and the request make the provider key: a retry reaches the provider under the
-        // same key, another card under the same client key is another attempt.
-        let client_key = format!("{}:{}", fingerprint.to_hex(), request.key.as_str());
-        let attempt = PaymentAttempt::open(id, payment, Some(&client_key));
+        let attempt = PaymentAttempt::open(id, payment, Some(&request.key));
         let answer = Answer {
             request: &request,
             fingerprint,

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::{AuthorizationId, OrderId, PaymentRequest, ProviderKey};
+use crate::{AuthorizationId, IdempotencyKey, OrderId, PaymentRequest, ProviderKey};
 
 /// A payment attempt's id: a UUIDv7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,14 +84,21 @@ pub struct PaymentAttempt {
 }
 
 impl PaymentAttempt {
-    /// A new open attempt at paying `order` with `request`, keyed by the attempt (or by the client's
-    /// `Idempotency-Key` for the payment, when there is one).
-    pub fn open(order: OrderId, request: PaymentRequest, client_key: Option<&str>) -> Self {
+    /// A new open attempt at paying `order` with `request`, keyed by the attempt, or by the client's
+    /// `Idempotency-Key` for the payment and the request: a client's retry of the request reaches the provider
+    /// under the same key, while the same client key with another card is another attempt.
+    pub fn open(
+        order: OrderId,
+        request: PaymentRequest,
+        client_key: Option<&IdempotencyKey>,
+    ) -> Self {
         let id = AttemptId::generate();
+        let client_key =
+            client_key.map(|key| format!("{}:{}", request.fingerprint().to_hex(), key.as_str()));
         Self {
             id,
             order_id: order,
-            key: ProviderKey::authorization_attempt(order, id, client_key),
+            key: ProviderKey::authorization_attempt(order, id, client_key.as_deref()),
             request,
             authorization_id: None,
             state: AttemptState::Open,

@@ -2,8 +2,14 @@
 //! ledger stand-in served over HTTP: a retry is replayed and authorizes nothing again, another body under the
 //! key is refused, parallel duplicates authorize once, and a decline does not use up the key.
 
+use chrono::{TimeDelta, Utc};
 use futures::future::join_all;
-use order_standins::ledger::AuthorizationState;
+use order_domain::ports::PaymentAttempts;
+use order_domain::{
+    AttemptState, Currency, IdempotencyKey, Money, OrderId, PaymentAttempt, PaymentRequest,
+};
+use order_standins::ledger::{AuthorizationState, PaymentCall};
+use order_storage::{DieselStorage, StorageOptions};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -149,4 +155,51 @@ async fn a_payment_key_and_a_create_key_never_meet() {
     let paid_other = app.pay_with_key(&other, &visa(), "shared").await;
     assert_eq!(paid_other.status(), StatusCode::OK, "a key is per order");
     assert_eq!(header(&paid_other, "idempotent-replayed"), None);
+}
+
+#[tokio::test]
+async fn a_retry_after_a_crash_reaches_the_provider_under_the_same_key() {
+    let money = app_with_ledger().await;
+    let id = money.app.new_order_id().await;
+    let order: OrderId = id.parse().expect("an order id");
+    // A keyed request that crashed: its attempt was recorded, the provider authorized under its key, and
+    // nothing more was written.
+    let request = PaymentRequest {
+        method: "visa".into(),
+        amount: Money::from_minor(11500, Currency::USD).expect("an amount"),
+        reference: None,
+    };
+    let key = IdempotencyKey::parse("pay-1").expect("a key");
+    let attempt = PaymentAttempt::open(order, request, Some(&key));
+    let storage = DieselStorage::open(&StorageOptions::new(money.app.database.database.clone()))
+        .expect("the database opens");
+    storage
+        .open(&attempt, Utc::now() + TimeDelta::minutes(10))
+        .await
+        .expect("the attempt is recorded");
+    money
+        .ledger
+        .handle(
+            attempt.key.as_str(),
+            PaymentCall::Authorize {
+                order_id: id.clone(),
+                method: "visa".into(),
+                amount: "115.00".into(),
+                currency: "USD".into(),
+                reference: None,
+            },
+        )
+        .expect("authorized");
+
+    let retry = money.app.pay_with_key(&id, &visa(), "pay-1").await;
+    assert_eq!(retry.status(), StatusCode::OK);
+    let paid = json_of(retry).await;
+    assert_eq!(paid["status"], "processing", "{paid}");
+    // The provider replayed the authorization it gave the crashed request: one authorization, attached.
+    let authorizations = authorizations_of(&money.ledger, &id);
+    assert_eq!(authorizations.len(), 1, "{authorizations:?}");
+    assert_eq!(authorizations[0].state, AuthorizationState::Authorized);
+    let attempts = storage.of_order(order).await.expect("the attempts");
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0].state, AttemptState::Attached);
 }
