@@ -24,7 +24,7 @@ pub struct PayOrder {
 /// first sent, byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaidOrder {
-    Paid(Order),
+    Paid(Box<Order>),
     Replayed(Vec<u8>),
 }
 
@@ -149,7 +149,7 @@ impl OrderService {
         if paid.is_err() {
             self.attempt_lost(&attempt, Some(authorization)).await;
         }
-        paid.map(PaidOrder::Paid)
+        paid.map(|order| PaidOrder::Paid(Box::new(order)))
     }
 
     /// The order's paying compare-and-swap, which attaches the attempt in the same transaction.

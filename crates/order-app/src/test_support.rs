@@ -117,7 +117,7 @@ impl OrderService {
             idempotency_key: None,
         };
         match self.pay_order(caller, id, command, |_| Vec::new()).await? {
-            crate::PaidOrder::Paid(order) => Ok(order),
+            crate::PaidOrder::Paid(order) => Ok(*order),
             crate::PaidOrder::Replayed(_) => Err(crate::AppError::Conflict),
         }
     }
