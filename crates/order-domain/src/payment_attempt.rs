@@ -110,6 +110,31 @@ impl PaymentAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Currency, Money};
+
+    #[test]
+    fn a_client_key_gives_one_provider_key_per_request() {
+        let order = OrderId::generate();
+        let request = |method: &str| PaymentRequest {
+            method: method.into(),
+            amount: Money::from_minor(11500, Currency::USD).expect("an amount"),
+            reference: None,
+        };
+        let key = IdempotencyKey::parse("pay-1").expect("a key");
+        let keyed = |method| PaymentAttempt::open(order, request(method), Some(&key)).key;
+        assert_eq!(
+            keyed("visa"),
+            keyed("visa"),
+            "a retry reaches the provider under its key"
+        );
+        assert_ne!(
+            keyed("visa"),
+            keyed("declined"),
+            "another card is another attempt"
+        );
+        let unkeyed = |method| PaymentAttempt::open(order, request(method), None).key;
+        assert_ne!(unkeyed("visa"), unkeyed("visa"));
+    }
 
     #[test]
     fn states_round_trip_by_name() {
