@@ -8,11 +8,12 @@ use order_domain::{
 use crate::policy::{authorize, Action};
 use crate::{AppError, Caller, OrderService};
 
-/// A key that makes a create safe to retry, in the key space of whoever sent it.
+/// A key that makes a write safe to retry, in the key space of whoever sent it (and, for a payment, of the
+/// order it pays).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct IdempotentRequest {
-    scope: IdempotencyScope,
-    key: IdempotencyKey,
+pub(crate) struct IdempotentRequest {
+    pub(crate) scope: IdempotencyScope,
+    pub(crate) key: IdempotencyKey,
 }
 
 #[derive(Debug, Clone)]
@@ -80,21 +81,26 @@ impl OrderService {
             })
         ) {
             // Nothing of ours was stored: the key is free for a retry at once (or when the hold lapses).
-            if let Err(error) = self
-                .ports
-                .orders
-                .release_idempotency(&request.scope, &request.key)
-                .await
-            {
-                tracing::warn!(error = %error, "could not let go of an idempotency key; its hold will lapse");
-            }
+            self.release_key(&request).await;
         }
         result
     }
 
+    /// Lets go of a held key whose request stored nothing. Best effort: the hold lapses by itself.
+    pub(crate) async fn release_key(&self, request: &IdempotentRequest) {
+        if let Err(error) = self
+            .ports
+            .orders
+            .release_idempotency(&request.scope, &request.key)
+            .await
+        {
+            tracing::warn!(error = %error, "could not let go of an idempotency key; its hold will lapse");
+        }
+    }
+
     /// Holds the key for this create, so that a duplicate arriving meanwhile causes nothing downstream (no
     /// customer lookup, no second reservation); `false` when it cannot be held.
-    async fn claim(
+    pub(crate) async fn claim(
         &self,
         request: &IdempotentRequest,
         fingerprint: Fingerprint,
@@ -166,7 +172,7 @@ impl OrderService {
         }
     }
 
-    async fn find_record(
+    pub(crate) async fn find_record(
         &self,
         request: &IdempotentRequest,
         now: DateTime<Utc>,

@@ -1,107 +1,13 @@
-use order_domain::ports::{AddressCheck, PaymentError, RepositoryError};
+use order_domain::ports::AddressCheck;
 use order_domain::{
-    AuthorizationId, Field, Order, OrderAction, OrderId, OrderStatus, PaymentAttempt, PaymentDraft,
-    PaymentRequest, ShippingAddress, Tracking, VersionCheck, Violation,
+    Field, Order, OrderAction, OrderId, OrderStatus, ShippingAddress, Tracking, VersionCheck,
+    Violation,
 };
 
 use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
-    /// Pays a pending order with exactly its total. The attempt is recorded (with its own provider key and a
-    /// due date for the settler) before the payment service authorizes it, and the order's compare-and-swap
-    /// attaches it; an attempt that loses (declined, canceled meanwhile, the save failed, a crash) is voided
-    /// by the worker (see `settle_due_attempts`), so no authorization is left held for an order that did
-    /// not take it.
-    pub async fn pay_order(
-        &self,
-        caller: &Caller,
-        id: OrderId,
-        draft: PaymentDraft,
-        check: VersionCheck,
-    ) -> Result<Order, AppError> {
-        let order = self.find_for(caller, Action::Pay, id).await?;
-        check.ensure(order.version())?;
-        let payment = PaymentRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
-        order.check_payment(&payment)?;
-        let attempt = PaymentAttempt::open(id, payment.clone(), None);
-        let now = self.ports.clock.now();
-        self.ports
-            .attempts
-            .open(&attempt, now + self.settings.payment_attempt_grace)
-            .await?;
-        let authorization = match self
-            .ports
-            .payments
-            .authorize(&attempt.key, id, &payment)
-            .await
-        {
-            Ok(authorization) => authorization,
-            Err(error) => {
-                // Whatever the provider did (a decline holds nothing; a timeout may have held money), the
-                // settler finds out by replaying the attempt's key.
-                self.attempt_lost(&attempt, None).await;
-                return Err(match error {
-                    PaymentError::Declined(reason) => AppError::PaymentDeclined(reason),
-                    PaymentError::Conflict(reason) => AppError::Unexpected(reason.into()),
-                    PaymentError::Gateway(error) => error.into(),
-                });
-            }
-        };
-        let paid = self
-            .attach_payment(caller, id, &check, &payment, &attempt, &authorization)
-            .await;
-        if paid.is_err() {
-            self.attempt_lost(&attempt, Some(authorization)).await;
-        }
-        paid
-    }
-
-    /// The order's paying compare-and-swap, which attaches the attempt in the same transaction.
-    async fn attach_payment(
-        &self,
-        caller: &Caller,
-        id: OrderId,
-        check: &VersionCheck,
-        payment: &PaymentRequest,
-        attempt: &PaymentAttempt,
-        authorization: &AuthorizationId,
-    ) -> Result<Order, AppError> {
-        for _ in 0..self.settings.max_write_attempts {
-            let mut order = self.find_for(caller, Action::Pay, id).await?;
-            let expected = order.version();
-            check.ensure(expected)?;
-            let before = order.clone();
-            order.pay(payment, authorization.clone(), self.ports.clock.now())?;
-            let change = self.record(Some(&before), &order, caller, None)?;
-            let attached = self
-                .ports
-                .attempts
-                .attach(&order, expected, &change, attempt.id, authorization)
-                .await;
-            match attached {
-                Ok(()) => return Ok(order),
-                Err(RepositoryError::VersionConflict) => continue,
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(AppError::Conflict)
-    }
-
-    /// Makes a losing attempt due for the settler now, rather than after its grace period. Best effort: if
-    /// this fails, the grace period runs out and the settler takes it then.
-    async fn attempt_lost(&self, attempt: &PaymentAttempt, authorization: Option<AuthorizationId>) {
-        let now = self.ports.clock.now();
-        if let Err(error) = self
-            .ports
-            .attempts
-            .lost(attempt.id, authorization, now)
-            .await
-        {
-            tracing::warn!(attempt = %attempt.id, error = ?error, "a lost payment attempt waits for its grace period");
-        }
-    }
-
     /// Stores where the order goes, once the shipping service says it can deliver there.
     pub async fn set_shipping_address(
         &self,

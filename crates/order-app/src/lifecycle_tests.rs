@@ -52,12 +52,15 @@ fn holding(mocks: &mut Mocks, order: Order) -> Arc<Mutex<Vec<Order>>> {
         Ok(())
     });
     // Paying writes through the attempts: recorded first, attached with the paid order.
-    mocks.attempts.expect_open().returning(|_, _| Ok(()));
+    mocks
+        .attempts
+        .expect_open()
+        .returning(|attempt, _| Ok(attempt.clone()));
     let log = written.clone();
     mocks
         .attempts
         .expect_attach()
-        .returning(move |order, _, _, _, _| {
+        .returning(move |order, _, _, _, _, _| {
             log.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(order.clone());
@@ -105,7 +108,7 @@ async fn paying_authorizes_once_then_stores_a_processing_order() {
 
     let paid = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50.00", "visa"),
@@ -136,7 +139,7 @@ async fn a_declined_payment_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "declined"),
@@ -175,7 +178,7 @@ async fn each_payment_attempt_authorizes_under_a_key_of_its_own() {
     expect_lost(&mut mocks, None);
     let service = mocks.service();
     let declined = service
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "declined"),
@@ -184,7 +187,7 @@ async fn each_payment_attempt_authorizes_under_a_key_of_its_own() {
         .await;
     assert!(matches!(declined, Err(AppError::PaymentDeclined(_))));
     let paid = service
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "visa"),
@@ -220,7 +223,7 @@ async fn an_unreachable_payment_service_is_unavailable_and_changes_nothing() {
 
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "visa"),
@@ -247,7 +250,7 @@ async fn a_wrong_amount_is_refused_before_the_payment_service_is_asked() {
 
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("49.99", "visa"),
@@ -270,7 +273,7 @@ async fn paying_a_paid_order_is_not_allowed_and_is_not_authorized() {
 
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "visa"),
@@ -293,7 +296,7 @@ async fn paying_a_missing_or_deleted_order_is_not_found() {
     mocks.payments.expect_authorize().never();
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             order_domain::OrderId::generate(),
             payment("50", "visa"),
@@ -328,18 +331,18 @@ async fn a_payment_that_loses_its_race_to_a_cancel_hands_its_authorization_to_th
         .attempts
         .expect_open()
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|attempt, _| Ok(attempt.clone()));
     mocks
         .attempts
         .expect_attach()
         .times(1)
-        .returning(|_, _, _, _, _| Err(RepositoryError::VersionConflict));
+        .returning(|_, _, _, _, _, _| Err(RepositoryError::VersionConflict));
     // Not left held: the attempt with its authorization is due for the settler, which voids it.
     expect_lost(&mut mocks, Some(authorization()));
 
     let result = mocks
         .service()
-        .pay_order(
+        .pay_unkeyed(
             &Caller::anonymous(),
             id,
             payment("50", "visa"),
@@ -365,7 +368,7 @@ async fn a_stale_if_match_on_payment_fails_before_anything_else() {
     let stale = VersionCheck::OneOf(vec![Version::FIRST.next()]);
     let result = mocks
         .service()
-        .pay_order(&Caller::anonymous(), id, payment("50", "visa"), stale)
+        .pay_unkeyed(&Caller::anonymous(), id, payment("50", "visa"), stale)
         .await;
     assert!(matches!(result, Err(AppError::PreconditionFailed { .. })));
     assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());

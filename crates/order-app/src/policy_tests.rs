@@ -270,7 +270,7 @@ async fn a_customer_paying_someone_elses_order_never_reaches_the_payment_service
     };
     let result = mocks
         .service()
-        .pay_order(&caller, id, draft, VersionCheck::Any)
+        .pay_unkeyed(&caller, id, draft, VersionCheck::Any)
         .await;
     assert!(matches!(result, Err(AppError::NotFound)), "{result:?}");
 }

@@ -101,3 +101,24 @@ pub fn new_order(customer: &str) -> NewOrder {
 pub fn stored_order() -> Order {
     Order::place(new_order("customer-1"), OrderId::generate(), now())
 }
+
+impl OrderService {
+    /// Pays without a client key and answers the paid order, as most payment tests want.
+    pub async fn pay_unkeyed(
+        &self,
+        caller: &crate::Caller,
+        id: OrderId,
+        payment: order_domain::PaymentDraft,
+        check: order_domain::VersionCheck,
+    ) -> Result<Order, crate::AppError> {
+        let command = crate::PayOrder {
+            payment,
+            check,
+            idempotency_key: None,
+        };
+        match self.pay_order(caller, id, command, |_| Vec::new()).await? {
+            crate::PaidOrder::Paid(order) => Ok(*order),
+            crate::PaidOrder::Replayed(_) => Err(crate::AppError::Conflict),
+        }
+    }
+}

@@ -37,6 +37,13 @@ impl IdempotencyScope {
         Self(name.into())
     }
 
+    /// The key space of this caller's payments of one order: a payment key never meets a create key, nor
+    /// a payment key of another order. The unit separator cannot occur in a principal's name (subjects are
+    /// printable text), so no caller's own space can look like it.
+    pub fn for_payment(&self, order: OrderId) -> Self {
+        Self(format!("{}\u{1f}payment:{order}", self.0))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -47,6 +54,11 @@ impl IdempotencyScope {
 pub struct Fingerprint([u8; 32]);
 
 impl Fingerprint {
+    /// Lower-case hex of the digest.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }

@@ -1,7 +1,8 @@
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
 use crate::text::check_identifier;
-use crate::{AuthorizationId, Currency, Field, Money, Violation};
+use crate::{AuthorizationId, Currency, Field, Fingerprint, Money, Violation};
 
 /// A request to pay an order, as it arrived. The amount is the exact text of a JSON number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,6 +62,26 @@ impl PaymentRequest {
             }),
             _ => Err(violations),
         }
+    }
+
+    /// What makes two payment requests the same request, for their idempotency key.
+    pub fn fingerprint(&self) -> Fingerprint {
+        let mut hash = Sha256::new();
+        let mut text = |s: &str| {
+            hash.update((s.len() as u64).to_le_bytes());
+            hash.update(s.as_bytes());
+        };
+        text(&self.method);
+        text(self.amount.currency().code());
+        match &self.reference {
+            None => text(""),
+            Some(reference) => {
+                text("+");
+                text(reference);
+            }
+        }
+        hash.update(self.amount.minor_units().to_le_bytes());
+        Fingerprint::from_bytes(hash.finalize().into())
     }
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::{AuthorizationId, OrderId, PaymentRequest, ProviderKey};
+use crate::{AuthorizationId, IdempotencyKey, OrderId, PaymentRequest, ProviderKey};
 
 /// A payment attempt's id: a UUIDv7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,14 +84,21 @@ pub struct PaymentAttempt {
 }
 
 impl PaymentAttempt {
-    /// A new open attempt at paying `order` with `request`, keyed by the attempt (or by the client's
-    /// `Idempotency-Key` for the payment, when there is one).
-    pub fn open(order: OrderId, request: PaymentRequest, client_key: Option<&str>) -> Self {
+    /// A new open attempt at paying `order` with `request`, keyed by the attempt, or by the client's
+    /// `Idempotency-Key` for the payment and the request: a client's retry of the request reaches the provider
+    /// under the same key, while the same client key with another card is another attempt.
+    pub fn open(
+        order: OrderId,
+        request: PaymentRequest,
+        client_key: Option<&IdempotencyKey>,
+    ) -> Self {
         let id = AttemptId::generate();
+        let client_key =
+            client_key.map(|key| format!("{}:{}", request.fingerprint().to_hex(), key.as_str()));
         Self {
             id,
             order_id: order,
-            key: ProviderKey::authorization_attempt(order, id, client_key),
+            key: ProviderKey::authorization_attempt(order, id, client_key.as_deref()),
             request,
             authorization_id: None,
             state: AttemptState::Open,
@@ -103,6 +110,31 @@ impl PaymentAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Currency, Money};
+
+    #[test]
+    fn a_client_key_gives_one_provider_key_per_request() {
+        let order = OrderId::generate();
+        let request = |method: &str| PaymentRequest {
+            method: method.into(),
+            amount: Money::from_minor(11500, Currency::USD).expect("an amount"),
+            reference: None,
+        };
+        let key = IdempotencyKey::parse("pay-1").expect("a key");
+        let keyed = |method| PaymentAttempt::open(order, request(method), Some(&key)).key;
+        assert_eq!(
+            keyed("visa"),
+            keyed("visa"),
+            "a retry reaches the provider under its key"
+        );
+        assert_ne!(
+            keyed("visa"),
+            keyed("declined"),
+            "another card is another attempt"
+        );
+        let unkeyed = |method| PaymentAttempt::open(order, request(method), None).key;
+        assert_ne!(unkeyed("visa"), unkeyed("visa"));
+    }
 
     #[test]
     fn states_round_trip_by_name() {

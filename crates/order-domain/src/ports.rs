@@ -114,16 +114,19 @@ pub trait OrderRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PaymentAttempts: Send + Sync {
-    /// Records a new open attempt, due to be settled at `settle_at` unless attached before.
+    /// Records a new open attempt, due to be settled at `settle_at` unless attached before, and answers the
+    /// attempt on record under its provider key: the new one, or the one an earlier request with the same
+    /// client key recorded (then nothing is written).
     async fn open(
         &self,
         attempt: &PaymentAttempt,
         settle_at: DateTime<Utc>,
-    ) -> Result<(), RepositoryError>;
+    ) -> Result<PaymentAttempt, RepositoryError>;
 
     /// In one transaction: writes the paid order and its `change` if the stored one is still at `expected`
     /// (else `VersionConflict`), and marks the attempt attached with its authorization if it is still open
-    /// (else `AttemptSettled`). Either refusal writes nothing.
+    /// (else `AttemptSettled`), and stores the client's idempotency record for the payment, if any (a live
+    /// record for its key: `DuplicateIdempotencyKey`). Any refusal writes nothing.
     async fn attach(
         &self,
         order: &Order,
@@ -131,6 +134,7 @@ pub trait PaymentAttempts: Send + Sync {
         change: &RecordedChange,
         attempt: AttemptId,
         authorization: &AuthorizationId,
+        idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError>;
 
     /// The attempt's request lost (declined, the order moved on, the save failed): records what it obtained

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use sha2::{Digest, Sha256};
+
 use crate::text::{check_identifier, TextError};
 use crate::{AttemptId, AuthorizationId, OrderId, OrderRefundId};
 
@@ -21,15 +23,19 @@ impl ProviderKey {
     }
 
     /// `authorize:<orderId>:<attemptId>`: one payment attempt of an order. With the client's own key for
-    /// the payment, `authorize:<orderId>:key:<clientKey>`: a client's retry that reaches the provider again is
-    /// still one authorization.
+    /// the payment, `authorize:<orderId>:key:<sha256 of the client's key>`: a client's retry that reaches the
+    /// provider again is still one authorization (hashed, so that a 255-character client key still fits).
     pub fn authorization_attempt(
         order: OrderId,
         attempt: AttemptId,
         client_key: Option<&str>,
     ) -> Self {
         match client_key {
-            Some(key) => Self(format!("authorize:{order}:key:{key}")),
+            Some(key) => {
+                let digest = Sha256::digest(key.as_bytes());
+                let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+                Self(format!("authorize:{order}:key:{hex}"))
+            }
             None => Self(format!("authorize:{order}:{attempt}")),
         }
     }
@@ -83,6 +89,9 @@ mod tests {
         let keyed = |attempt| ProviderKey::authorization_attempt(order, attempt, Some("k-1"));
         assert_eq!(keyed(AttemptId::generate()), keyed(AttemptId::generate()));
         assert!(first.as_str().starts_with(&format!("authorize:{order}:")));
+        let longest = "k".repeat(255);
+        let long = ProviderKey::authorization_attempt(order, AttemptId::generate(), Some(&longest));
+        assert!(ProviderKey::parse(long.as_str()).is_ok());
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub(crate) fn open(
     attempt: &PaymentAttempt,
     settle_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<(), StorageError> {
+) -> Result<PaymentAttempt, StorageError> {
     let row = NewAttemptRow {
         id: attempt.id.to_string(),
         order_id: attempt.order_id.to_string(),
@@ -112,11 +112,47 @@ pub(crate) fn open(
         settle_at: settle_at.naive_utc(),
         created_at: now.naive_utc(),
     };
-    diesel::insert_into(payment_attempts::table)
+    // A second request with the same client key and body derives the same provider key: it takes over the
+    // attempt on record (the provider replays its answer under that key) rather than failing.
+    let insert = diesel::insert_into(payment_attempts::table)
         .values(row)
-        .execute(conn)?;
-    Ok(())
+        .on_conflict(payment_attempts::provider_key)
+        .do_nothing();
+    // Diesel builds upserts per backend, not for the multi-backend.
+    match conn {
+        DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        DbConnection::Postgres(conn) => insert.execute(conn)?,
+    };
+    let row: AttemptRow = payment_attempts::table
+        .filter(payment_attempts::provider_key.eq(attempt.key.as_str()))
+        .select(ATTEMPT_COLUMNS)
+        .first(conn)?;
+    row.into_attempt()
 }
+
+const ATTEMPT_COLUMNS: (
+    payment_attempts::id,
+    payment_attempts::order_id,
+    payment_attempts::provider_key,
+    payment_attempts::method,
+    payment_attempts::amount,
+    payment_attempts::currency,
+    payment_attempts::reference,
+    payment_attempts::authorization_id,
+    payment_attempts::state,
+    payment_attempts::failures,
+) = (
+    payment_attempts::id,
+    payment_attempts::order_id,
+    payment_attempts::provider_key,
+    payment_attempts::method,
+    payment_attempts::amount,
+    payment_attempts::currency,
+    payment_attempts::reference,
+    payment_attempts::authorization_id,
+    payment_attempts::state,
+    payment_attempts::failures,
+);
 
 /// Marks an open attempt attached; `false` if it is no longer open (the settler took it).
 pub(crate) fn attach(
@@ -230,18 +266,7 @@ pub(crate) fn of_order(
     let rows: Vec<AttemptRow> = payment_attempts::table
         .filter(payment_attempts::order_id.eq(order.to_string()))
         .order(payment_attempts::id.asc())
-        .select((
-            payment_attempts::id,
-            payment_attempts::order_id,
-            payment_attempts::provider_key,
-            payment_attempts::method,
-            payment_attempts::amount,
-            payment_attempts::currency,
-            payment_attempts::reference,
-            payment_attempts::authorization_id,
-            payment_attempts::state,
-            payment_attempts::failures,
-        ))
+        .select(ATTEMPT_COLUMNS)
         .load(conn)?;
     rows.into_iter().map(AttemptRow::into_attempt).collect()
 }

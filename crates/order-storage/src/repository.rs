@@ -227,7 +227,7 @@ impl PaymentAttempts for DieselStorage {
         &self,
         attempt: &PaymentAttempt,
         settle_at: DateTime<Utc>,
-    ) -> Result<(), RepositoryError> {
+    ) -> Result<PaymentAttempt, RepositoryError> {
         let attempt = attempt.clone();
         let now = Utc::now();
         self.write(move |conn| payment_attempts::open(conn, &attempt, settle_at, now))
@@ -241,6 +241,7 @@ impl PaymentAttempts for DieselStorage {
         change: &RecordedChange,
         attempt: AttemptId,
         authorization: &AuthorizationId,
+        idempotency: Option<IdempotencyRecord>,
     ) -> Result<(), RepositoryError> {
         let update = OrderUpdate::of(order, expected);
         let change = ChangeRows::of(change);
@@ -253,6 +254,10 @@ impl PaymentAttempts for DieselStorage {
             }
             if !payment_attempts::attach(conn, attempt, &authorization)? {
                 return Err(RepositoryError::AttemptSettled.into());
+            }
+            if let Some(record) = idempotency {
+                release_claim(conn, &record.scope, &record.key)?;
+                insert_record(conn, record)?;
             }
             change.insert(conn)
         })

@@ -3,9 +3,9 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
-use order_app::{Caller, OrderService};
+use order_app::{Caller, OrderService, PaidOrder, PayOrder};
 use order_domain::{
-    Field, Order, OrderId, OrderStatus, ShippingAddress, Tracking, VersionCheck, Violation,
+    Field, Order, OrderId, OrderStatus, ShippingAddress, Tracking, Version, VersionCheck, Violation,
 };
 use serde::de::DeserializeOwned;
 
@@ -14,7 +14,7 @@ use crate::caller::caller;
 use crate::dto::{render_order, PaymentBody, ShippingBody, StatusBody, TrackingBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match};
-use crate::handlers::orders::order_id;
+use crate::handlers::orders::{idempotency_header, order_id};
 use crate::json_body;
 
 /// What every change request carries: who asks, the order, the caller's `If-Match`, and a JSON body.
@@ -47,11 +47,37 @@ pub(crate) async fn pay(
     service: Data<OrderService>,
 ) -> Result<HttpResponse, ApiError> {
     let (caller, id, check, payment): (_, _, _, PaymentBody) = read_change(&request, &id, &body)?;
-    let order = service
-        .pay_order(&caller, id, payment.into_draft(), check)
-        .await?;
-    business::count(OrderEvent::Paid);
-    Ok(changed(&order))
+    let command = PayOrder {
+        payment: payment.into_draft(),
+        check,
+        idempotency_key: idempotency_header(&request)?,
+    };
+    match service
+        .pay_order(&caller, id, command, render_order)
+        .await?
+    {
+        PaidOrder::Paid(order) => {
+            business::count(OrderEvent::Paid);
+            Ok(changed(&order))
+        }
+        PaidOrder::Replayed(body) => {
+            let mut response = HttpResponse::Ok();
+            response
+                .insert_header(("Idempotent-Replayed", "true"))
+                .content_type(ContentType::json());
+            // The tag the first answer carried: the version it shows.
+            if let Some(version) = shown_version(&body) {
+                response.insert_header(header::ETag(etag(version)));
+            }
+            Ok(response.body(body))
+        }
+    }
+}
+
+/// The `version` of a stored order body.
+fn shown_version(body: &[u8]) -> Option<Version> {
+    let shown: serde_json::Value = serde_json::from_slice(body).ok()?;
+    Version::new(shown.get("version")?.as_u64()?)
 }
 
 /// `PUT /orders/{id}/shipping`

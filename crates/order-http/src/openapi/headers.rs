@@ -190,6 +190,25 @@ parameters! {
          and creates nothing. The same key with a different request is 422. Wins over the body's \
          `idempotencyKey` (one key space). A bad key is 400 naming the header.",
     )];
+    /// `Idempotency-Key` on a payment.
+    PaymentIdempotencyKeyHeader => vec![parameter(
+        "Idempotency-Key",
+        ParameterIn::Header,
+        false,
+        string()
+            .min_length(Some(1))
+            .max_length(Some(IdempotencyKey::MAX_LEN))
+            .pattern(Some(HEADER_TOKEN_PATTERN))
+            .examples([json!("b4f0e2c1")]),
+        "Makes the payment safe to retry: the first successful payment with a key stores its answer, and a \
+         retry with the same key and the same request gets the same status and body with \
+         `Idempotent-Replayed: true` (even once the order has moved on) and authorizes nothing again. The \
+         same key with a different request is 422; while the first is in progress, 409 with `Retry-After`. \
+         A refused or declined payment stores nothing, so its key stays usable (with the same declined \
+         request the payment service repeats its decline; with another method it is a new attempt). Keys \
+         are the caller's, per order: they never meet create keys or another order's. A bad key is 400 \
+         naming the header.",
+    )];
     /// `If-Match` on a change.
     IfMatchHeader => vec![parameter(
         "If-Match",

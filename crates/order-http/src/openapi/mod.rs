@@ -27,10 +27,10 @@ use headers::RequestIdHeader;
 use operations::{LIFECYCLE, OPERATIONS, ORDERS};
 use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
-    InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentDeclined,
-    PreconditionFailed, RefundConflict, RefundRejected, RequestTimeout, ServiceUnavailable,
-    ShipmentNotFound, StatusConflict, TooManyRequests, Unauthorized, UnsupportedMediaType,
-    ValidationFailed,
+    InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentConflict,
+    PaymentDeclined, PaymentRejected, PreconditionFailed, RefundConflict, RefundRejected,
+    RequestTimeout, ServiceUnavailable, ShipmentNotFound, StatusConflict, TooManyRequests,
+    Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 
 /// Where the document is served, and where the interactive docs find it.
@@ -77,8 +77,8 @@ const BEARER: &str = "bearerAuth";
             MalformedRequest, Unauthorized, Forbidden, OrderNotFound, RequestTimeout, PayloadTooLarge,
             UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
-            ChangeConflict, StatusConflict, DeleteConflict, ShipmentNotFound, RefundRejected,
-            RefundConflict,
+            ChangeConflict, PaymentConflict, PaymentRejected, StatusConflict, DeleteConflict,
+            ShipmentNotFound, RefundRejected, RefundConflict,
         ),
     ),
     tags(

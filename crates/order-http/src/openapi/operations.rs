@@ -9,12 +9,14 @@
 use utoipa::ToSchema;
 
 use super::headers::{
-    IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath, ShipmentIdPath,
+    IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath,
+    PaymentIdempotencyKeyHeader, ShipmentIdPath,
 };
 use super::problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest, NotReady,
-    OrderNotFound, PayloadTooLarge, PaymentDeclined, PreconditionFailed, RefundConflict,
-    RefundRejected, ShipmentNotFound, StatusConflict, UnsupportedMediaType, ValidationFailed,
+    OrderNotFound, PayloadTooLarge, PaymentConflict, PaymentDeclined, PaymentRejected,
+    PreconditionFailed, RefundConflict, RefundRejected, ShipmentNotFound, StatusConflict,
+    UnsupportedMediaType, ValidationFailed,
 };
 use crate::dto::{
     CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
@@ -100,20 +102,21 @@ fn delete_order() {}
     put, path = "/orders/{id}/payment", operation_id = "payOrder", tag = LIFECYCLE,
     summary = "Pay an order",
     description = "Authorizes the payment with the payment service; the order becomes `processing`. The \
-        amount must be exactly its `totalAmount`.",
-    params(OrderIdPath, IfMatchHeader),
+        amount must be exactly its `totalAmount`. Safe to retry with an idempotency key.",
+    params(OrderIdPath, IfMatchHeader, PaymentIdempotencyKeyHeader),
     request_body(content = PaymentBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "Paid: the order and its new `ETag`.", body = OrderBody,
-            headers(("ETag"))),
+        (status = 200, description = "Paid: the order and its new `ETag`; a retry with the same idempotency \
+            key and request gets the same answer with `Idempotent-Replayed: true`.", body = OrderBody,
+            headers(("ETag"), ("Idempotent-Replayed"))),
         (status = 400, response = MalformedRequest),
         (status = 402, response = PaymentDeclined),
         (status = 404, response = OrderNotFound),
-        (status = 409, response = ChangeConflict),
+        (status = 409, response = PaymentConflict),
         (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
+        (status = 422, response = PaymentRejected),
     )
 )]
 fn pay() {}

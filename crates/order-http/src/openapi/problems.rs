@@ -454,6 +454,12 @@ problem_responses! {
         (then `Retry-After` says when to retry).",
         ["OutOfStockProblem", "IdempotencyKeyInFlightProblem"], ["Retry-After"]);
     ValidationFailed => ("The body breaks the rules; every bad field is named.", ["ValidationProblem"], []);
+    PaymentRejected => ("The body breaks the rules (every bad field named), or its idempotency key was used \
+        for a different request.", ["ValidationProblem", "IdempotencyKeyReusedProblem"], []);
+    PaymentConflict => ("The order's status does not allow paying, other changes kept winning the race, or \
+        a request with the same idempotency key is still in progress (then `Retry-After` says when to retry).",
+        ["TransitionNotAllowedProblem", "ConcurrentChangeProblem", "IdempotencyKeyInFlightProblem"],
+        ["Retry-After"]);
     ChangeConflict => ("The order's status does not allow this change, or other changes kept winning the \
         race.", ["TransitionNotAllowedProblem", "ConcurrentChangeProblem"], []);
     StatusConflict => ("The order's status does not allow this change, the status is one only a business \

@@ -271,6 +271,16 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// `PUT /orders/{id}/payment` with the client's `Idempotency-Key`.
+    pub async fn pay_with_key(&self, id: &str, body: &Value, key: &str) -> Response {
+        let request = self
+            .client
+            .put(self.url(&format!("/orders/{id}/payment")))
+            .header("Idempotency-Key", key)
+            .json(body);
+        self.send(request).await
+    }
+
     pub async fn pay(&self, id: &str, amount: Value) -> Response {
         self.put(
             id,

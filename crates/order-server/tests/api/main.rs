@@ -23,6 +23,7 @@ mod operations;
 mod outage;
 mod outside_services;
 mod payment;
+mod payment_keys;
 mod process;
 mod rate_limits;
 mod read;

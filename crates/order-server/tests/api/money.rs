@@ -37,15 +37,15 @@ fn free_address() -> SocketAddr {
     listener.local_addr().expect("a local address")
 }
 
-struct PaymentWorld {
-    app: TestApp,
-    ledger: Arc<PaymentLedger>,
+pub(crate) struct PaymentWorld {
+    pub(crate) app: TestApp,
+    pub(crate) ledger: Arc<PaymentLedger>,
     address: SocketAddr,
     server: actix_web::dev::ServerHandle,
 }
 
 /// The application paying against a ledger the test can read.
-async fn app_with_ledger() -> PaymentWorld {
+pub(crate) async fn app_with_ledger() -> PaymentWorld {
     let ledger = Arc::new(PaymentLedger::default());
     let address = free_address();
     let server = serve_payments(address, &ledger);
@@ -67,7 +67,7 @@ async fn app_with_ledger() -> PaymentWorld {
     }
 }
 
-fn authorizations_of(ledger: &PaymentLedger, id: &str) -> Vec<Authorization> {
+pub(crate) fn authorizations_of(ledger: &PaymentLedger, id: &str) -> Vec<Authorization> {
     ledger
         .authorizations()
         .into_iter()
