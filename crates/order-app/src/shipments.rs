@@ -8,6 +8,20 @@ use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
+    /// One shipment of an order the caller may read, with the order it belongs to.
+    pub async fn get_shipment(
+        &self,
+        caller: &Caller,
+        id: OrderId,
+        shipment: ShipmentId,
+    ) -> Result<(Order, ShipmentId), AppError> {
+        let order = self.find_for(caller, Action::ReadShipments, id).await?;
+        if !order.shipments().iter().any(|s| s.id == shipment) {
+            return Err(AppError::ShipmentNotFound);
+        }
+        Ok((order, shipment))
+    }
+
     /// Ships the requested quantities (or everything not shipped yet) in one new shipment; returns the order
     /// and the new shipment's id.
     pub async fn create_shipment(

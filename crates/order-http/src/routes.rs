@@ -118,6 +118,12 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         handler: |route| route.to(shipments::create_shipment),
     },
     Endpoint {
+        method: Method::Get,
+        path: "/{id}/shipments/{shipmentId}",
+        actions: &[Action::ReadShipments],
+        handler: |route| route.to(shipments::get_shipment),
+    },
+    Endpoint {
         method: Method::Put,
         path: "/{id}/shipments/{shipmentId}/tracking",
         actions: &[Action::RecordShipment],

@@ -12,7 +12,9 @@ pub(crate) use request::{
     CreateOrderRequest, ListParams, MetadataBody, PaymentBody, RefundBody, ShipmentBody,
     ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
 };
-pub(crate) use response::{render_order, OrderBody, OrderListBody};
+pub(crate) use response::{
+    render_order, render_shipment, OrderBody, OrderListBody, ShipmentBody as ShipmentOutBody,
+};
 
 /// The JSON pointer of a domain field in a create-order body.
 pub(crate) fn pointer(field: Field) -> String {

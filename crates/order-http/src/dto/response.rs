@@ -120,7 +120,7 @@ struct ItemBody<'a> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Shipment)]
-struct ShipmentBody<'a> {
+pub(crate) struct ShipmentBody<'a> {
     /// UUIDv7.
     #[schema(format = Uuid)]
     id: String,
@@ -346,6 +346,13 @@ impl<'a> ItemBody<'a> {
 }
 
 /// The JSON representation of one order.
+/// One shipment of the order, as `GET /orders/{id}/shipments/{shipmentId}` answers it; `None` if the order
+/// has no such shipment.
+pub(crate) fn render_shipment(order: &Order, id: order_domain::ShipmentId) -> Option<Vec<u8>> {
+    let shipment = order.shipments().iter().find(|s| s.id == id)?;
+    Some(serde_json::to_vec(&ShipmentBody::from(shipment)).unwrap_or_default())
+}
+
 pub(crate) fn render_order(order: &Order) -> Vec<u8> {
     serde_json::to_vec(&OrderBody::from(order)).unwrap_or_default()
 }

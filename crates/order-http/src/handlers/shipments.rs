@@ -7,10 +7,30 @@ use order_app::OrderService;
 use order_domain::{Field, ShipmentId, ShipmentRequest, Tracking, Violation};
 
 use crate::business::{self, OrderEvent};
-use crate::dto::{render_order, ShipmentBody, ShipmentStatusBody, TrackingBody};
+use crate::dto::{render_order, render_shipment, ShipmentBody, ShipmentStatusBody, TrackingBody};
 use crate::error::ApiError;
 use crate::etag::etag;
 use crate::handlers::lifecycle::{changed, read_change};
+
+/// `GET /orders/{id}/shipments/{shipmentId}`: one shipment (the address a new shipment's `Location` gives),
+/// with its order's version as `ETag`.
+pub(crate) async fn get_shipment(
+    request: HttpRequest,
+    path: Path<(String, String)>,
+    service: Data<OrderService>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, shipment) = path.into_inner();
+    let caller = crate::caller::caller(&request)?;
+    let id = crate::handlers::orders::order_id(&id)?;
+    let shipment = shipment_id(&shipment)?;
+    let (order, shipment) = service.get_shipment(&caller, id, shipment).await?;
+    let body = render_shipment(&order, shipment)
+        .ok_or(ApiError::App(order_app::AppError::ShipmentNotFound))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(etag(order.version())))
+        .content_type(ContentType::json())
+        .body(body))
+}
 
 /// `POST /orders/{id}/shipments`: `201` with the order, and the new shipment's address.
 pub(crate) async fn create_shipment(

@@ -62,6 +62,7 @@ const BEARER: &str = "bearerAuth";
         operations::set_shipping_address,
         operations::record_tracking,
         operations::create_shipment,
+        operations::get_shipment,
         operations::correct_shipment_tracking,
         operations::change_shipment_status,
         operations::update_metadata,

@@ -20,8 +20,8 @@ use super::problems::{
 };
 use crate::dto::{
     CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
-    PaymentBody, RefundBody, ShipmentBody, ShipmentStatusBody, ShippingBody, StatusBody,
-    TrackingBody,
+    PaymentBody, RefundBody, ShipmentBody, ShipmentOutBody, ShipmentStatusBody, ShippingBody,
+    StatusBody, TrackingBody,
 };
 use crate::handlers::events::HistoryParams;
 
@@ -189,6 +189,20 @@ fn record_tracking() {}
     )
 )]
 fn create_shipment() {}
+
+/// `handlers::shipments::get_shipment`
+#[utoipa::path(
+    get, path = "/orders/{id}/shipments/{shipmentId}", operation_id = "getShipment", tag = LIFECYCLE,
+    summary = "Read one shipment",
+    description = "The shipment a new shipment's `Location` names, with its order's version as `ETag`.",
+    params(OrderIdPath, ShipmentIdPath),
+    responses(
+        (status = 200, description = "The shipment, with its order's version as `ETag`.",
+            body = ShipmentOutBody, headers(("ETag"))),
+        (status = 404, response = ShipmentNotFound),
+    )
+)]
+fn get_shipment() {}
 
 /// `handlers::shipments::correct_tracking`
 #[utoipa::path(

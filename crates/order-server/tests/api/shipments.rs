@@ -81,6 +81,40 @@ async fn shipping_part_of_an_order_answers_201_with_the_shipment_and_its_locatio
     let read = app.order(&id).await;
     assert_eq!(read["shipments"], order["shipments"]);
     assert_eq!(shipped_quantities(&read), [1, 0]);
+    // The Location answers with the shipment itself.
+    let at_location = app.get(&location).await;
+    assert_eq!(at_location.status(), StatusCode::OK);
+    assert_eq!(
+        header(&at_location, "ETag"),
+        Some(format!("\"{}\"", read["version"]))
+    );
+    assert_eq!(json_of(at_location).await, shipments[0]);
+}
+
+#[tokio::test]
+async fn a_shipment_is_read_at_its_location_by_those_who_may_read_its_order() {
+    let app = crate::helpers::spawn_app_with_auth().await;
+    let admin = app.as_principal("--role admin");
+    let id = admin.paid(&valid_order()).await;
+    let response = admin.ship(&id, &shipment(json!(null))).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = header(&response, "Location").unwrap_or_default();
+    let own_store = app.as_principal("--role store --store-id store-1");
+    assert_eq!(own_store.get(&location).await.status(), StatusCode::OK);
+    let operator = app.as_principal("--role operator");
+    assert_eq!(operator.get(&location).await.status(), StatusCode::OK);
+    let other_store = app.as_principal("--role store --store-id store-2");
+    problem(other_store.get(&location).await, StatusCode::NOT_FOUND).await;
+    let unknown = format!("/orders/{id}/shipments/{}", uuid_like());
+    let body = problem(admin.get(&unknown).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(body["type"], "/problems/shipment-not-found");
+    let not_an_id = format!("/orders/{id}/shipments/nope");
+    problem(admin.get(&not_an_id).await, StatusCode::NOT_FOUND).await;
+}
+
+/// A well-formed UUIDv7 that names no shipment.
+fn uuid_like() -> &'static str {
+    "01900000-0000-7000-8000-000000000000"
 }
 
 #[tokio::test]
