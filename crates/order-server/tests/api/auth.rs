@@ -178,8 +178,16 @@ async fn given(app: &TestApp, given: Given) -> Option<String> {
     Some(id)
 }
 
-async fn act(as_: &TestApp, route: &str, id: Option<&str>) -> reqwest::Response {
+/// Does `route` as `as_` on the order `id` (and its first shipment, when it has one).
+async fn act(
+    as_: &TestApp,
+    route: &str,
+    id: Option<&str>,
+    shipment: Option<&str>,
+) -> reqwest::Response {
     let id = id.unwrap_or_default();
+    let shipment = format!("/orders/{id}/shipments/{}", shipment.unwrap_or_default());
+    let send = |request: reqwest::RequestBuilder| as_.send(request);
     match route {
         "create" => as_.post_order(&order_for("store-1", "customer-1")).await,
         "list" => as_.get("/orders").await,
@@ -190,6 +198,44 @@ async fn act(as_: &TestApp, route: &str, id: Option<&str>) -> reqwest::Response 
         "cancel" => as_.set_status(id, "canceled").await,
         "deliver" => as_.set_status(id, "delivered").await,
         "delete" => as_.delete_order(id).await,
+        "history" => as_.get(&format!("/orders/{id}/events")).await,
+        "metadata" => {
+            let body = json!({"metadata": {"channel": "web"}});
+            as_.put(id, "metadata", &body, None).await
+        }
+        "ship lines" => {
+            let body = json!({"carrier": "UPS", "trackingNumber": "1Z1",
+                              "items": [{"productId": "p-1", "quantity": 1}]});
+            send(
+                as_.client
+                    .post(as_.url(&format!("/orders/{id}/shipments")))
+                    .json(&body),
+            )
+            .await
+        }
+        "read shipment" => as_.get(&shipment).await,
+        "correct shipment" => {
+            let body = json!({"carrier": "UPS", "trackingNumber": "1Z2"});
+            send(
+                as_.client
+                    .put(as_.url(&format!("{shipment}/tracking")))
+                    .json(&body),
+            )
+            .await
+        }
+        "deliver shipment" => {
+            let body = json!({"status": "delivered"});
+            send(
+                as_.client
+                    .put(as_.url(&format!("{shipment}/status")))
+                    .json(&body),
+            )
+            .await
+        }
+        "refund" => {
+            as_.refund(id, &json!({"amount": 10, "reason": "damaged"}), None)
+                .await
+        }
         other => panic!("no route {other}"),
     }
 }
@@ -199,7 +245,7 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
     let app = spawn_app_with_auth().await;
     let roles = [ADMIN, OPERATOR, STORE_1, STORE_2, CUSTOMER_1, CUSTOMER_2];
     // Expected statuses per role, in the order of `roles`; the order is store-1's, bought by customer-1.
-    let table: [(&str, Given, [u16; 6]); 9] = [
+    let table: [(&str, Given, [u16; 6]); 16] = [
         ("create", Given::Nothing, [201, 403, 201, 403, 201, 403]),
         ("list", Given::Pending, [200, 200, 200, 200, 200, 200]),
         ("read", Given::Pending, [200, 200, 200, 404, 200, 404]),
@@ -213,6 +259,29 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
         ("cancel", Given::Pending, [200, 200, 200, 404, 200, 404]),
         ("deliver", Given::Shipped, [200, 200, 200, 404, 403, 404]),
         ("delete", Given::Pending, [204, 403, 403, 404, 403, 404]),
+        ("history", Given::Pending, [200, 200, 200, 404, 200, 404]),
+        ("metadata", Given::Pending, [200, 403, 200, 404, 403, 404]),
+        (
+            "ship lines",
+            Given::Processing,
+            [201, 201, 201, 404, 403, 404],
+        ),
+        (
+            "read shipment",
+            Given::Shipped,
+            [200, 200, 200, 404, 200, 404],
+        ),
+        (
+            "correct shipment",
+            Given::Shipped,
+            [200, 200, 200, 404, 403, 404],
+        ),
+        (
+            "deliver shipment",
+            Given::Shipped,
+            [200, 200, 200, 404, 403, 404],
+        ),
+        ("refund", Given::Shipped, [201, 201, 201, 404, 403, 404]),
     ];
     let admin = app.as_principal(ADMIN);
     for (route, start, expected) in table {
@@ -224,7 +293,11 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
                 None => None,
             };
 
-            let response = act(&app.as_principal(role), route, id.as_deref()).await;
+            let shipment = before
+                .as_ref()
+                .and_then(|order| order["shipments"][0]["id"].as_str().map(str::to_owned));
+            let principal = app.as_principal(role);
+            let response = act(&principal, route, id.as_deref(), shipment.as_deref()).await;
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             assert_eq!(status, expected, "{role} {route}: {body}");
