@@ -13,9 +13,11 @@ use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::outbox;
 
-/// Leases due effects that no waiting effect of the same order and kind precedes. `{lock}` is `FOR UPDATE
-/// SKIP LOCKED` on Postgres, so replicas claiming at once take different rows; SQLite has one writer. The
-/// lease is a committed mark, so a later version stays behind an earlier one that another worker holds.
+/// Leases due effects that no waiting effect of the same order and kind precedes; the order's money effects
+/// (capture, void, refunds) count as one kind, so a refund never reaches the provider before the capture it
+/// gives back. `{lock}` is `FOR UPDATE SKIP LOCKED` on Postgres, so replicas claiming at once take different
+/// rows; SQLite has one writer. The lease is a committed mark, so a later version stays behind an earlier one
+/// that another worker holds.
 const CLAIM: &str = r#"
 UPDATE outbox SET locked_until = $2
 WHERE (event_id, effect) IN (
@@ -24,8 +26,10 @@ WHERE (event_id, effect) IN (
       AND (o.locked_until IS NULL OR o.locked_until <= $1)
       AND NOT EXISTS (
           SELECT 1 FROM outbox p
-          WHERE p.state = 'pending' AND p.order_id = o.order_id AND p.effect = o.effect
-            AND p.order_version < o.order_version)
+          WHERE p.state = 'pending' AND p.order_id = o.order_id AND p.order_version < o.order_version
+            AND (p.effect = o.effect
+                 OR ((p.effect IN ('capture', 'void', 'refund') OR p.effect LIKE 'refund.%')
+                     AND (o.effect IN ('capture', 'void', 'refund') OR o.effect LIKE 'refund.%'))))
     ORDER BY o.next_attempt_at, o.order_version
     LIMIT $3
     {lock}

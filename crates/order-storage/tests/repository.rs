@@ -699,6 +699,68 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
     }
 }
 
+#[tokio::test]
+async fn an_orders_money_effects_run_in_version_order_whatever_their_kind() {
+    use order_domain::ports::Outbox;
+    use order_domain::{Currency, Money, OrderRefundId};
+    use std::time::Duration;
+    for db in backends() {
+        let order = order_for("s-1", "c-1", now());
+        let money = Money::from_minor(1000, Currency::parse("EUR").expect("EUR"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut captured = change(&order);
+        captured.effects = vec![EffectKind::Publish, EffectKind::Capture(money)];
+        db.storage
+            .insert(&order, &captured, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut later = order.clone();
+        later.delete(now()).unwrap_or_else(|e| panic!("{e}"));
+        let mut refunded = change(&later);
+        let refund = EffectKind::Refund {
+            amount: money,
+            refund: Some(OrderRefundId::generate()),
+        };
+        refunded.effects = vec![refund.clone()];
+        db.storage
+            .update(&later, Version::FIRST, &refunded)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let at = now() + TimeDelta::seconds(1);
+        let lease = Duration::from_secs(30);
+        let first = db
+            .storage
+            .claim_due(at, lease, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut kinds: Vec<_> = first.iter().map(|e| e.kind.name()).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            ["capture", "publish"],
+            "the refund of version 2 waits behind the capture of version 1"
+        );
+        let capture = first
+            .iter()
+            .find(|e| matches!(e.kind, EffectKind::Capture(_)))
+            .unwrap_or_else(|| panic!("a capture"));
+        db.storage
+            .complete(capture, at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let next = db
+            .storage
+            .claim_due(at, lease, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            next.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+            [refund]
+        );
+    }
+}
+
 fn claim(key: &str, at: DateTime<Utc>) -> IdempotencyClaim {
     IdempotencyClaim {
         scope: IdempotencyScope::anonymous(),
