@@ -8,18 +8,21 @@ use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 impl OrderService {
-    /// One shipment of an order the caller may read, with the order it belongs to.
+    /// One shipment of an order the caller may read, with the order it belongs to. The order's answer (gone,
+    /// hidden) comes first; `None` is an id that names no shipment at all.
     pub async fn get_shipment(
         &self,
         caller: &Caller,
         id: OrderId,
-        shipment: ShipmentId,
+        shipment: Option<ShipmentId>,
     ) -> Result<(Order, ShipmentId), AppError> {
         let order = self.find_for(caller, Action::ReadShipments, id).await?;
-        if !order.shipments().iter().any(|s| s.id == shipment) {
-            return Err(AppError::ShipmentNotFound);
+        match shipment {
+            Some(shipment) if order.shipments().iter().any(|s| s.id == shipment) => {
+                Ok((order, shipment))
+            }
+            _ => Err(AppError::ShipmentNotFound),
         }
-        Ok((order, shipment))
     }
 
     /// Ships the requested quantities (or everything not shipped yet) in one new shipment; returns the order

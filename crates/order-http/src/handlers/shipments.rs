@@ -22,7 +22,7 @@ pub(crate) async fn get_shipment(
     let (id, shipment) = path.into_inner();
     let caller = crate::caller::caller(&request)?;
     let id = crate::handlers::orders::order_id(&id)?;
-    let shipment = shipment_id(&shipment)?;
+    let shipment = shipment_id(&shipment).ok();
     let (order, shipment) = service.get_shipment(&caller, id, shipment).await?;
     let body = render_shipment(&order, shipment)
         .ok_or(ApiError::App(order_app::AppError::ShipmentNotFound))?;
