@@ -1,10 +1,13 @@
 //! The outbox worker's step: run the after-commit effects that are due, with retries and keys.
 
+use std::collections::HashMap;
+
 use chrono::TimeDelta;
+use futures::future::join_all;
 use order_domain::ports::{GatewayError, PaymentError, RepositoryError};
 use order_domain::{
-    AuthorizationId, DueEffect, EffectKind, Notification, Order, OrderError, OrderId,
-    OrderRefundId, ProviderKey, RefundStatus,
+    AuthorizationId, DueEffect, EffectKind, EventId, Notification, Order, OrderError, OrderEvent,
+    OrderId, OrderRefundId, ProviderKey, RefundStatus,
 };
 
 use crate::refunds::{is_final_refusal, RefundCall};
@@ -65,9 +68,10 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 impl OrderService {
-    /// Claims the effects that are due and runs them: each done is marked done, each failure is
-    /// rescheduled with backoff (or parked, see `RetryPolicy`). Returns how many it claimed; 0 means
-    /// nothing was due. Several workers (replicas) may run this at once.
+    /// Claims the effects that are due and runs them at once: the claim never hands out two effects of one
+    /// order and kind together, so none of a batch waits for another. Those done are marked done together,
+    /// in one write; each failure is rescheduled with backoff (or parked, see `RetryPolicy`). Returns how many
+    /// it claimed; 0 means nothing was due. Several workers (replicas) may run this at once.
     pub async fn run_due_effects(&self) -> Result<usize, AppError> {
         let now = self.ports.clock.now();
         let due = self
@@ -75,28 +79,37 @@ impl OrderService {
             .outbox
             .claim_due(now, self.settings.outbox_lease, self.settings.outbox_batch)
             .await?;
-        for effect in &due {
-            let outcome = self.run_effect(effect).await;
-            self.settle(effect, outcome).await?;
+        let events = self.events_to_publish(&due).await?;
+        let outcomes = join_all(due.iter().map(|effect| self.run_effect(effect, &events))).await;
+        let (done, failed): (Vec<_>, Vec<_>) = due
+            .iter()
+            .zip(outcomes)
+            .partition(|(_, outcome)| outcome.is_ok());
+        if !done.is_empty() {
+            let done: Vec<DueEffect> = done.into_iter().map(|(effect, _)| effect.clone()).collect();
+            self.ports
+                .outbox
+                .complete(&done, self.ports.clock.now())
+                .await?;
+        }
+        for (effect, outcome) in failed {
+            if let Err(failure) = outcome {
+                self.reschedule(effect, failure).await?;
+            }
         }
         Ok(due.len())
     }
 
-    async fn settle(
-        &self,
-        effect: &DueEffect,
-        outcome: Result<(), Failure>,
-    ) -> Result<(), AppError> {
+    async fn reschedule(&self, effect: &DueEffect, failure: Failure) -> Result<(), AppError> {
         let outbox = &self.ports.outbox;
         let now = self.ports.clock.now();
         let attempts = effect.attempts + 1;
-        match outcome {
-            Ok(()) => outbox.complete(effect, now).await?,
-            Err(Failure::Refused(error)) if self.settings.retry.parks(attempts) => {
+        match failure {
+            Failure::Refused(error) if self.settings.retry.parks(attempts) => {
                 tracing::error!(%effect, attempts, %error, "an effect is parked: it keeps failing");
                 outbox.park(effect, &error).await?;
             }
-            Err(Failure::Unavailable(error) | Failure::Refused(error)) => {
+            Failure::Unavailable(error) | Failure::Refused(error) => {
                 let delay = self.settings.retry.delay(attempts);
                 tracing::warn!(%effect, attempts, ?delay, %error, "an effect failed; retrying later");
                 let at = now + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(10));
@@ -106,7 +119,28 @@ impl OrderService {
         Ok(())
     }
 
-    async fn run_effect(&self, effect: &DueEffect) -> Result<(), Failure> {
+    /// The events the batch publishes, read in one go (none when publication is off).
+    async fn events_to_publish(
+        &self,
+        due: &[DueEffect],
+    ) -> Result<HashMap<EventId, OrderEvent>, AppError> {
+        let ids: Vec<EventId> = due
+            .iter()
+            .filter(|effect| effect.kind == EffectKind::Publish)
+            .map(|effect| effect.event_id)
+            .collect();
+        if ids.is_empty() || self.ports.publisher.is_none() {
+            return Ok(HashMap::new());
+        }
+        let events = self.ports.history.events(&ids).await?;
+        Ok(events.into_iter().map(|event| (event.id, event)).collect())
+    }
+
+    async fn run_effect(
+        &self,
+        effect: &DueEffect,
+        events: &HashMap<EventId, OrderEvent>,
+    ) -> Result<(), Failure> {
         let ports = &self.ports;
         match &effect.kind {
             EffectKind::Publish => {
@@ -114,10 +148,10 @@ impl OrderService {
                 let Some(publisher) = &ports.publisher else {
                     return Ok(());
                 };
-                let event = ports.history.event(effect.event_id).await?.ok_or_else(|| {
+                let event = events.get(&effect.event_id).ok_or_else(|| {
                     Failure::Refused(format!("event {} is not in the history", effect.event_id))
                 })?;
-                Ok(publisher.publish(&event).await?)
+                Ok(publisher.publish(event).await?)
             }
             EffectKind::Notify { kind, customer } => {
                 let notification = Notification {

@@ -230,9 +230,10 @@ async fn publication_sends_the_recorded_event_and_is_done_after_the_ack() {
     let stored = event.clone();
     mocks
         .history
-        .expect_event()
-        .withf(move |id| *id == effect.event_id)
-        .returning(move |_| Ok(Some(stored.clone())));
+        .expect_events()
+        .times(1)
+        .withf(move |ids| ids == [effect.event_id])
+        .returning(move |_| Ok(vec![stored.clone()]));
     let mut publisher = MockEventPublisher::new();
     publisher
         .expect_publish()
@@ -246,4 +247,56 @@ async fn publication_sends_the_recorded_event_and_is_done_after_the_ack() {
         .times(1)
         .returning(|_, _| Ok(()));
     assert_eq!(mocks.service().run_due_effects().await.ok(), Some(1));
+}
+
+#[tokio::test]
+async fn a_batch_is_marked_done_in_one_write_and_only_its_failures_are_rescheduled() {
+    let order = stored_order();
+    let sent = due(&order, notify(&order), 0);
+    let released = due(&order, EffectKind::ReleaseStock, 0);
+    let failing = due(&stored_order(), notify(&stored_order()), 3);
+    let mut mocks = Mocks::new();
+    handing_out(
+        &mut mocks,
+        vec![sent.clone(), failing.clone(), released.clone()],
+    );
+    mocks.notifier = order_domain::ports::MockNotifier::new();
+    let failing_order = failing.order_id;
+    mocks
+        .notifier
+        .expect_notify()
+        .times(2)
+        .returning(
+            move |notification| match notification.order_id == failing_order {
+                true => Err(unavailable()),
+                false => Ok(()),
+            },
+        );
+    mocks
+        .inventory
+        .expect_release()
+        .times(1)
+        .returning(|_| Ok(()));
+    let done = [sent.event_id, released.event_id];
+    mocks
+        .outbox
+        .expect_complete()
+        .times(1)
+        .withf(move |effects, _| {
+            effects
+                .iter()
+                .map(|effect| effect.event_id)
+                .collect::<Vec<_>>()
+                == done
+        })
+        .returning(|_, _| Ok(()));
+    let failed = failing.event_id;
+    mocks
+        .outbox
+        .expect_retry()
+        .times(1)
+        .withf(move |effect, _, _| effect.event_id == failed)
+        .returning(|_, _, _| Ok(()));
+
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(3));
 }

@@ -187,7 +187,8 @@ pub trait EventHistory: Send + Sync {
         limit: usize,
     ) -> Result<Vec<OrderEvent>, RepositoryError>;
 
-    async fn event(&self, id: EventId) -> Result<Option<OrderEvent>, RepositoryError>;
+    /// The events among `ids` that exist, in no particular order: one read for a batch of publications.
+    async fn events(&self, ids: &[EventId]) -> Result<Vec<OrderEvent>, RepositoryError>;
 }
 
 /// How far the outbox is behind.
@@ -216,9 +217,12 @@ pub trait Outbox: Send + Sync {
         limit: usize,
     ) -> Result<Vec<DueEffect>, RepositoryError>;
 
-    /// The effect is done; it stays until pruned.
-    async fn complete(&self, effect: &DueEffect, now: DateTime<Utc>)
-        -> Result<(), RepositoryError>;
+    /// The effects are done, all in one write; they stay until pruned.
+    async fn complete(
+        &self,
+        effects: &[DueEffect],
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
 
     /// The effect failed; it counts one more attempt and is due again at `at`.
     async fn retry(

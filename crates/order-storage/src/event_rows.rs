@@ -168,17 +168,17 @@ pub(crate) fn events_after(
         .collect()
 }
 
-pub(crate) fn find_event(
+pub(crate) fn find_events(
     conn: &mut DbConnection,
-    id: &str,
-) -> Result<Option<OrderEvent>, StorageError> {
+    ids: &[String],
+) -> Result<Vec<OrderEvent>, StorageError> {
     order_events::table
-        .find(id)
+        .filter(order_events::event_id.eq_any(ids))
         .select(EventRow::as_select())
-        .first(conn)
-        .optional()?
+        .load(conn)?
+        .into_iter()
         .map(EventRow::into_event)
-        .transpose()
+        .collect()
 }
 
 /// The payload as the `data` column keeps it: JSON text.

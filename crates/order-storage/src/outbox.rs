@@ -160,16 +160,18 @@ macro_rules! the_row {
 
 pub(crate) fn complete(
     conn: &mut DbConnection,
-    effect: &DueEffect,
+    effects: &[DueEffect],
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    diesel::update(the_row!(effect))
-        .set((
-            outbox::state.eq("done"),
-            outbox::done_at.eq(Some(now.naive_utc())),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
+    for effect in effects {
+        diesel::update(the_row!(effect))
+            .set((
+                outbox::state.eq("done"),
+                outbox::done_at.eq(Some(now.naive_utc())),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

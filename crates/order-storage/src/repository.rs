@@ -12,7 +12,7 @@ use order_domain::{
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
-use crate::event_rows::{events_after, find_event, ChangeRows};
+use crate::event_rows::{events_after, find_events, ChangeRows};
 use crate::idempotency::{
     claim_key, find_live_record, insert_record, purge_expired, release_claim,
 };
@@ -166,9 +166,9 @@ impl EventHistory for DieselStorage {
             .await
     }
 
-    async fn event(&self, id: EventId) -> Result<Option<OrderEvent>, RepositoryError> {
-        self.run(move |conn| find_event(conn, &id.to_string()))
-            .await
+    async fn events(&self, ids: &[EventId]) -> Result<Vec<OrderEvent>, RepositoryError> {
+        let ids: Vec<String> = ids.iter().map(EventId::to_string).collect();
+        self.run(move |conn| find_events(conn, &ids)).await
     }
 }
 
@@ -186,11 +186,11 @@ impl Outbox for DieselStorage {
 
     async fn complete(
         &self,
-        effect: &DueEffect,
+        effects: &[DueEffect],
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
-        let effect = effect.clone();
-        self.write(move |conn| outbox::complete(conn, &effect, now))
+        let effects = effects.to_vec();
+        self.write(move |conn| outbox::complete(conn, &effects, now))
             .await
     }
 

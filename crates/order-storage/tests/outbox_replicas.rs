@@ -103,7 +103,7 @@ async fn work(replica: usize, storage: DieselStorage, journal: Journal) -> usize
                 .unwrap_or_else(|e| e.into_inner())
                 .push(entry(Step::Completed(replica), effect));
             storage
-                .complete(effect, now())
+                .complete(std::slice::from_ref(effect), now())
                 .await
                 .unwrap_or_else(|e| panic!("complete: {e}"));
             ran += 1;

@@ -623,7 +623,11 @@ async fn a_change_and_its_event_are_written_together_or_not_at_all() {
         );
         assert_eq!(history[0], created.event);
         assert_eq!(
-            db.storage.event(created.event.id).await.ok().flatten(),
+            db.storage
+                .events(&[created.event.id])
+                .await
+                .ok()
+                .and_then(|events| events.into_iter().next()),
             Some(created.event.clone())
         );
         let later = db.storage.events_after(order.id(), 1, 10).await.ok();
@@ -673,7 +677,7 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.iter().map(|e| e.attempts).collect::<Vec<_>>(), [1]);
         db.storage
-            .complete(&again[0], at)
+            .complete(std::slice::from_ref(&again[0]), at)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -746,7 +750,7 @@ async fn an_orders_money_effects_run_in_version_order_whatever_their_kind() {
             .find(|e| matches!(e.kind, EffectKind::Capture(_)))
             .unwrap_or_else(|| panic!("a capture"));
         db.storage
-            .complete(capture, at)
+            .complete(std::slice::from_ref(capture), at)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let next = db
