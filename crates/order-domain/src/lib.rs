@@ -27,6 +27,7 @@ mod principal;
 mod provider_key;
 mod quantity;
 mod refund;
+mod return_request;
 mod shipment;
 mod status;
 mod text;
@@ -56,6 +57,9 @@ pub use quantity::{Quantity, QuantityError};
 pub use refund::{
     OrderRefundId, Refund, RefundDraft, RefundItem, RefundItemDraft, RefundReason, RefundRequest,
     RefundStatus,
+};
+pub use return_request::{
+    Return, ReturnDraft, ReturnId, ReturnItem, ReturnItemDraft, ReturnRequest, ReturnStatus,
 };
 pub use shipment::{
     Shipment, ShipmentId, ShipmentItem, ShipmentItemDraft, ShipmentRequest, ShipmentStatus,
