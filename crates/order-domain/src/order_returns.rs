@@ -111,7 +111,7 @@ impl Order {
         let amount = self.capped_at_refundable(amount);
         let reason = RefundReason::parse(format!("return {id}"))
             .map_err(|e| OrderError::Invalid(vec![Violation::new(Field::Reason, e)]))?;
-        let refund = (!amount.is_zero() && !refund_items.is_empty()).then(|| Refund {
+        let refund = (!amount.is_zero() && !refund_items.is_empty()).then_some(Refund {
             id: refund,
             amount,
             reason,
