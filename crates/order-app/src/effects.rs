@@ -162,6 +162,7 @@ impl OrderService {
                 Ok(ports.notifier.notify(notification).await?)
             }
             EffectKind::ReleaseStock => Ok(ports.inventory.release(effect.order_id).await?),
+            EffectKind::Restock(returned) => self.run_restock(effect.order_id, *returned).await,
             EffectKind::Void => {
                 // A canceled order's authorization (deleted or not) is let go under a key of its own.
                 let authorization = self.authorization_of(effect.order_id, "void").await?;

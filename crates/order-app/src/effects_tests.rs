@@ -300,3 +300,92 @@ async fn a_batch_is_marked_done_in_one_write_and_only_its_failures_are_reschedul
 
     assert_eq!(mocks.service().run_due_effects().await.ok(), Some(3));
 }
+
+/// An order of 2 × p-1, paid, shipped, and one unit of it received back by a return.
+fn with_a_received_return() -> (Order, order_domain::ReturnId) {
+    use order_domain::{
+        OrderRefundId, ReturnDraft, ReturnId, ReturnItemDraft, ReturnRequest, Tracking,
+        TrackingDraft,
+    };
+    let mut order = stored_order();
+    let payment = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("50".into()),
+            reference: None,
+        },
+        order.currency(),
+    )
+    .expect("a payment");
+    order
+        .pay(
+            &payment,
+            AuthorizationId::parse("auth-1").expect("an id"),
+            now(),
+        )
+        .expect("paid");
+    let tracking = Tracking::parse(TrackingDraft {
+        carrier: Some("UPS".into()),
+        tracking_number: Some("1Z".into()),
+    })
+    .expect("a tracking");
+    order.record_tracking(tracking, now()).expect("shipped");
+    let returned = ReturnId::generate();
+    let request = ReturnRequest::parse(ReturnDraft {
+        reason: Some("too small".into()),
+        items: Some(vec![ReturnItemDraft {
+            product_id: Some("p-1".into()),
+            quantity: Some("1".into()),
+        }]),
+    })
+    .expect("a return");
+    order
+        .request_return(request, returned, now())
+        .expect("requested");
+    order
+        .receive_return(returned, OrderRefundId::generate(), now())
+        .expect("received");
+    (order, returned)
+}
+
+#[tokio::test]
+async fn a_restock_puts_the_returns_goods_back_under_the_returns_own_key_on_every_attempt() {
+    let (order, returned) = with_a_received_return();
+    let mut mocks = Mocks::new();
+    // The effect handed out twice (a retry): the same key both times, so the service restocks once.
+    handing_out(
+        &mut mocks,
+        vec![
+            due(&order, EffectKind::Restock(returned), 0),
+            due(&order, EffectKind::Restock(returned), 1),
+        ],
+    );
+    let stored = order.clone();
+    mocks
+        .orders
+        .expect_find_including_deleted()
+        .returning(move |_| Ok(Some(stored.clone())));
+    let id = order.id();
+    let key = returned.restock_key();
+    mocks.inventory = order_domain::ports::MockInventory::new();
+    mocks
+        .inventory
+        .expect_restock()
+        .times(2)
+        .withf(move |o, r, items, k| {
+            *o == id
+                && *r == returned
+                && k == key
+                && items.len() == 1
+                && items[0].product_id.as_str() == "p-1"
+                && items[0].quantity.get() == 1
+        })
+        .returning(|_, _, _, _| Ok(()));
+    mocks
+        .outbox
+        .expect_complete()
+        .times(1)
+        .withf(|effects, _| effects.len() == 2)
+        .returning(|_, _| Ok(()));
+    assert_eq!(mocks.service().run_due_effects().await.ok(), Some(2));
+}

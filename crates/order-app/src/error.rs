@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use order_domain::ports::{BoxError, GatewayError, RepositoryError};
 use order_domain::{
-    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, StaleVersion, Version, Violation,
+    CustomerId, OrderAction, OrderError, OrderStatus, ProductId, ReturnStatus, StaleVersion,
+    Version, Violation,
 };
 use thiserror::Error;
 
@@ -15,6 +16,11 @@ pub enum AppError {
     NotFound,
     #[error("the order has no such shipment")]
     ShipmentNotFound,
+    #[error("the order has no such return")]
+    ReturnNotFound,
+    /// Only a requested return is received or rejected.
+    #[error("the return is {status} already: only a requested return is received or rejected")]
+    ReturnNotRequested { status: ReturnStatus },
     /// The caller is known but may not do this (the policy's `Forbid`).
     #[error("not allowed to {action}")]
     Forbidden { action: Action },
@@ -70,6 +76,8 @@ impl From<OrderError> for AppError {
             }
             OrderError::UnknownShipment => AppError::ShipmentNotFound,
             OrderError::NotCaptured => AppError::NotCaptured,
+            OrderError::UnknownReturn => AppError::ReturnNotFound,
+            OrderError::ReturnNotRequested(status) => AppError::ReturnNotRequested { status },
         }
     }
 }

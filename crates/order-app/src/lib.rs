@@ -1,6 +1,7 @@
 //! The order service's use cases: create (idempotent, after asking the customer and inventory services), get,
 //! list, pay, set the shipping address (once the carrier can deliver there), record tracking, deliver, cancel
-//! (releasing stock and refunding once), delete, and replacing an order's metadata, each recording its event and
+//! (releasing stock and refunding once), delete, replacing an order's metadata, partial refunds
+//! and returns (asked for, received with a restock and a refund, or rejected), each recording its event and
 //! after-commit effects in the change's transaction; the order's history; the outbox worker's step
 //! (`run_due_effects`) that publishes events, notifies customers, releases stock and refunds, with retries; and
 //! the sweeper for reservations whose order was never stored. Who may do what is one table, `policy` (`decide`,
@@ -13,6 +14,7 @@ mod create_order;
 mod effects;
 mod error;
 mod history;
+mod keyed_change;
 mod lifecycle;
 mod maintenance;
 mod metadata;
@@ -21,6 +23,7 @@ mod policy;
 mod read_orders;
 mod readiness;
 mod refunds;
+mod returns;
 mod service;
 mod settle_attempts;
 mod shipments;
@@ -31,11 +34,13 @@ pub use caller::Caller;
 pub use create_order::{CreateOrder, CreatedOrder};
 pub use error::AppError;
 pub use history::EventPage;
+pub use keyed_change::KeyedAnswer;
 pub use pay_order::{PaidOrder, PayOrder};
 pub use policy::{confine, decide, Action, Decision, Owner};
 pub use read_orders::OrderPage;
 pub use readiness::Readiness;
 pub use refunds::RequestedRefund;
+pub use returns::RequestedReturn;
 pub use service::{OrderService, Ports, Settings};
 pub use sweeper::SweepReport;
 

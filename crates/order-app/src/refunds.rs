@@ -3,21 +3,16 @@
 
 use order_domain::ports::{PaymentError, RepositoryError};
 use order_domain::{
-    Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderId,
-    OrderRefundId, ProviderKey, RefundDraft, RefundRequest, RefundStatus,
+    IdempotencyKey, Order, OrderId, OrderRefundId, ProviderKey, RefundDraft, RefundRequest,
+    RefundStatus,
 };
 
+use crate::keyed_change::{keyed_scope, KeyedAnswer, KeyedRequest};
 use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
 /// The answer to a refund request: the body the client gets, the same bytes on every replay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestedRefund {
-    pub body: Vec<u8>,
-    /// `None` on a replay (the body says the version it was first answered with).
-    pub order: Option<Order>,
-    pub replayed: bool,
-}
+pub type RequestedRefund = KeyedAnswer;
 
 /// What the outbox worker does about one partial refund's provider call.
 pub(crate) enum RefundCall {
@@ -47,73 +42,23 @@ impl OrderService {
     ) -> Result<RequestedRefund, AppError> {
         let order = self.find_for(caller, Action::Refund, id).await?;
         let request = RefundRequest::parse(draft, order.currency()).map_err(AppError::Invalid)?;
-        let fingerprint = request.fingerprint(id);
-        let scope = refund_scope(caller, id);
-        let now = self.ports.clock.now();
-        if let Some(key) = &key {
-            if let Some(record) = self.ports.orders.find_idempotency(&scope, key, now).await? {
-                return replay(record, fingerprint);
-            }
-        }
-        let mut order = Some(order);
-        for _ in 0..self.settings.max_write_attempts {
-            let mut current = match order.take() {
-                Some(order) => order,
-                None => self.find_for(caller, Action::Refund, id).await?,
-            };
-            let before = current.clone();
-            let now = self.ports.clock.now();
-            current.request_refund(request.clone(), OrderRefundId::generate(), now)?;
-            let change = self.record(
-                Some(&before),
-                &current,
-                caller,
-                key.as_ref().map(IdempotencyKey::as_str),
-            )?;
-            let body = render(&current);
-            let written = match &key {
-                None => {
-                    self.ports
-                        .orders
-                        .update(&current, before.version(), &change)
-                        .await
-                }
-                Some(key) => {
-                    let record = IdempotencyRecord {
-                        scope: scope.clone(),
-                        key: key.clone(),
-                        fingerprint,
-                        order_id: id,
-                        response_body: body.clone(),
-                        created_at: now,
-                        expires_at: now + self.settings.idempotency_ttl,
-                    };
-                    self.ports
-                        .orders
-                        .update_keyed(&current, before.version(), &change, record)
-                        .await
-                }
-            };
-            match (written, &key) {
-                (Ok(()), _) => {
-                    return Ok(RequestedRefund {
-                        body,
-                        order: Some(current),
-                        replayed: false,
-                    })
-                }
-                (Err(RepositoryError::VersionConflict), _) => continue,
-                // The same key landed first (a parallel retry): answer as it was answered.
-                (Err(RepositoryError::DuplicateIdempotencyKey), Some(key)) => {
-                    return match self.ports.orders.find_idempotency(&scope, key, now).await? {
-                        Some(record) => replay(record, fingerprint),
-                        None => Err(AppError::IdempotencyKeyInFlight),
-                    };
-                }
-                (Err(error), _) => return Err(error.into()),
-            }
-        }
-        Err(AppError::Conflict)
+        let keyed = KeyedRequest {
+            caller,
+            action: Action::Refund,
+            id,
+            scope: keyed_scope(caller, "refunds", id),
+            key,
+            fingerprint: request.fingerprint(id),
+        };
+        self.keyed_change(
+            keyed,
+            order,
+            |order, now| {
+                Ok(order.request_refund(request.clone(), OrderRefundId::generate(), now)?)
+            },
+            render,
+        )
+        .await
     }
 
     /// The provider call a partial refund still needs, read from the order (deleted or not).
@@ -190,27 +135,4 @@ impl OrderService {
 /// provider being unreachable or confused, and worth a retry.
 pub(crate) fn is_final_refusal(error: &PaymentError) -> bool {
     matches!(error, PaymentError::Declined(_) | PaymentError::Conflict(_))
-}
-
-/// Refund keys live in the caller's key space, per order: the same key on another order is another request,
-/// and never collides with a create's key.
-fn refund_scope(caller: &Caller, order: OrderId) -> IdempotencyScope {
-    IdempotencyScope::principal(format!(
-        "{}|refunds|{order}",
-        caller.idempotency_scope().as_str()
-    ))
-}
-
-fn replay(
-    record: IdempotencyRecord,
-    fingerprint: Fingerprint,
-) -> Result<RequestedRefund, AppError> {
-    if record.fingerprint != fingerprint {
-        return Err(AppError::IdempotencyKeyReused);
-    }
-    Ok(RequestedRefund {
-        body: record.response_body,
-        order: None,
-        replayed: true,
-    })
 }

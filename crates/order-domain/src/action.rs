@@ -23,6 +23,10 @@ pub enum OrderAction {
     CorrectShipmentTracking,
     /// Recording that one shipment arrived; the order is delivered when every shipment of a shipped order is.
     DeliverShipment,
+    /// Asking for shipped goods back: possible once something has shipped. Returns move no status.
+    RequestReturn,
+    /// Receiving or rejecting a requested return.
+    SettleReturn,
 }
 
 /// Where a client asks for an action: each action is served at exactly one endpoint.
@@ -37,6 +41,8 @@ pub enum Endpoint {
     Shipments,
     ShipmentTracking,
     ShipmentStatus,
+    Returns,
+    ReturnStatus,
 }
 
 impl Endpoint {
@@ -52,6 +58,8 @@ impl Endpoint {
             Endpoint::Shipments => "POST /orders/{id}/shipments",
             Endpoint::ShipmentTracking => "PUT /orders/{id}/shipments/{shipmentId}/tracking",
             Endpoint::ShipmentStatus => "PUT /orders/{id}/shipments/{shipmentId}/status",
+            Endpoint::Returns => "POST /orders/{id}/returns",
+            Endpoint::ReturnStatus => "PUT /orders/{id}/returns/{returnId}/status",
         }
     }
 }
@@ -63,7 +71,7 @@ impl fmt::Display for Endpoint {
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 10] = [
+    pub const ALL: [OrderAction; 12] = [
         OrderAction::Pay,
         OrderAction::SetShippingAddress,
         OrderAction::RecordTracking,
@@ -74,6 +82,8 @@ impl OrderAction {
         OrderAction::Ship,
         OrderAction::CorrectShipmentTracking,
         OrderAction::DeliverShipment,
+        OrderAction::RequestReturn,
+        OrderAction::SettleReturn,
     ];
 
     /// The endpoint that performs this action.
@@ -88,6 +98,8 @@ impl OrderAction {
             OrderAction::Ship => Endpoint::Shipments,
             OrderAction::CorrectShipmentTracking => Endpoint::ShipmentTracking,
             OrderAction::DeliverShipment => Endpoint::ShipmentStatus,
+            OrderAction::RequestReturn => Endpoint::Returns,
+            OrderAction::SettleReturn => Endpoint::ReturnStatus,
         }
     }
 
@@ -115,6 +127,8 @@ impl OrderAction {
             OrderAction::Ship => "shipping some of it",
             OrderAction::CorrectShipmentTracking => "correcting a shipment's tracking",
             OrderAction::DeliverShipment => "delivering a shipment",
+            OrderAction::RequestReturn => "asking for goods back",
+            OrderAction::SettleReturn => "receiving or rejecting a return",
         }
     }
 
@@ -136,6 +150,8 @@ impl OrderAction {
                 OrderAction::CorrectShipmentTracking | OrderAction::DeliverShipment => {
                     status.has_shipments() && !status.is_final()
                 }
+                // Goods that left may come back, also after delivery.
+                OrderAction::RequestReturn | OrderAction::SettleReturn => status.has_shipments(),
                 _ => false,
             },
         }
@@ -156,7 +172,9 @@ impl OrderAction {
             | OrderAction::UpdateMetadata
             | OrderAction::Ship
             | OrderAction::CorrectShipmentTracking
-            | OrderAction::DeliverShipment => None,
+            | OrderAction::DeliverShipment
+            | OrderAction::RequestReturn
+            | OrderAction::SettleReturn => None,
         }
     }
 
@@ -190,6 +208,8 @@ impl OrderAction {
             OrderAction::Ship => "ship",
             OrderAction::CorrectShipmentTracking => "correctShipmentTracking",
             OrderAction::DeliverShipment => "deliverShipment",
+            OrderAction::RequestReturn => "requestReturn",
+            OrderAction::SettleReturn => "settleReturn",
         }
     }
 }
@@ -230,6 +250,8 @@ mod tests {
                     Ship,
                     CorrectShipmentTracking,
                     DeliverShipment,
+                    RequestReturn,
+                    SettleReturn,
                 ],
             ),
             (
@@ -240,9 +262,14 @@ mod tests {
                     UpdateMetadata,
                     CorrectShipmentTracking,
                     DeliverShipment,
+                    RequestReturn,
+                    SettleReturn,
                 ],
             ),
-            (Delivered, &[Delete, UpdateMetadata]),
+            (
+                Delivered,
+                &[Delete, UpdateMetadata, RequestReturn, SettleReturn],
+            ),
             (Canceled, &[Delete, UpdateMetadata]),
         ];
         for (status, actions) in expected {
@@ -282,6 +309,8 @@ mod tests {
                 Endpoint::Shipments,
                 Endpoint::ShipmentTracking,
                 Endpoint::ShipmentStatus,
+                Endpoint::Returns,
+                Endpoint::ReturnStatus,
             ]
         );
     }
@@ -312,6 +341,20 @@ mod tests {
         assert!(!Cancel.is_allowed_in(PartiallyShipped));
         assert!(!Delete.is_allowed_in(PartiallyShipped));
         assert!(!Deliver.is_allowed_in(PartiallyShipped));
+    }
+
+    #[test]
+    fn only_an_order_with_shipped_goods_takes_returns_and_they_move_no_status() {
+        for status in OrderStatus::ALL {
+            for action in [RequestReturn, SettleReturn] {
+                assert_eq!(
+                    action.is_allowed_in(status),
+                    matches!(status, PartiallyShipped | Shipped | Delivered),
+                    "{action} in {status}"
+                );
+                assert_eq!(action.target(status), None, "{action} in {status}");
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use crate::{
     Datum, EffectKind, EventContext, EventId, EventType, Money, NotificationKind, Order,
-    OrderEvent, OrderStatus, Refund, RefundStatus, Shipment, ShipmentStatus, ShippingAddress,
+    OrderEvent, OrderStatus, ProductId, Quantity, Refund, RefundStatus, Return, ReturnStatus,
+    Shipment, ShipmentStatus, ShippingAddress,
 };
 
 /// A change as it is written, in the same transaction as the order: its event and the effects to run after.
@@ -54,6 +55,10 @@ fn describe(before: Option<&Order>, after: &Order) -> Option<(EventType, Datum)>
             EventType::Deleted,
             Datum::object([("status", status(after))]),
         ));
+    }
+    // Before the refunds: receiving a return asks for its refund in the same change.
+    if let Some(described) = return_change(before, after) {
+        return Some(described);
     }
     if let Some(described) = refund_change(before, after) {
         return Some(described);
@@ -164,6 +169,62 @@ fn refund_change(before: &Order, after: &Order) -> Option<(EventType, Datum)> {
     })
 }
 
+/// A return asked for, received or rejected: the returns are compared by id.
+fn return_change(before: &Order, after: &Order) -> Option<(EventType, Datum)> {
+    if after.returns().len() > before.returns().len() {
+        let asked = after.returns().last()?;
+        return Some((EventType::ReturnRequested, return_datum(asked)));
+    }
+    after.returns().iter().find_map(|now| {
+        let was = before.find_return(now.id)?;
+        let kind = match (was.status, now.status) {
+            (ReturnStatus::Requested, ReturnStatus::Received) => EventType::ReturnReceived,
+            (ReturnStatus::Requested, ReturnStatus::Rejected) => EventType::ReturnRejected,
+            _ => return None,
+        };
+        Some((kind, return_datum(now)))
+    })
+}
+
+fn return_datum(found: &Return) -> Datum {
+    let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or(Datum::Null, |at| {
+            Datum::text(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        })
+    };
+    Datum::object([
+        ("returnId", Datum::text(found.id.to_string())),
+        (
+            "items",
+            items_datum(found.items.iter().map(|i| (&i.product_id, i.quantity))),
+        ),
+        ("reason", Datum::text(found.reason.as_str())),
+        ("status", Datum::text(found.status.as_str())),
+        ("requestedAt", time(Some(found.requested_at))),
+        ("receivedAt", time(found.received_at)),
+        ("rejectedAt", time(found.rejected_at)),
+        (
+            "refundId",
+            found
+                .refund
+                .map_or(Datum::Null, |id| Datum::text(id.to_string())),
+        ),
+    ])
+}
+
+fn items_datum<'a>(items: impl Iterator<Item = (&'a ProductId, Quantity)>) -> Datum {
+    Datum::List(
+        items
+            .map(|(product, quantity)| {
+                Datum::object([
+                    ("productId", Datum::text(product.as_str())),
+                    ("quantity", Datum::Integer(i64::from(quantity.get()))),
+                ])
+            })
+            .collect(),
+    )
+}
+
 fn refund_datum(refund: &Refund) -> Datum {
     let items = refund
         .items
@@ -219,7 +280,28 @@ fn effects(event_type: EventType, before: Option<&Order>, after: &Order) -> Vec<
                 refund: Some(refund.id),
             }));
         }
+        // The goods back go back in stock, and the refund asked for with them is given back by the
+        // provider, each after commit under a key of its own.
+        EventType::ReturnReceived => {
+            let received = after.returns().iter().find(|now| {
+                now.status == ReturnStatus::Received
+                    && before.is_some_and(|b| {
+                        b.find_return(now.id)
+                            .is_some_and(|was| was.status == ReturnStatus::Requested)
+                    })
+            });
+            if let Some(received) = received {
+                effects.push(EffectKind::Restock(received.id));
+                let refund = received.refund.and_then(|id| after.refund(id));
+                effects.extend(refund.map(|refund| EffectKind::Refund {
+                    amount: refund.amount,
+                    refund: Some(refund.id),
+                }));
+            }
+        }
         EventType::ShippingAddressSet
+        | EventType::ReturnRequested
+        | EventType::ReturnRejected
         | EventType::ShipmentCreated
         | EventType::ShipmentDelivered
         | EventType::TrackingCorrected

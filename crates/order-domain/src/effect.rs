@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::{CustomerId, EventId, Money, NotificationKind, OrderId, OrderRefundId, Version};
+use crate::{
+    CustomerId, EventId, Money, NotificationKind, OrderId, OrderRefundId, ReturnId, Version,
+};
 
 /// One after-commit side effect of an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +32,15 @@ pub enum EffectKind {
     Void,
     /// Take this much of the order's authorized money (its first shipment).
     Capture(Money),
+    /// Put the goods of this received return back in stock.
+    Restock(ReturnId),
 }
 
 impl EffectKind {
     /// A partial refund's effect is named `refund.<refund id>`: one per refund, run independently.
     pub const PARTIAL_REFUND_PREFIX: &'static str = "refund.";
+    /// A return's restock is named `restock.<return id>`: one per return.
+    pub const RESTOCK_PREFIX: &'static str = "restock.";
 
     /// The effect's name within its event (`publish`, `notify.OrderPaid`, `release_stock`, `refund`): one
     /// effect of each name per event.
@@ -49,6 +55,7 @@ impl EffectKind {
             } => format!("{}{id}", Self::PARTIAL_REFUND_PREFIX),
             Self::Void => "void".to_owned(),
             Self::Capture(_) => "capture".to_owned(),
+            Self::Restock(id) => format!("{}{id}", Self::RESTOCK_PREFIX),
         }
     }
 }

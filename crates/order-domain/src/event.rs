@@ -50,10 +50,13 @@ pub enum EventType {
     PaymentCaptured,
     RefundRequested,
     RefundFailed,
+    ReturnRequested,
+    ReturnReceived,
+    ReturnRejected,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 18] = [
         Self::Created,
         Self::Paid,
         Self::ShippingAddressSet,
@@ -69,6 +72,9 @@ impl EventType {
         Self::PaymentCaptured,
         Self::RefundRequested,
         Self::RefundFailed,
+        Self::ReturnRequested,
+        Self::ReturnReceived,
+        Self::ReturnRejected,
     ];
 
     /// `order.created`, `order.paid`, ...
@@ -89,6 +95,9 @@ impl EventType {
             Self::PaymentCaptured => "order.payment_captured",
             Self::RefundRequested => "order.refund_requested",
             Self::RefundFailed => "order.refund_failed",
+            Self::ReturnRequested => "order.return_requested",
+            Self::ReturnReceived => "order.return_received",
+            Self::ReturnRejected => "order.return_rejected",
         }
     }
 

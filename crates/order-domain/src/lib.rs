@@ -1,8 +1,8 @@
 //! The order domain: the `Order` aggregate and its life (`pay`, `set_shipping_address`, `record_tracking`,
-//! `deliver`, `cancel`), with `OrderStatus` and `OrderAction` as the one rule of what may happen when; its value
-//! types (ids, `Money`, addresses); the parsing of requests with every bad field named; and the port traits the
-//! use cases drive (`OrderRepository`, `CustomerDirectory`, `Inventory`, `PaymentGateway`, `ShippingService`,
-//! `Notifier`, `Clock`).
+//! `deliver`, `cancel`, shipments by line, partial refunds, returns), with `OrderStatus` and `OrderAction` as
+//! the one rule of what may happen when; its value types (ids, `Money`, addresses); the parsing of requests
+//! with every bad field named; and the port traits the use cases drive (`OrderRepository`,
+//! `CustomerDirectory`, `Inventory`, `PaymentGateway`, `ShippingService`, `Notifier`, `Clock`).
 //! Every change is a `RecordedChange`: the `OrderEvent` it is and the `EffectKind`s that must follow it.
 //! Pure: no I/O, no framework types.
 
@@ -27,6 +27,7 @@ mod principal;
 mod provider_key;
 mod quantity;
 mod refund;
+mod return_request;
 mod shipment;
 mod status;
 mod text;
@@ -56,6 +57,9 @@ pub use quantity::{Quantity, QuantityError};
 pub use refund::{
     OrderRefundId, Refund, RefundDraft, RefundItem, RefundItemDraft, RefundReason, RefundRequest,
     RefundStatus,
+};
+pub use return_request::{
+    Return, ReturnDraft, ReturnId, ReturnItem, ReturnItemDraft, ReturnRequest, ReturnStatus,
 };
 pub use shipment::{
     Shipment, ShipmentId, ShipmentItem, ShipmentItemDraft, ShipmentRequest, ShipmentStatus,

@@ -4,8 +4,8 @@ use thiserror::Error;
 use crate::{
     AuthorizationId, Currency, CustomerId, Field, ItemField, Metadata, Money, NewOrder, Note,
     OrderAction, OrderId, OrderStatus, Payment, PaymentRequest, ProductId, Quantity, Refund,
-    Shipment, ShipmentId, ShipmentItem, ShipmentRequest, ShipmentStatus, ShippingAddress, StoreId,
-    Tracking, Version, Violation,
+    Return, ReturnStatus, Shipment, ShipmentId, ShipmentItem, ShipmentRequest, ShipmentStatus,
+    ShippingAddress, StoreId, Tracking, Version, Violation,
 };
 
 /// Why an order refuses a change.
@@ -30,13 +30,17 @@ pub enum OrderError {
     /// The refund settled already, or is not the order's.
     #[error("the refund is not pending")]
     RefundNotPending,
+    #[error("the order has no such return")]
+    UnknownReturn,
+    /// Only a requested return is received or rejected.
+    #[error("the return is {0}, not requested")]
+    ReturnNotRequested(ReturnStatus),
 }
 
-/// How much of one line has left and come back, counted from the order's shipments (and, later, returns).
+/// How much of one line has left and come back, counted from the order's shipments and received returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineProgress {
     pub shipped: u32,
-    /// Returns are not recorded yet: always 0 until they are.
     pub returned: u32,
 }
 
@@ -74,6 +78,8 @@ pub struct OrderSnapshot {
     pub metadata: Metadata,
     /// Partial refunds, oldest first.
     pub refunds: Vec<Refund>,
+    /// Returns, oldest first.
+    pub returns: Vec<Return>,
     pub version: Version,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -101,6 +107,7 @@ impl Order {
             note: new.note,
             metadata: new.metadata,
             refunds: Vec::new(),
+            returns: Vec::new(),
             version: Version::FIRST,
             created_at: at,
             updated_at: at,
@@ -163,34 +170,38 @@ impl Order {
         &self.0.shipments
     }
 
-    /// Per line, in line order, how much of it has shipped: a product's shipped units fill its lines in
-    /// order.
+    /// Per line, in line order, how much of it has shipped and come back: a product's shipped (and
+    /// returned) units fill its lines in order.
     pub fn line_progress(&self) -> Vec<LineProgress> {
         let mut shipped: Vec<(&ProductId, u32)> = Vec::new();
-        for shipment in &self.0.shipments {
-            for item in &shipment.items {
-                match shipped.iter_mut().find(|(p, _)| *p == &item.product_id) {
-                    Some((_, units)) => *units += item.quantity.get(),
-                    None => shipped.push((&item.product_id, item.quantity.get())),
-                }
+        let mut returned: Vec<(&ProductId, u32)> = Vec::new();
+        for line in &self.0.lines {
+            if !shipped.iter().any(|(p, _)| *p == &line.product_id) {
+                let units = self
+                    .0
+                    .shipments
+                    .iter()
+                    .map(|s| s.quantity_of(&line.product_id))
+                    .sum();
+                shipped.push((&line.product_id, units));
+                returned.push((&line.product_id, self.returned(&line.product_id)));
             }
         }
+        let take = |pool: &mut Vec<(&ProductId, u32)>, line: &OrderLine| {
+            pool.iter_mut()
+                .find(|(p, _)| *p == &line.product_id)
+                .map_or(0, |(_, units)| {
+                    let here = (*units).min(line.quantity.get());
+                    *units -= here;
+                    here
+                })
+        };
         self.0
             .lines
             .iter()
-            .map(|line| {
-                let left = shipped
-                    .iter_mut()
-                    .find(|(p, _)| *p == &line.product_id)
-                    .map_or(0, |(_, units)| {
-                        let here = (*units).min(line.quantity.get());
-                        *units -= here;
-                        here
-                    });
-                LineProgress {
-                    shipped: left,
-                    returned: 0,
-                }
+            .map(|line| LineProgress {
+                shipped: take(&mut shipped, line),
+                returned: take(&mut returned, line),
             })
             .collect()
     }
@@ -575,6 +586,9 @@ fn merge(items: Vec<ShipmentItem>) -> Vec<ShipmentItem> {
 #[path = "order_refunds.rs"]
 mod refunds;
 
+#[path = "order_returns.rs"]
+mod returns;
+
 #[cfg(test)]
 #[path = "order_tests.rs"]
 pub(crate) mod tests;
@@ -586,3 +600,7 @@ mod shipment_tests;
 #[cfg(test)]
 #[path = "order_refunds_tests.rs"]
 pub(crate) mod refunds_tests;
+
+#[cfg(test)]
+#[path = "order_returns_tests.rs"]
+mod returns_tests;

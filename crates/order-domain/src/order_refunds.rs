@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Order, OrderError};
 use crate::{
-    Field, ItemField, Money, OrderRefundId, Refund, RefundRequest, RefundStatus, Violation,
+    Field, ItemField, Money, OrderRefundId, ProductId, Refund, RefundRequest, RefundStatus,
+    Violation,
 };
 
 impl Order {
@@ -43,8 +44,31 @@ impl Order {
             })
     }
 
+    /// Units of `product` ordered and not named by a refund that did not fail: what a refund's items may
+    /// still name (a line's units are refunded once, whatever the reason).
+    pub fn unrefunded_units(&self, product: &ProductId) -> u32 {
+        let ordered: u32 = self
+            .0
+            .lines
+            .iter()
+            .filter(|line| &line.product_id == product)
+            .map(|line| line.quantity.get())
+            .sum();
+        let refunded: u32 = self
+            .0
+            .refunds
+            .iter()
+            .filter(|refund| refund.status != RefundStatus::Failed)
+            .flat_map(|refund| &refund.items)
+            .filter(|item| &item.product_id == product)
+            .map(|item| item.quantity.get())
+            .sum();
+        ordered.saturating_sub(refunded)
+    }
+
     /// Asks for a refund of captured money, pending until the provider answers. The amount is at most
-    /// what is refundable; the items are lines of the order, each at most its quantity.
+    /// what is refundable; the items are lines of the order, and a product's items over every refund that did
+    /// not fail add up to at most its ordered quantity.
     pub fn request_refund(
         &mut self,
         request: RefundRequest,
@@ -65,25 +89,35 @@ impl Order {
                 ),
             ));
         }
+        let mut asked: Vec<(&ProductId, u32)> = Vec::new();
         for (index, item) in request.items.iter().enumerate() {
-            match self
-                .0
-                .lines
-                .iter()
-                .find(|l| l.product_id == item.product_id)
-            {
-                None => violations.push(Violation::new(
+            if !self.0.lines.iter().any(|l| l.product_id == item.product_id) {
+                violations.push(Violation::new(
                     Field::Item(index, ItemField::ProductId),
                     format!("`{}` is not a product of this order", item.product_id),
-                )),
-                Some(line) if item.quantity > line.quantity => violations.push(Violation::new(
+                ));
+                continue;
+            }
+            // Items add up: over this request and every refund that did not fail.
+            let so_far = match asked.iter_mut().find(|(p, _)| *p == &item.product_id) {
+                Some((_, units)) => {
+                    let before = *units;
+                    *units += item.quantity.get();
+                    before
+                }
+                None => {
+                    asked.push((&item.product_id, item.quantity.get()));
+                    0
+                }
+            };
+            let left = self
+                .unrefunded_units(&item.product_id)
+                .saturating_sub(so_far);
+            if item.quantity.get() > left {
+                violations.push(Violation::new(
                     Field::Item(index, ItemField::Quantity),
-                    format!(
-                        "must be at most the line's quantity ({})",
-                        line.quantity.get()
-                    ),
-                )),
-                Some(_) => {}
+                    format!("must be at most the {left} unit(s) of this product not refunded yet"),
+                ));
             }
         }
         if !violations.is_empty() {

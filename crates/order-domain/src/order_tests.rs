@@ -104,7 +104,12 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
     assert_eq!(order.updated_at(), at(4));
     assert_eq!(
         order.allowed_actions().collect::<Vec<_>>(),
-        [OrderAction::Delete, OrderAction::UpdateMetadata]
+        [
+            OrderAction::Delete,
+            OrderAction::UpdateMetadata,
+            OrderAction::RequestReturn,
+            OrderAction::SettleReturn
+        ]
     );
 }
 

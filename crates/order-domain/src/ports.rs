@@ -11,7 +11,7 @@ use crate::{
     AttemptId, AttemptState, AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim,
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent,
     OrderFilter, OrderId, OrderLine, PageRequest, PaymentAttempt, PaymentRequest, ProductId,
-    ProviderKey, RecordedChange, RefundId, ShippingAddress, Version,
+    ProviderKey, RecordedChange, RefundId, ReturnId, ReturnItem, ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -297,6 +297,16 @@ pub trait Inventory: Send + Sync {
         &self,
         before: DateTime<Utc>,
     ) -> Result<Vec<OrderId>, GatewayError>;
+
+    /// Puts the goods of a received return back in stock. `key` is the same on every attempt (see
+    /// `ReturnId::restock_key`): the service restocks a key once and refuses it with other items.
+    async fn restock(
+        &self,
+        order: OrderId,
+        returned: ReturnId,
+        items: &[ReturnItem],
+        key: &str,
+    ) -> Result<(), GatewayError>;
 }
 
 #[derive(Debug, Error)]

@@ -1,4 +1,5 @@
-//! Business counters: how many orders were created, paid, shipped, delivered and canceled, counted where a
+//! Business counters: how many orders were created, paid, shipped, delivered and canceled, and how many returns
+//! were asked for and received, counted where a
 //! request has changed an order (a replayed create or a tracking correction counts nothing).
 
 use order_domain::{Order, OrderStatus};
@@ -10,10 +11,12 @@ pub(crate) enum OrderEvent {
     Shipped,
     Delivered,
     Canceled,
+    ReturnRequested,
+    ReturnReceived,
 }
 
 /// The counters' names, for the metrics exporter's descriptions.
-pub const ORDER_COUNTERS: [(&str, &str); 5] = [
+pub const ORDER_COUNTERS: [(&str, &str); 7] = [
     (
         "orders_created_total",
         "Orders created (replays of an idempotent create excluded)",
@@ -25,6 +28,14 @@ pub const ORDER_COUNTERS: [(&str, &str); 5] = [
     ),
     ("orders_delivered_total", "Orders delivered"),
     ("orders_canceled_total", "Orders canceled"),
+    (
+        "order_returns_requested_total",
+        "Returns asked for (replays of an idempotent request excluded)",
+    ),
+    (
+        "order_returns_received_total",
+        "Returns received (goods back, restocked and refunded)",
+    ),
 ];
 
 impl OrderEvent {
@@ -35,6 +46,8 @@ impl OrderEvent {
             OrderEvent::Shipped => 2,
             OrderEvent::Delivered => 3,
             OrderEvent::Canceled => 4,
+            OrderEvent::ReturnRequested => 5,
+            OrderEvent::ReturnReceived => 6,
         };
         ORDER_COUNTERS[index].0
     }

@@ -117,6 +117,19 @@ fn app_problem(error: &AppError) -> Problem {
             StatusCode::NOT_FOUND,
         )
         .detail("the order has no shipment with this id"),
+        AppError::ReturnNotFound => Problem::new(
+            "/problems/return-not-found",
+            "No such return",
+            StatusCode::NOT_FOUND,
+        )
+        .detail("the order has no return with this id"),
+        AppError::ReturnNotRequested { status } => Problem::new(
+            "/problems/return-not-requested",
+            "Return settled already",
+            StatusCode::CONFLICT,
+        )
+        .detail(error.to_string())
+        .extension("returnStatus", status.as_str()),
         AppError::Forbidden { action } => Problem::new(
             "/problems/forbidden",
             "Not allowed for this principal",

@@ -7,7 +7,7 @@ use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
 use crate::error::ApiError;
-use crate::handlers::{events, health, lifecycle, metadata, orders, refunds, shipments};
+use crate::handlers::{events, health, lifecycle, metadata, orders, refunds, returns, shipments};
 use crate::openapi;
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiting;
@@ -146,6 +146,24 @@ pub(crate) const ORDER_ENDPOINTS: &[Endpoint] = &[
         path: "/{id}/refunds",
         actions: &[Action::Refund],
         handler: |route| route.to(refunds::request_refund),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/{id}/returns",
+        actions: &[Action::RequestReturn],
+        handler: |route| route.to(returns::request_return),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/{id}/returns/{returnId}",
+        actions: &[Action::ReadReturns],
+        handler: |route| route.to(returns::get_return),
+    },
+    Endpoint {
+        method: Method::Put,
+        path: "/{id}/returns/{returnId}/status",
+        actions: &[Action::ReceiveReturn],
+        handler: |route| route.to(returns::change_status),
     },
     Endpoint {
         method: Method::Put,

@@ -61,7 +61,7 @@ impl Gateways {
             inventory: either::<dyn Inventory>(
                 &services.inventory,
                 |s| Ok(Arc::new(HttpInventory::new(s)?)),
-                Arc::new(StandInInventory),
+                Arc::new(StandInInventory::default()),
             )?,
             payments: either::<dyn PaymentGateway>(
                 &services.payment,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::ledger::{PaymentAnswer, PaymentCall, PaymentLedger};
+use crate::restocks::{Restock, RestockAnswer, RestockBook};
 use crate::test_values::{
     MISSING_CUSTOMER_PREFIX, OUT_OF_STOCK_PREFIX, UNDELIVERABLE_POSTAL_PREFIX,
 };
@@ -20,14 +21,18 @@ pub struct Reservations(Mutex<HashMap<String, DateTime<Utc>>>);
 pub fn configure(
     payments: web::Data<PaymentLedger>,
     reservations: web::Data<Reservations>,
+    restocks: web::Data<RestockBook>,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(payments)
             .app_data(reservations)
+            .app_data(restocks)
             .route("/customers/{id}", web::get().to(customer))
             .route("/reservations", web::get().to(list_reservations))
             .route("/reservations", web::post().to(reserve))
             .route("/reservations/{order_id}", web::delete().to(release))
+            .route("/restocks", web::post().to(restock))
+            .route("/restocks", web::get().to(list_restocks))
             .route("/authorizations", web::post().to(authorize))
             .route(
                 "/authorizations/{authorization_id}/capture",
@@ -81,7 +86,7 @@ struct Reservation {
 #[serde(rename_all = "camelCase")]
 struct Item {
     product_id: String,
-    #[allow(dead_code)] // part of the contract; the stand-in has ample stock of every product
+    /// Reserved: part of the contract, the stand-in has ample stock of every product. Restocked: recorded.
     quantity: u32,
 }
 
@@ -154,6 +159,63 @@ async fn release(
         Some(_) => HttpResponse::NoContent().finish(),
         None => HttpResponse::NotFound().json(json!({"error": "no such reservation"})),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RestockBody {
+    order_id: String,
+    return_id: String,
+    items: Vec<Item>,
+}
+
+/// `POST /restocks`: a return's goods back in stock, once per key (a repeated key replays; another restock
+/// under it is a `422`).
+async fn restock(
+    request: HttpRequest,
+    book: web::Data<RestockBook>,
+    body: web::Json<RestockBody>,
+) -> HttpResponse {
+    let Some(key) = idempotency_key(&request) else {
+        return missing_idempotency_key(&request)
+            .unwrap_or_else(|| HttpResponse::BadRequest().finish());
+    };
+    let body = body.into_inner();
+    let restock = Restock {
+        order_id: body.order_id,
+        return_id: body.return_id,
+        items: body
+            .items
+            .into_iter()
+            .map(|item| (item.product_id, item.quantity))
+            .collect(),
+    };
+    match book.handle(key, restock) {
+        Ok(RestockAnswer::Restocked) => {
+            HttpResponse::Created().json(json!({"status": "restocked"}))
+        }
+        Ok(RestockAnswer::AnswerLost) => HttpResponse::ServiceUnavailable()
+            .json(json!({"error": "the answer was lost (test product `p-lost-restock`)"})),
+        Err(_) => HttpResponse::UnprocessableEntity()
+            .json(json!({"error": "Idempotency-Key reused with another restock"})),
+    }
+}
+
+/// `GET /restocks`: every restock recorded, oldest first (what a test reads to count them).
+async fn list_restocks(book: web::Data<RestockBook>) -> HttpResponse {
+    let restocks: Vec<_> = book
+        .restocks()
+        .into_iter()
+        .map(|restock| {
+            let items: Vec<_> = restock
+                .items
+                .iter()
+                .map(|(product, quantity)| json!({"productId": product, "quantity": quantity}))
+                .collect();
+            json!({"orderId": restock.order_id, "returnId": restock.return_id, "items": items})
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "restocks": restocks }))
 }
 
 /// A payment write through the ledger: a repeated key replays, a key reused with another body is a `422`.

@@ -1,6 +1,7 @@
 //! The stand-ins as in-process ports: the zero-setup default of a local run, answering by the test values.
 //! - `StandInCustomers`: every customer exists except ids starting with `no-such-customer`.
-//! - `StandInInventory`: every product has ample stock except ids starting with `p-out-of-stock`.
+//! - `StandInInventory`: every product has ample stock except ids starting with `p-out-of-stock`; restocks
+//!   are kept in a `RestockBook` (a repeated key once).
 //! - `StandInPayments`: a `PaymentLedger` (authorized unless the method is `declined`), inspectable by tests.
 //! - `StandInShipping`: every address is deliverable except postal codes starting with `00000`.
 //! - `StandInNotifier`: accepts every notification.
@@ -14,10 +15,11 @@ use order_domain::ports::{
 };
 use order_domain::{
     AuthorizationId, CustomerId, Money, Notification, OrderId, OrderLine, PaymentRequest,
-    ProviderKey, RefundId, ShippingAddress,
+    ProviderKey, RefundId, ReturnId, ReturnItem, ShippingAddress,
 };
 
 use crate::ledger::{PaymentAnswer, PaymentCall, PaymentLedger};
+use crate::restocks::{Restock, RestockAnswer, RestockBook};
 use crate::test_values::{
     MISSING_CUSTOMER_PREFIX, OUT_OF_STOCK_PREFIX, UNDELIVERABLE_POSTAL_PREFIX,
 };
@@ -32,8 +34,18 @@ impl CustomerDirectory for StandInCustomers {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StandInInventory;
+/// Ample stock (see the test values), and a `RestockBook` of the returns put back.
+#[derive(Debug, Clone, Default)]
+pub struct StandInInventory {
+    restocks: Arc<RestockBook>,
+}
+
+impl StandInInventory {
+    /// Its restocks, for tests to inspect.
+    pub fn restocks(&self) -> &Arc<RestockBook> {
+        &self.restocks
+    }
+}
 
 #[async_trait]
 impl Inventory for StandInInventory {
@@ -62,6 +74,35 @@ impl Inventory for StandInInventory {
         _before: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<OrderId>, GatewayError> {
         Ok(Vec::new())
+    }
+
+    async fn restock(
+        &self,
+        order: OrderId,
+        returned: ReturnId,
+        items: &[ReturnItem],
+        key: &str,
+    ) -> Result<(), GatewayError> {
+        let restock = Restock {
+            order_id: order.to_string(),
+            return_id: returned.to_string(),
+            items: items
+                .iter()
+                .map(|item| (item.product_id.to_string(), item.quantity.get()))
+                .collect(),
+        };
+        match self.restocks.handle(key, restock) {
+            Ok(RestockAnswer::Restocked) => Ok(()),
+            Ok(RestockAnswer::AnswerLost) => Err(GatewayError::Unavailable {
+                service: "inventory",
+                retry_after: None,
+                source: Some("the answer was lost (test product `p-lost-restock`)".into()),
+            }),
+            Err(_) => Err(GatewayError::Unexpected {
+                service: "inventory",
+                detail: format!("Idempotency-Key `{key}` reused with another restock"),
+            }),
+        }
     }
 }
 
@@ -351,14 +392,17 @@ mod tests {
             line("p-out-of-stock-a"),
             line("p-out-of-stock-b"),
         ];
-        match StandInInventory.reserve(OrderId::generate(), &lines).await {
+        match StandInInventory::default()
+            .reserve(OrderId::generate(), &lines)
+            .await
+        {
             Err(ReservationError::Unavailable(products)) => {
                 let names: Vec<_> = products.iter().map(|p| p.as_str()).collect();
                 assert_eq!(names, ["p-out-of-stock-a", "p-out-of-stock-b"]);
             }
             other => panic!("expected unavailable, got {other:?}"),
         }
-        assert!(StandInInventory
+        assert!(StandInInventory::default()
             .reserve(OrderId::generate(), &[line("p-1")])
             .await
             .is_ok());

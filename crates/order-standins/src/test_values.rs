@@ -12,3 +12,6 @@ pub const DECLINE_REASON: &str = "the card was declined (test method `declined`)
 pub const UNDELIVERABLE_POSTAL_PREFIX: &str = "00000";
 /// Refunds whose reason starts with this are refused for good by the payment stand-ins (declined).
 pub const REFUSED_REFUND_PREFIX: &str = "refuse-refund";
+/// A restock naming a product with this prefix is recorded, but its first answer is lost (`503`): the caller
+/// retries under the same key, and the stand-in replays it without restocking twice.
+pub const LOST_RESTOCK_ANSWER_PREFIX: &str = "p-lost-restock";

@@ -212,6 +212,37 @@ const VIOLATIONS: &[(&str, &str)] = &[
         "refund_items_quantity_check",
         "UPDATE refund_items SET quantity = 0",
     ),
+    (
+        "orders_return_count_check",
+        "UPDATE orders SET return_count = -1",
+    ),
+    ("returns_position_check", "UPDATE returns SET position = -1"),
+    ("returns_reason_check", "UPDATE returns SET reason = ''"),
+    ("returns_status_check", "UPDATE returns SET status = 'lost'"),
+    (
+        "returns_received_when_received",
+        "UPDATE returns SET received_at = requested_at",
+    ),
+    (
+        "returns_rejected_when_rejected",
+        "UPDATE returns SET status = 'rejected'",
+    ),
+    (
+        "returns_refund_once_received",
+        "UPDATE returns SET refund_id = 'r-1'",
+    ),
+    (
+        "return_items_position_check",
+        "UPDATE return_items SET position = -1",
+    ),
+    (
+        "return_items_product_id_check",
+        "UPDATE return_items SET product_id = ''",
+    ),
+    (
+        "return_items_quantity_check",
+        "UPDATE return_items SET quantity = 0",
+    ),
 ];
 
 /// One paid order, with a line and an idempotency key, that keeps every constraint.
@@ -259,6 +290,12 @@ fn seed(conn: &mut DbConnection) {
             .to_owned(),
         "INSERT INTO refund_items (refund_id, position, product_id, quantity) \
          VALUES ('r-1', 0, 'p-1', 1)"
+            .to_owned(),
+        "INSERT INTO returns (id, order_id, position, reason, status, requested_at) \
+         VALUES ('rt-1', 'o-1', 0, 'too small', 'requested', '2026-01-01 00:00:00')"
+            .to_owned(),
+        "INSERT INTO return_items (return_id, position, product_id, quantity) \
+         VALUES ('rt-1', 0, 'p-1', 1)"
             .to_owned(),
     ];
     for statement in statements {

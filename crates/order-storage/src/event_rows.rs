@@ -63,9 +63,10 @@ impl ChangeRows {
                         Some(money.minor_units()),
                         Some(money.currency().code().to_owned()),
                     ),
-                    EffectKind::Publish | EffectKind::ReleaseStock | EffectKind::Void => {
-                        (None, None, None)
-                    }
+                    EffectKind::Publish
+                    | EffectKind::ReleaseStock
+                    | EffectKind::Void
+                    | EffectKind::Restock(_) => (None, None, None),
                 };
                 NewEffectRow {
                     event_id: event.id.to_string(),

@@ -19,6 +19,7 @@ mod pool;
 mod pool_stats;
 mod refund_rows;
 mod repository;
+mod return_rows;
 mod schema;
 #[cfg(test)]
 mod schema_check;

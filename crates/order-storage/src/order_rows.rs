@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
     OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
-    Shipment, ShippingAddress, StoreId, Totals, Version,
+    Return, Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 use shipment_rows::ShipmentRows;
 
 use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::refund_rows::{load_refunds, RefundRows};
+use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
 
 mod one_statement;
@@ -58,6 +59,8 @@ pub(crate) struct OrderRow {
     captured_at: Option<NaiveDateTime>,
     /// How many rows of `refunds` the order has: none, and a read skips that table.
     refund_count: i32,
+    /// How many rows of `returns` the order has: none, and a read skips that table.
+    return_count: i32,
 }
 
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
@@ -94,6 +97,7 @@ pub(crate) struct OrderUpdate {
     row: OrderRow,
     shipments: ShipmentRows,
     refunds: RefundRows,
+    returns: ReturnRows,
 }
 
 impl OrderUpdate {
@@ -103,6 +107,7 @@ impl OrderUpdate {
             row: OrderRow::from_order(order),
             shipments: ShipmentRows::changed_by(order),
             refunds: RefundRows::of(order),
+            returns: ReturnRows::of(order),
         }
     }
 
@@ -122,6 +127,7 @@ impl OrderUpdate {
         }
         self.shipments.write(conn)?;
         self.refunds.upsert(conn)?;
+        self.returns.upsert(conn)?;
         Ok(true)
     }
 }
@@ -177,6 +183,7 @@ impl OrderRow {
             shipment_count: i64::try_from(order.shipments().len()).unwrap_or(i64::MAX),
             captured_at: payment.and_then(|p| p.captured_at.map(|at| at.naive_utc())),
             refund_count: i32::try_from(order.refunds().len()).unwrap_or(i32::MAX),
+            return_count: i32::try_from(order.returns().len()).unwrap_or(i32::MAX),
         }
     }
 
@@ -232,6 +239,7 @@ impl OrderRow {
         items: Vec<ItemRow>,
         shipments: Vec<Shipment>,
         refunds: Vec<Refund>,
+        returns: Vec<Return>,
     ) -> Result<Order, StorageError> {
         let currency =
             Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
@@ -281,6 +289,7 @@ impl OrderRow {
             note,
             metadata,
             refunds,
+            returns,
             version: u64::try_from(self.version)
                 .ok()
                 .and_then(Version::new)
@@ -344,7 +353,10 @@ pub(crate) fn find_live_order(
     let refunds = refunds_of(conn, std::slice::from_ref(&row))?
         .remove(&row.id)
         .unwrap_or_default();
-    row.into_order(items, shipments, refunds).map(Some)
+    let returns = returns_of(conn, std::slice::from_ref(&row))?
+        .remove(&row.id)
+        .unwrap_or_default();
+    row.into_order(items, shipments, refunds, returns).map(Some)
 }
 
 pub(crate) fn list_live_orders(
@@ -462,12 +474,14 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         false => shipment_rows::load(conn, &shipped)?,
     };
     let mut refunds_by_order = refunds_of(conn, &rows)?;
+    let mut returns_by_order = returns_of(conn, &rows)?;
     rows.into_iter()
         .map(|row| {
             let items = items_by_order.remove(&row.id).unwrap_or_default();
             let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
             let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
-            row.into_order(items, shipments, refunds)
+            let returns = returns_by_order.remove(&row.id).unwrap_or_default();
+            row.into_order(items, shipments, refunds, returns)
         })
         .collect()
 }
@@ -489,4 +503,17 @@ fn refunds_of(
     load_refunds(conn, &with_refunds, |order| {
         currencies.get(order).and_then(|code| Currency::parse(code))
     })
+}
+
+/// The returns of those `rows` that have any (most orders have none, and cost no query).
+fn returns_of(
+    conn: &mut DbConnection,
+    rows: &[OrderRow],
+) -> Result<HashMap<String, Vec<Return>>, StorageError> {
+    let with_returns: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.return_count > 0)
+        .map(|row| row.id.as_str())
+        .collect();
+    load_returns(conn, &with_returns)
 }

@@ -81,6 +81,10 @@ impl ClaimedRow {
                 refund: None,
             },
             "capture" => EffectKind::Capture(self.money()?),
+            name if name.starts_with(EffectKind::RESTOCK_PREFIX) => {
+                let id = name.split_once('.').map_or(name, |(_, id)| id);
+                EffectKind::Restock(id.parse().map_err(|_| corrupt("return id", id))?)
+            }
             name if name.starts_with(EffectKind::PARTIAL_REFUND_PREFIX) => {
                 let id = name.split_once('.').map_or(name, |(_, id)| id);
                 EffectKind::Refund {

@@ -34,6 +34,30 @@ diesel::table! {
         shipment_count -> BigInt,
         captured_at -> Nullable<Timestamp>,
         refund_count -> Integer,
+        return_count -> Integer,
+    }
+}
+
+diesel::table! {
+    returns (id) {
+        id -> Text,
+        order_id -> Text,
+        position -> Integer,
+        reason -> Text,
+        status -> Text,
+        requested_at -> Timestamp,
+        received_at -> Nullable<Timestamp>,
+        rejected_at -> Nullable<Timestamp>,
+        refund_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    return_items (return_id, position) {
+        return_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        quantity -> BigInt,
     }
 }
 
@@ -118,6 +142,8 @@ diesel::table! {
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(refund_items -> refunds (refund_id));
+diesel::joinable!(returns -> orders (order_id));
+diesel::joinable!(return_items -> returns (return_id));
 
 diesel::table! {
     order_events (event_id) {
@@ -184,5 +210,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shipments,
     shipment_items,
     refunds,
-    refund_items
+    refund_items,
+    returns,
+    return_items
 );

@@ -9,7 +9,8 @@ use diesel::sql_types::Text;
 
 use crate::connection::DbConnection;
 use crate::schema::{
-    idempotency_claims, idempotency_keys, order_items, orders, refund_items, refunds,
+    idempotency_claims, idempotency_keys, order_items, orders, refund_items, refunds, return_items,
+    returns,
 };
 use crate::testing::TestDatabase;
 use crate::{DieselStorage, StorageOptions};
@@ -84,6 +85,17 @@ fn every_backend_migrates_to_the_declared_schema() {
             declared(
                 refund_items::table.select(refund_items::all_columns),
                 "refund_items",
+            ),
+        ),
+        (
+            "returns",
+            declared(returns::table.select(returns::all_columns), "returns"),
+        ),
+        (
+            "return_items",
+            declared(
+                return_items::table.select(return_items::all_columns),
+                "return_items",
             ),
         ),
     ];

@@ -905,3 +905,99 @@ async fn notes_and_metadata_round_trip_on_create_and_update() {
         );
     }
 }
+
+#[tokio::test]
+async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates() {
+    use order_domain::{
+        Currency, OrderRefundId, PaymentDraft, PaymentRequest, ReturnDraft, ReturnId,
+        ReturnItemDraft, ReturnRequest, ReturnStatus, Tracking, TrackingDraft,
+    };
+
+    for db in backends() {
+        let mut order = order_for("s-1", "c-1", now());
+        db.storage
+            .insert(&order, &change(&order), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let payment = PaymentRequest::parse(
+            PaymentDraft {
+                method: Some("visa".into()),
+                amount: Some("56".into()),
+                reference: None,
+            },
+            Currency::parse("EUR").unwrap_or(Currency::USD),
+        )
+        .expect("a payment");
+        order
+            .pay(
+                &payment,
+                AuthorizationId::parse("auth-1").expect("an id"),
+                now(),
+            )
+            .expect("paid");
+        let tracking = Tracking::parse(TrackingDraft {
+            carrier: Some("DHL".into()),
+            tracking_number: Some("JD0001".into()),
+        })
+        .expect("a tracking");
+        order.record_tracking(tracking, now()).expect("shipped");
+        // A shipment is written by the change that made it.
+        db.storage
+            .update(&order, Version::FIRST, &change(&order))
+            .await
+            .expect("written");
+        let shipped = order.version();
+        let (first, second) = (ReturnId::generate(), ReturnId::generate());
+        for id in [first, second] {
+            let request = ReturnRequest::parse(ReturnDraft {
+                reason: Some("too small".into()),
+                items: Some(vec![ReturnItemDraft {
+                    product_id: Some("p-1".into()),
+                    quantity: Some("1".into()),
+                }]),
+            })
+            .expect("a return");
+            order.request_return(request, id, now()).expect("requested");
+        }
+        db.storage
+            .update(&order, shipped, &change(&order))
+            .await
+            .expect("written");
+        let stored = db.storage.find(order.id()).await.expect("read");
+        assert_eq!(stored.as_ref(), Some(&order));
+
+        let before = order.version();
+        let refund = OrderRefundId::generate();
+        order
+            .receive_return(first, refund, now())
+            .expect("received");
+        order.reject_return(second, now()).expect("rejected");
+        db.storage
+            .update(&order, before, &change(&order))
+            .await
+            .expect("written");
+        let stored = db
+            .storage
+            .find(order.id())
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!(stored, order);
+        let statuses: Vec<_> = stored.returns().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [ReturnStatus::Received, ReturnStatus::Rejected]);
+        assert_eq!(stored.returns()[0].refund, Some(refund));
+        assert_eq!(stored.line_progress()[0].returned, 1);
+        let listed = db
+            .storage
+            .list(
+                &OrderFilter::default(),
+                &PageRequest {
+                    limit: PageLimit::new(10).unwrap_or_default(),
+                    after: None,
+                },
+            )
+            .await
+            .expect("listed");
+        assert!(listed.contains(&order), "a list reads the returns too");
+    }
+}

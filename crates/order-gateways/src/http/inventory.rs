@@ -1,14 +1,15 @@
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use order_domain::ports::{GatewayError, Inventory, ReservationError};
-use order_domain::{OrderId, OrderLine, ProductId};
+use order_domain::{OrderId, OrderLine, ProductId, ReturnId, ReturnItem};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::resilience::{Call, ClientBuildError, HttpService, HttpSettings};
 
 /// The inventory service: `POST {base}/reservations` reserves an order's items (201, or 409/422 naming the
-/// unavailable products), `DELETE {base}/reservations/{orderId}` releases them (204; 404 = nothing to release).
+/// unavailable products), `DELETE {base}/reservations/{orderId}` releases them (204; 404 = nothing to release),
+/// `POST {base}/restocks` puts a return's goods back (201, the same answer to a repeated key).
 #[derive(Debug)]
 pub struct HttpInventory {
     http: HttpService,
@@ -36,6 +37,14 @@ struct ReservationBody<'a> {
 struct ItemBody<'a> {
     product_id: &'a str,
     quantity: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RestockBody<'a> {
+    order_id: String,
+    return_id: String,
+    items: Vec<ItemBody<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -125,5 +134,36 @@ impl Inventory for HttpInventory {
             .iter()
             .map(|id| id.parse().map_err(|_| answer.unexpected()))
             .collect()
+    }
+
+    async fn restock(
+        &self,
+        order: OrderId,
+        returned: ReturnId,
+        items: &[ReturnItem],
+        key: &str,
+    ) -> Result<(), GatewayError> {
+        let body = RestockBody {
+            order_id: order.to_string(),
+            return_id: returned.to_string(),
+            items: items
+                .iter()
+                .map(|item| ItemBody {
+                    product_id: item.product_id.as_str(),
+                    quantity: item.quantity.get(),
+                })
+                .collect(),
+        };
+        let url = self.http.url(&["restocks"]);
+        let answer = self
+            .http
+            .send(Call::IdempotentWrite(key.to_owned()), |client| {
+                client.post(url.clone()).json(&body)
+            })
+            .await?;
+        match answer.status {
+            status if status.is_success() => Ok(()),
+            _ => Err(answer.unexpected()),
+        }
     }
 }

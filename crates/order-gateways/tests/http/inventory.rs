@@ -111,3 +111,40 @@ async fn releasing_an_unknown_reservation_is_not_an_error() {
     let result = client(&server).await.release(OrderId::generate()).await;
     assert!(result.is_ok(), "{result:?}");
 }
+
+#[tokio::test]
+async fn a_restock_posts_the_return_under_its_key_and_is_retried_when_the_service_is_down() {
+    let server = MockServer::start().await;
+    let order = OrderId::generate();
+    let returned = order_domain::ReturnId::generate();
+    let key = returned.restock_key();
+    let expected = json!({
+        "orderId": order.to_string(),
+        "returnId": returned.to_string(),
+        "items": [{"productId": "p-1", "quantity": 2}]
+    });
+    Mock::given(method("POST"))
+        .and(path("/restocks"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/restocks"))
+        .and(header("Idempotency-Key", key.as_str()))
+        .and(body_json(expected))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items = [order_domain::ReturnItem {
+        product_id: order_domain::ProductId::parse("p-1").expect("an id"),
+        quantity: order_domain::Quantity::parse("2").expect("a quantity"),
+    }];
+    let result = client(&server)
+        .await
+        .restock(order, returned, &items, &key)
+        .await;
+    assert!(result.is_ok(), "{result:?}");
+}

@@ -4,6 +4,7 @@ mod events;
 mod number;
 mod request;
 mod response;
+mod returns;
 
 use order_domain::{AddressField, Field, ItemField};
 
@@ -15,6 +16,7 @@ pub(crate) use request::{
 pub(crate) use response::{
     render_order, render_shipment, OrderBody, OrderListBody, ShipmentBody as ShipmentOutBody,
 };
+pub(crate) use returns::{render_return, ReturnBody, ReturnOut, ReturnStatusBody};
 
 /// The JSON pointer of a domain field in a create-order body.
 pub(crate) fn pointer(field: Field) -> String {

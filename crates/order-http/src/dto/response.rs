@@ -6,14 +6,15 @@ use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::number::Amount;
+use super::returns::ReturnOut;
 use crate::openapi::schemas;
 
 /// RFC 3339 in UTC, to the microsecond, written without an intermediate string.
-fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
-fn optional_rfc3339<S: Serializer>(
+pub(super) fn optional_rfc3339<S: Serializer>(
     at: &Option<DateTime<Utc>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -23,7 +24,7 @@ fn optional_rfc3339<S: Serializer>(
     }
 }
 
-fn display<S: Serializer, T: std::fmt::Display>(
+pub(super) fn display<S: Serializer, T: std::fmt::Display>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -40,7 +41,7 @@ fn display<S: Serializer, T: std::fmt::Display>(
     "items": [{"productId": "p-1", "quantity": 2, "price": 25.00},
               {"productId": "p-2", "quantity": 2, "price": 50.00}],
     "payment": null, "shippingAddress": null, "shipment": null, "shipments": [],
-    "refunds": [], "refundedAmount": 0.00, "refundableAmount": 0.00,
+    "refunds": [], "refundedAmount": 0.00, "refundableAmount": 0.00, "returns": [],
     "allowedActions": ["pay", "setShippingAddress", "cancel"], "version": 1,
     "createdAt": "2025-01-15T10:30:00.123456Z", "updatedAt": "2025-01-15T10:30:00.123456Z"
 })))]
@@ -86,6 +87,8 @@ pub(crate) struct OrderBody<'a> {
     /// What may still be refunded: captured, less succeeded and pending refunds.
     #[schema(schema_with = schemas::amount)]
     refundable_amount: Amount,
+    /// Returns of shipped goods, oldest first.
+    returns: Vec<ReturnOut<'a>>,
     #[schema(schema_with = schemas::actions)]
     allowed_actions: Vec<&'static str>,
     /// 1 on creation, +1 on every change; the `ETag` is `"<version>"`.
@@ -325,6 +328,7 @@ impl<'a> From<&'a Order> for OrderBody<'a> {
             refunds: order.refunds().iter().map(RefundOut::from).collect(),
             refunded_amount: Amount(order.refunded_amount()),
             refundable_amount: Amount(order.refundable_amount()),
+            returns: order.returns().iter().map(ReturnOut::from).collect(),
             allowed_actions: order.allowed_actions().map(|a| a.as_str()).collect(),
             version: order.version().get(),
             created_at: order.created_at(),

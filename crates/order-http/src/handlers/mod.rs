@@ -4,4 +4,5 @@ pub(crate) mod lifecycle;
 pub(crate) mod metadata;
 pub(crate) mod orders;
 pub(crate) mod refunds;
+pub(crate) mod returns;
 pub(crate) mod shipments;

@@ -166,6 +166,14 @@ parameters! {
         string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
         "The shipment's id, from the order's `shipments` or the `Location` of its creation.",
     )];
+    /// `{returnId}` in a return's path.
+    ReturnIdPath => vec![parameter(
+        "returnId",
+        ParameterIn::Path,
+        true,
+        string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        "The return's id, from the order's `returns` or the `Location` of its request.",
+    )];
     /// `X-Request-Id`, which any request may carry.
     RequestIdHeader => vec![parameter(
         "X-Request-Id",

@@ -29,8 +29,9 @@ use problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, Forbidden, HeadersTooLarge,
     InternalError, MalformedRequest, NotReady, OrderNotFound, PayloadTooLarge, PaymentConflict,
     PaymentDeclined, PaymentRejected, PreconditionFailed, RefundConflict, RefundRejected,
-    RequestTimeout, ServiceUnavailable, ShipmentNotFound, StatusConflict, TooManyRequests,
-    Unauthorized, UnsupportedMediaType, ValidationFailed,
+    RequestTimeout, ReturnConflict, ReturnNotFound, ReturnRejected, ReturnStatusConflict,
+    ServiceUnavailable, ShipmentNotFound, StatusConflict, TooManyRequests, Unauthorized,
+    UnsupportedMediaType, ValidationFailed,
 };
 
 /// Where the document is served, and where the interactive docs find it.
@@ -67,6 +68,9 @@ const BEARER: &str = "bearerAuth";
         operations::change_shipment_status,
         operations::update_metadata,
         operations::request_refund,
+        operations::request_return,
+        operations::get_return,
+        operations::change_return_status,
         operations::change_status,
         operations::live,
         operations::ready,
@@ -79,7 +83,8 @@ const BEARER: &str = "bearerAuth";
             UnsupportedMediaType, TooManyRequests, HeadersTooLarge, NotReady, InternalError, ServiceUnavailable,
             PaymentDeclined, PreconditionFailed, CreateRejected, CreateConflict, ValidationFailed,
             ChangeConflict, PaymentConflict, PaymentRejected, StatusConflict, DeleteConflict,
-            ShipmentNotFound, RefundRejected, RefundConflict,
+            ShipmentNotFound, RefundRejected, RefundConflict, ReturnNotFound, ReturnRejected,
+            ReturnConflict, ReturnStatusConflict,
         ),
     ),
     tags(

@@ -10,18 +10,19 @@ use utoipa::ToSchema;
 
 use super::headers::{
     IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, OrderIdPath,
-    PaymentIdempotencyKeyHeader, ShipmentIdPath,
+    PaymentIdempotencyKeyHeader, ReturnIdPath, ShipmentIdPath,
 };
 use super::problems::{
     ChangeConflict, CreateConflict, CreateRejected, DeleteConflict, MalformedRequest, NotReady,
     OrderNotFound, PayloadTooLarge, PaymentConflict, PaymentDeclined, PaymentRejected,
-    PreconditionFailed, RefundConflict, RefundRejected, ShipmentNotFound, StatusConflict,
-    UnsupportedMediaType, ValidationFailed,
+    PreconditionFailed, RefundConflict, RefundRejected, ReturnConflict, ReturnNotFound,
+    ReturnRejected, ReturnStatusConflict, ShipmentNotFound, StatusConflict, UnsupportedMediaType,
+    ValidationFailed,
 };
 use crate::dto::{
     CreateOrderRequest, EventListBody, ListParams, MetadataBody, OrderBody, OrderListBody,
-    PaymentBody, RefundBody, ShipmentBody, ShipmentOutBody, ShipmentStatusBody, ShippingBody,
-    StatusBody, TrackingBody,
+    PaymentBody, RefundBody, ReturnBody, ReturnOut, ReturnStatusBody, ShipmentBody,
+    ShipmentOutBody, ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
 };
 use crate::handlers::events::HistoryParams;
 
@@ -329,6 +330,71 @@ fn update_metadata() {}
     )
 )]
 fn request_refund() {}
+
+/// `handlers::returns::request_return`
+#[utoipa::path(
+    post, path = "/orders/{id}/returns", operation_id = "requestReturn", tag = LIFECYCLE,
+    summary = "Ask for shipped goods back",
+    description = "Asks for a return of shipped units: each item a product of the order, named once, at most \
+        its units shipped and not returned or asked back by an open return. An order with nothing shipped \
+        refuses (409). The return is `requested` until it is received or rejected; the order's status does \
+        not change. Parallel requests never return more than was shipped. Safe to retry with an idempotency \
+        key.",
+    params(OrderIdPath, IdempotencyKeyHeader),
+    request_body(content = ReturnBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Asked for: the order with its new return, its new `ETag`, and the \
+            return's address in `Location`; a retry with the same idempotency key and request gets the same \
+            answer with `Idempotent-Replayed: true`.",
+            body = OrderBody, headers(("ETag"), ("Location"), ("Idempotent-Replayed"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = OrderNotFound),
+        (status = 409, response = ReturnConflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ReturnRejected),
+    )
+)]
+fn request_return() {}
+
+/// `handlers::returns::get_return`
+#[utoipa::path(
+    get, path = "/orders/{id}/returns/{returnId}", operation_id = "getReturn", tag = LIFECYCLE,
+    summary = "Read one return",
+    description = "The return a new return's `Location` names, with its order's version as `ETag`.",
+    params(OrderIdPath, ReturnIdPath),
+    responses(
+        (status = 200, description = "The return, with its order's version as `ETag`.",
+            body = ReturnOut, headers(("ETag"))),
+        (status = 404, response = ReturnNotFound),
+    )
+)]
+fn get_return() {}
+
+/// `handlers::returns::change_status`
+#[utoipa::path(
+    put, path = "/orders/{id}/returns/{returnId}/status", operation_id = "changeReturnStatus",
+    tag = LIFECYCLE,
+    summary = "Receive or reject a return",
+    description = "`received`: the goods are back (the lines' `returnedQuantity` grows), they are restocked \
+        with the inventory service after commit, and their price (each unit not refunded already, at most \
+        the `refundableAmount`) is refunded in the same change by a refund with reason `return <id>`, which \
+        settles as any refund does. `rejected`: closed without refund or restock; its units may be asked back \
+        again. Only a `requested` return moves.",
+    params(OrderIdPath, ReturnIdPath, IfMatchHeader),
+    request_body(content = ReturnStatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order, and its new `ETag`.", body = OrderBody, headers(("ETag"))),
+        (status = 400, response = MalformedRequest),
+        (status = 404, response = ReturnNotFound),
+        (status = 409, response = ReturnStatusConflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+fn change_return_status() {}
 
 /// The answer of a health probe.
 #[derive(ToSchema)]

@@ -68,6 +68,18 @@ fn status_not_settable_members(object: ObjectBuilder) -> ObjectBuilder {
         .required("requestedStatus")
 }
 
+fn return_not_requested_members(object: ObjectBuilder) -> ObjectBuilder {
+    object
+        .property(
+            "returnStatus",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["received", "rejected"]))
+                .description(Some("Where the return is already.")),
+        )
+        .required("returnStatus")
+}
+
 fn out_of_stock_members(object: ObjectBuilder) -> ObjectBuilder {
     object
         .property(
@@ -192,6 +204,29 @@ pub(crate) const PROBLEM_TYPES: &[ProblemType] = &[
         example: || {
             json!({"type": "/problems/shipment-not-found", "title": "No such shipment", "status": 404,
                    "detail": "the order has no shipment with this id"})
+        },
+    },
+    ProblemType {
+        schema: "ReturnNotFoundProblem",
+        uri: "/problems/return-not-found",
+        status: 404,
+        description: "The order has no return with this id.",
+        members: no_members,
+        example: || {
+            json!({"type": "/problems/return-not-found", "title": "No such return", "status": 404,
+                   "detail": "the order has no return with this id"})
+        },
+    },
+    ProblemType {
+        schema: "ReturnNotRequestedProblem",
+        uri: "/problems/return-not-requested",
+        status: 409,
+        description: "Only a requested return is received or rejected; this one was settled already.",
+        members: return_not_requested_members,
+        example: || {
+            json!({"type": "/problems/return-not-requested", "title": "Return settled already", "status": 409,
+                   "detail": "the return is received already: only a requested return is received or rejected",
+                   "returnStatus": "received"})
         },
     },
     ProblemType {
@@ -471,6 +506,17 @@ problem_responses! {
     RefundConflict => ("The order's payment is not captured, a request with the same idempotency key is \
         still in progress, or other changes kept winning the race.",
         ["PaymentNotCapturedProblem", "IdempotencyKeyInFlightProblem", "ConcurrentChangeProblem"], []);
+    ReturnNotFound => ("No order has this id, or it has no return with this id.",
+        ["OrderNotFoundProblem", "ReturnNotFoundProblem"], []);
+    ReturnRejected => ("The return breaks the rules (every bad field named: `/reason`, `/items` empty, \
+        `/items/<n>/productId` not a product of the order or named twice, `/items/<n>/quantity` above the units \
+        shipped and not returned or asked back), or its idempotency key was used for a different request.",
+        ["ValidationProblem", "IdempotencyKeyReusedProblem"], []);
+    ReturnConflict => ("Nothing of the order has shipped, a request with the same idempotency key is still \
+        in progress, or other changes kept winning the race.",
+        ["TransitionNotAllowedProblem", "IdempotencyKeyInFlightProblem", "ConcurrentChangeProblem"], []);
+    ReturnStatusConflict => ("The return was received or rejected already, or other changes kept winning \
+        the race.", ["ReturnNotRequestedProblem", "ConcurrentChangeProblem"], []);
     DeleteConflict => ("The order's money or goods are still moving (`processing`: cancel it first; \
         `shipped`: deliver it first), or other changes kept winning the race.",
         ["TransitionNotAllowedProblem", "ConcurrentChangeProblem"], []);

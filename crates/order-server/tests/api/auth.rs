@@ -154,6 +154,8 @@ enum Given {
     Pending,
     Processing,
     Shipped,
+    /// Shipped, with a return of one unit asked for.
+    Returned,
 }
 
 async fn given(app: &TestApp, given: Given) -> Option<String> {
@@ -165,28 +167,37 @@ async fn given(app: &TestApp, given: Given) -> Option<String> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    if matches!(given, Given::Processing | Given::Shipped) {
+    if matches!(given, Given::Processing | Given::Shipped | Given::Returned) {
         assert_eq!(admin.pay(&id, json!(115)).await.status(), StatusCode::OK);
     }
-    if matches!(given, Given::Shipped) {
+    if matches!(given, Given::Shipped | Given::Returned) {
         assert_eq!(admin.track(&id, "1Z999").await.status(), StatusCode::OK);
         // The worker records the capture the shipment asked for; the order is settled after that.
         admin
             .order_when(&id, |o| o["payment"]["capturedAt"].is_string())
             .await;
     }
+    if matches!(given, Given::Returned) {
+        let asked = admin.request_return(&id, &one_back(), None).await;
+        assert_eq!(asked.status(), StatusCode::CREATED);
+    }
     Some(id)
 }
 
-/// Does `route` as `as_` on the order `id` (and its first shipment, when it has one).
+fn one_back() -> Value {
+    json!({"reason": "too small", "items": [{"productId": "p-1", "quantity": 1}]})
+}
+
+/// Does `route` as `as_` on the order `id` (and its first shipment or return, when it has one).
 async fn act(
     as_: &TestApp,
     route: &str,
     id: Option<&str>,
-    shipment: Option<&str>,
+    part: Option<&str>,
 ) -> reqwest::Response {
     let id = id.unwrap_or_default();
-    let shipment = format!("/orders/{id}/shipments/{}", shipment.unwrap_or_default());
+    let shipment = format!("/orders/{id}/shipments/{}", part.unwrap_or_default());
+    let returned = part.unwrap_or_default();
     let send = |request: reqwest::RequestBuilder| as_.send(request);
     match route {
         "create" => as_.post_order(&order_for("store-1", "customer-1")).await,
@@ -236,6 +247,9 @@ async fn act(
             as_.refund(id, &json!({"amount": 10, "reason": "damaged"}), None)
                 .await
         }
+        "request return" => as_.request_return(id, &one_back(), None).await,
+        "read return" => as_.get(&format!("/orders/{id}/returns/{returned}")).await,
+        "receive return" => as_.settle_return(id, returned, "received").await,
         other => panic!("no route {other}"),
     }
 }
@@ -245,7 +259,7 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
     let app = spawn_app_with_auth().await;
     let roles = [ADMIN, OPERATOR, STORE_1, STORE_2, CUSTOMER_1, CUSTOMER_2];
     // Expected statuses per role, in the order of `roles`; the order is store-1's, bought by customer-1.
-    let table: [(&str, Given, [u16; 6]); 16] = [
+    let table: [(&str, Given, [u16; 6]); 19] = [
         ("create", Given::Nothing, [201, 403, 201, 403, 201, 403]),
         ("list", Given::Pending, [200, 200, 200, 200, 200, 200]),
         ("read", Given::Pending, [200, 200, 200, 404, 200, 404]),
@@ -282,6 +296,21 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
             [200, 200, 200, 404, 403, 404],
         ),
         ("refund", Given::Shipped, [201, 201, 201, 404, 403, 404]),
+        (
+            "request return",
+            Given::Shipped,
+            [201, 403, 201, 404, 201, 404],
+        ),
+        (
+            "read return",
+            Given::Returned,
+            [200, 200, 200, 404, 200, 404],
+        ),
+        (
+            "receive return",
+            Given::Returned,
+            [200, 200, 200, 404, 403, 404],
+        ),
     ];
     let admin = app.as_principal(ADMIN);
     for (route, start, expected) in table {
@@ -293,11 +322,16 @@ async fn the_role_table_holds_for_every_role_on_every_route() {
                 None => None,
             };
 
-            let shipment = before
+            let part = if route.ends_with("return") {
+                "returns"
+            } else {
+                "shipments"
+            };
+            let part = before
                 .as_ref()
-                .and_then(|order| order["shipments"][0]["id"].as_str().map(str::to_owned));
+                .and_then(|order| order[part][0]["id"].as_str().map(str::to_owned));
             let principal = app.as_principal(role);
-            let response = act(&principal, route, id.as_deref(), shipment.as_deref()).await;
+            let response = act(&principal, route, id.as_deref(), part.as_deref()).await;
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             assert_eq!(status, expected, "{role} {route}: {body}");

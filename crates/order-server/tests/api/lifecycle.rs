@@ -76,7 +76,9 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
             "deliver",
             "updateMetadata",
             "correctShipmentTracking",
-            "deliverShipment"
+            "deliverShipment",
+            "requestReturn",
+            "settleReturn"
         ]
     );
 
@@ -98,7 +100,10 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
     let delivered = json_of(app.set_status(id, "delivered").await).await;
     assert_eq!(delivered["status"], "delivered");
     assert_eq!(delivered["version"], 7);
-    assert_eq!(actions(&delivered), ["delete", "updateMetadata"]);
+    assert_eq!(
+        actions(&delivered),
+        ["delete", "updateMetadata", "requestReturn", "settleReturn"]
+    );
     assert_eq!(app.order(id).await, delivered);
 }
 

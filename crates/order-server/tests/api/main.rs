@@ -30,6 +30,7 @@ mod read;
 mod refunds;
 mod replicas;
 mod request_ids;
+mod returns;
 mod shipments;
 mod shutdown;
 mod startup;

@@ -1,0 +1,3 @@
+DROP TABLE return_items;
+DROP TABLE returns;
+ALTER TABLE orders DROP COLUMN return_count;
