@@ -105,8 +105,9 @@ impl Order {
         refund: OrderRefundId,
         at: DateTime<Utc>,
     ) -> Result<Option<OrderRefundId>, OrderError> {
-        self.ensure_allowed(OrderAction::SettleReturn)?;
+        // An unknown return is unknown whatever the order's status.
         let items = self.requested_return(id)?.items.clone();
+        self.ensure_allowed(OrderAction::SettleReturn)?;
         let (amount, refund_items) = self.price_of_return(&items);
         let amount = self.capped_at_refundable(amount);
         let reason = RefundReason::parse(format!("return {id}"))
@@ -132,8 +133,8 @@ impl Order {
 
     /// Closes a requested return without the goods: no refund, and its units may be asked back again.
     pub fn reject_return(&mut self, id: ReturnId, at: DateTime<Utc>) -> Result<(), OrderError> {
-        self.ensure_allowed(OrderAction::SettleReturn)?;
         self.requested_return(id)?;
+        self.ensure_allowed(OrderAction::SettleReturn)?;
         let found = self.return_mut(id)?;
         found.status = ReturnStatus::Rejected;
         found.rejected_at = Some(at);

@@ -87,6 +87,20 @@ fn an_order_with_nothing_shipped_takes_no_return() {
 }
 
 #[test]
+fn an_unknown_return_is_unknown_whatever_the_orders_status() {
+    let mut order = super::tests::pending();
+    let unknown = ReturnId::generate();
+    assert_eq!(
+        order.receive_return(unknown, OrderRefundId::generate(), at(1)),
+        Err(OrderError::UnknownReturn)
+    );
+    assert_eq!(
+        order.reject_return(unknown, at(1)),
+        Err(OrderError::UnknownReturn)
+    );
+}
+
+#[test]
 fn only_shipped_units_not_returned_or_asked_back_may_be_returned() {
     let mut order = partly_shipped();
     let before = order.clone();

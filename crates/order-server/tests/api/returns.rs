@@ -229,6 +229,22 @@ async fn an_order_with_nothing_shipped_takes_no_return() {
     assert_eq!(app.order(&id).await["version"], 2, "nothing written");
 }
 
+#[tokio::test]
+async fn an_unknown_return_is_not_found_whatever_the_orders_status() {
+    let app = spawn_app().await;
+    let id = app.new_order_id().await;
+    for status in ["received", "rejected"] {
+        let unknown = problem(
+            app.settle_return(&id, &uuid::Uuid::now_v7().to_string(), status)
+                .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        assert_eq!(unknown["type"], "/problems/return-not-found", "{status}");
+    }
+    assert_eq!(app.order(&id).await["version"], 1, "nothing written");
+}
+
 /// Asks for a return until it is not a lost race: a `409` concurrent change is the client's to retry.
 async fn return_until_judged(app: &TestApp, id: &str, body: &Value) -> StatusCode {
     loop {
