@@ -86,14 +86,14 @@ impl OldOrder {
     fn store_event(
         &self,
         database: &TestDatabase,
-        version: i64,
+        version: u64,
         event_type: &str,
         at: DateTime<Utc>,
     ) {
         database.execute(&format!(
             "INSERT INTO order_events (event_id, order_id, order_version, event_type, occurred_at, data) \
              VALUES ('{}', '{}', {version}, '{event_type}', {}, '{{}}')",
-            uuid_like(&self.id, version),
+            event_id(&self.id, version),
             self.id,
             sql_time(at),
         ));
@@ -101,7 +101,7 @@ impl OldOrder {
 }
 
 /// An event id of its own per order and version.
-fn uuid_like(order: &OrderId, version: i64) -> String {
+fn event_id(order: &OrderId, version: u64) -> String {
     format!("{order}-{version}")
 }
 
