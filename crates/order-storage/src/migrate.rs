@@ -32,6 +32,38 @@ pub(crate) fn run_pending(conn: &mut DbConnection) -> Result<(), OpenError> {
     }
 }
 
+/// Runs, in order, the embedded migrations not yet run whose folder names sort before `before` (a version such as
+/// `2026-11-26-130000`), and stops there: a test puts a database in the schema of then, stores the rows of then
+/// and lets `DieselStorage::open` run the rest.
+#[cfg(feature = "test-support")]
+pub(crate) fn run_before(conn: &mut DbConnection, before: &str) -> Result<(), OpenError> {
+    let failed =
+        |error: Box<dyn std::error::Error + Send + Sync>| OpenError::Migrate(error.to_string());
+    match conn {
+        DbConnection::Sqlite(conn) => run_each_before(conn, SQLITE, before).map_err(failed),
+        DbConnection::Postgres(conn) => run_each_before(conn, POSTGRES, before).map_err(failed),
+    }
+}
+
+#[cfg(feature = "test-support")]
+fn run_each_before<C, DB>(
+    conn: &mut C,
+    source: EmbeddedMigrations,
+    before: &str,
+) -> diesel::migration::Result<()>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+{
+    for migration in conn.pending_migrations(source)? {
+        if migration.name().to_string().as_str() >= before {
+            break;
+        }
+        conn.run_migration(&*migration)?;
+    }
+    Ok(())
+}
+
 fn advisory(conn: &mut diesel::PgConnection, function: &str) -> Result<(), OpenError> {
     diesel::sql_query(format!("SELECT {function}({MIGRATION_LOCK})"))
         .execute(conn)

@@ -3,10 +3,14 @@
 //! when the `TestDatabase` is. Without a reachable Postgres the Postgres variant is skipped with a message,
 //! except under `CI=true`, where a missing service is a failure.
 
+use std::time::Duration;
+
 use diesel::pg::PgConnection;
+use diesel::r2d2::ManageConnection;
 use diesel::{Connection, RunQueryDsl};
 
-use crate::{Database, SqliteLocation};
+use crate::connection::Manager;
+use crate::{migrate, Database, SqliteLocation};
 
 pub struct TestDatabase {
     pub database: Database,
@@ -113,6 +117,22 @@ impl TestDatabase {
         if let Err(error) = result {
             panic!("{sql}: {error}");
         }
+    }
+
+    /// Brings the test database to the schema as it was before the migration `before` (a version such as
+    /// `2026-11-26-130000`), with the service's own embedded migrations and session settings; opening a
+    /// `DieselStorage` on it afterwards runs the rest, as a deployment would.
+    pub fn migrate_before(&self, before: &str) {
+        let manager = Manager {
+            database: self.database.clone(),
+            busy_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
+        };
+        let mut conn = manager
+            .connect()
+            .unwrap_or_else(|e| panic!("cannot connect to {:?}: {e}", self.database));
+        migrate::run_before(&mut conn.db, before)
+            .unwrap_or_else(|e| panic!("the migrations before {before} do not run: {e}"));
     }
 
     /// SQLite only: takes the database's write lock from outside the service and holds it until the guard is
