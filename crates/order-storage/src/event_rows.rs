@@ -12,8 +12,9 @@ use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::{order_events, outbox};
 
+// `treat_none_as_null`: the INSERT is the same statement whatever is missing, so it is prepared once.
 #[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
 pub(crate) struct EventRow {
     pub(crate) event_id: String,
     pub(crate) order_id: String,
@@ -29,7 +30,7 @@ pub(crate) struct EventRow {
 
 /// A new effect's row; the state, attempts and lease take their defaults.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = outbox, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[diesel(table_name = outbox, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
 pub(crate) struct NewEffectRow {
     pub(crate) event_id: String,
     pub(crate) effect: String,
@@ -40,6 +41,21 @@ pub(crate) struct NewEffectRow {
     pub(crate) currency: Option<String>,
     pub(crate) next_attempt_at: NaiveDateTime,
     pub(crate) created_at: NaiveDateTime,
+}
+
+/// Writes a `ChangeRows` on one backend's connection (a macro: the two connections share no trait that
+/// diesel's `execute` accepts).
+macro_rules! insert_rows {
+    ($conn:expr, $rows:expr) => {{
+        diesel::insert_into(order_events::table)
+            .values(&$rows.event)
+            .execute($conn)?;
+        for effect in &$rows.effects {
+            diesel::insert_into(outbox::table)
+                .values(effect)
+                .execute($conn)?;
+        }
+    }};
 }
 
 /// A change as rows, made on the caller's thread.
@@ -99,16 +115,14 @@ impl ChangeRows {
         }
     }
 
+    /// Each row a single-row INSERT on the backend's own connection: diesel finds those in its statement
+    /// cache by their type, where a statement through the multi-backend connection, or a multi-row INSERT,
+    /// has its SQL rendered and prepared again for every change.
     pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
-        diesel::insert_into(order_events::table)
-            .values(self.event)
-            .execute(conn)?;
-        // One multi-row INSERT; diesel builds those per backend, not for the multi-backend.
-        let effects = diesel::insert_into(outbox::table).values(self.effects);
         match conn {
-            DbConnection::Sqlite(conn) => effects.execute(conn)?,
-            DbConnection::Postgres(conn) => effects.execute(conn)?,
-        };
+            DbConnection::Sqlite(conn) => insert_rows!(conn, self),
+            DbConnection::Postgres(conn) => insert_rows!(conn, self),
+        }
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! The `idempotency_keys` rows and their queries.
 
-use crate::connection::DbConnection;
+use crate::connection::{load_native, DbConnection};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Binary, Text, Timestamp};
@@ -95,13 +95,19 @@ pub(crate) fn find_live_record(
     key: &IdempotencyKey,
     now: DateTime<Utc>,
 ) -> Result<Option<IdempotencyRecord>, StorageError> {
-    idempotency_keys::table
-        .filter(idempotency_keys::scope.eq(scope.as_str()))
-        .filter(idempotency_keys::key.eq(key.as_str()))
-        .filter(idempotency_keys::expires_at.gt(now.naive_utc()))
-        .select(IdempotencyRow::as_select())
-        .first(conn)
-        .optional()?
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+    // (The query is written into the macro: each backend's arm types its own `as_select`.)
+    let rows: Vec<IdempotencyRow> = load_native!(
+        conn,
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope.as_str()))
+            .filter(idempotency_keys::key.eq(key.as_str()))
+            .filter(idempotency_keys::expires_at.gt(now.naive_utc()))
+            .select(IdempotencyRow::as_select())
+            .limit(1)
+    )?;
+    rows.into_iter()
+        .next()
         .map(IdempotencyRow::into_record)
         .transpose()
 }
@@ -164,11 +170,15 @@ pub(crate) fn release_claim(
     scope: &IdempotencyScope,
     key: &IdempotencyKey,
 ) -> Result<(), StorageError> {
-    diesel::delete(
+    let release = diesel::delete(
         idempotency_claims::table
             .filter(idempotency_claims::scope.eq(scope.as_str()))
             .filter(idempotency_claims::key.eq(key.as_str())),
-    )
-    .execute(conn)?;
+    );
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+    match conn {
+        DbConnection::Sqlite(conn) => release.execute(conn)?,
+        DbConnection::Postgres(conn) => release.execute(conn)?,
+    };
     Ok(())
 }

@@ -63,6 +63,21 @@ pub(crate) struct OrderRow {
     return_count: i32,
 }
 
+/// Writes `NewOrderRows` on one backend's connection (a macro: the two connections share no trait that
+/// diesel's `execute` accepts).
+macro_rules! insert_order {
+    ($conn:expr, $rows:expr) => {{
+        diesel::insert_into(orders::table)
+            .values(&$rows.order)
+            .execute($conn)?;
+        for line in &$rows.items {
+            diesel::insert_into(order_items::table)
+                .values(line)
+                .execute($conn)?;
+        }
+    }};
+}
+
 /// A new order as rows, made on the caller's thread so that only plain data moves to the database thread.
 pub(crate) struct NewOrderRows {
     order: OrderRow,
@@ -77,16 +92,14 @@ impl NewOrderRows {
         }
     }
 
+    /// On the backend's own connection, a single-row INSERT per row: diesel finds each in its statement cache
+    /// by its type, where the multi-backend connection renders the SQL again and a multi-row INSERT is
+    /// prepared again for every order.
     pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
-        diesel::insert_into(orders::table)
-            .values(self.order)
-            .execute(conn)?;
-        // One multi-row INSERT for the lines; diesel builds those per backend, not for the multi-backend.
-        let lines = diesel::insert_into(order_items::table).values(self.items);
         match conn {
-            DbConnection::Sqlite(conn) => lines.execute(conn)?,
-            DbConnection::Postgres(conn) => lines.execute(conn)?,
-        };
+            DbConnection::Sqlite(conn) => insert_order!(conn, self),
+            DbConnection::Postgres(conn) => insert_order!(conn, self),
+        }
         Ok(())
     }
 }
