@@ -96,7 +96,8 @@ pub(crate) fn find_live_record(
     now: DateTime<Utc>,
 ) -> Result<Option<IdempotencyRecord>, StorageError> {
     // On the backend's own connection, so that diesel finds the statement in its cache by its type.
-    // (The query is written into the macro: each backend's arm types its own `as_select`.)
+    // (The query is written into the macro: each backend's arm types its own `as_select`.) No `LIMIT`: the
+    // key is the primary key, and SQLite prepares a statement again whenever its LIMIT parameter is bound.
     let rows: Vec<IdempotencyRow> = load_native!(
         conn,
         idempotency_keys::table
@@ -104,7 +105,6 @@ pub(crate) fn find_live_record(
             .filter(idempotency_keys::key.eq(key.as_str()))
             .filter(idempotency_keys::expires_at.gt(now.naive_utc()))
             .select(IdempotencyRow::as_select())
-            .limit(1)
     )?;
     rows.into_iter()
         .next()
