@@ -10,6 +10,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
+use crate::literal_limit::LimitLiterally;
 use crate::schema::{order_events, outbox};
 
 // `treat_none_as_null`: the INSERT is the same statement whatever is missing, so it is prepared once.
@@ -175,8 +176,8 @@ pub(crate) fn events_after(
         .filter(order_events::order_id.eq(order.to_string()))
         .filter(order_events::order_version.gt(i64::try_from(after).unwrap_or(i64::MAX)))
         .order(order_events::order_version)
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
         .select(EventRow::as_select())
+        .limit_literally(limit)
         .load(conn)?
         .into_iter()
         .map(EventRow::into_event)

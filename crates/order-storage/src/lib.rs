@@ -11,6 +11,7 @@ mod database;
 mod error;
 mod event_rows;
 mod idempotency;
+mod literal_limit;
 mod migrate;
 mod order_rows;
 mod outbox;

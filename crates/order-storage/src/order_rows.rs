@@ -13,6 +13,7 @@ use shipment_rows::ShipmentRows;
 
 use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
+use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
 use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
@@ -416,7 +417,6 @@ fn page_of_rows(
         .filter(orders::deleted_at.is_null())
         .select(OrderRow::as_select())
         .order(orders::id.desc())
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
         .into_boxed();
     if let Some(store) = &filter.store_id {
         query = query.filter(orders::store_id.eq(store.as_str().to_owned()));
@@ -443,7 +443,7 @@ fn page_of_rows(
     if let Some(after) = page.after {
         query = query.filter(orders::id.lt(after.to_string()));
     }
-    Ok(query.load(conn)?)
+    Ok(query.limit_literally(limit).load(conn)?)
 }
 
 /// The order even if it is deleted.
