@@ -418,17 +418,20 @@ fn page_of_rows(
     if let Some(lowest) = lowest {
         query = query.filter(orders::id.ge(lowest.to_string()));
     }
-    if let Some(above) = above {
-        query = query.filter(orders::id.lt(above.to_string()));
+    // One upper bound, the tighter of `createdBefore`'s and the cursor's: given both, SQLite walks the index
+    // down from the first and only filters by the second, reading every order between them on a deep page.
+    let upper = match (above, page.after) {
+        (Some(above), Some(after)) => Some(above.min(after)),
+        (above, after) => above.or(after),
+    };
+    if let Some(upper) = upper {
+        query = query.filter(orders::id.lt(upper.to_string()));
     }
     if let Some(after) = filter.created_after {
         query = query.filter(orders::created_at.ge(after.naive_utc()));
     }
     if let Some(before) = filter.created_before {
         query = query.filter(orders::created_at.lt(before.naive_utc()));
-    }
-    if let Some(after) = page.after {
-        query = query.filter(orders::id.lt(after.to_string()));
     }
     Ok(query.load(conn)?)
 }
