@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Writes SQL that inserts N pending orders (two lines each) spread over ten stores, each with the idempotency
-key it was created with (live for 24 hours, as the service keeps them), for SQLite or Postgres.
+"""Writes SQL that inserts N orders (two lines each) spread over ten stores, each with the idempotency key it was
+created with (live for 24 hours, as the service keeps them), for SQLite or Postgres. About 60% are pending, 25%
+processing (paid) and 15% canceled, mixed alike in every store and customer, so that a status filter has
+something to find.
 
 Seeding through SQL rather than the API takes seconds for a million orders. Ids are UUIDv7, increasing, like
-the service's own. A sample of store-1's ids (for `get`) and a deep page cursor (for `list`) are written beside it.
+the service's own: one per millisecond, ending now, and each order's `created_at` is its id's instant, as the
+service makes them (the `createdAfter`/`createdBefore` filters rely on it). Written beside it: a sample of
+store-1's ids (for `get`), a deep page cursor (for `list`), and `list_filtered.txt` (for `list_filtered`): the
+query of a filtered list of store-1 (a status set and a `createdAfter`) on its first line, a deep page cursor of
+that same filter on its second.
 
 The keys matter to Postgres: `ANALYZE` on an empty key table leaves the planner sure that it stays empty, and
 the cached plans of the key lookups then scan the whole table as it grows during the run, which no running
@@ -31,17 +37,42 @@ def uuid7(ms: int, rand: random.Random) -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def filter_digest(store: str) -> bytes:
-    """The filter digest a cursor carries (order-http's `cursor::digest`) for a list filtered by store alone."""
+# The statuses a seeded order may have, with their shares; those needing no other rows (shipments) only.
+STATUSES = [("pending", 0.60), ("processing", 0.25), ("canceled", 0.15)]
+# What list_filtered asks for besides store-1: statuses the seed makes common.
+FILTERED_STATUSES = ["processing", "canceled"]
+
+
+def filter_digest(store: str, statuses: list[str] | None = None, created_after: str | None = None) -> bytes:
+    """The filter digest a cursor carries (order-http's `cursor::digest`): the status set sorted and joined by
+    commas, `createdAfter` as chrono's `to_rfc3339` writes it."""
+    status = ",".join(sorted(set(statuses))) if statuses else None
     h = hashlib.sha256()
-    for name, value in [("storeId", store), ("customerId", None), ("status", None), ("createdAfter", None),
-                        ("createdBefore", None)]:
+    for name, value in [("storeId", store), ("customerId", None), ("status", status),
+                        ("createdAfter", created_after), ("createdBefore", None)]:
         h.update(name.encode())
         if value is None:
             h.update(b"\0")
         else:
             h.update(b"\1" + len(value.encode()).to_bytes(8, "big") + value.encode())
     return h.digest()[:8]
+
+
+def cursor(order_id: str, digest: bytes) -> str:
+    return base64.urlsafe_b64encode(uuid.UUID(order_id).bytes + digest).rstrip(b"=").decode()
+
+
+def timestamp(ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}000"
+
+
+def status_of(rand: random.Random) -> str:
+    draw = rand.random()
+    for status, share in STATUSES:
+        if draw < share:
+            return status
+        draw -= share
+    return STATUSES[-1][0]
 
 
 def main() -> None:
@@ -51,11 +82,17 @@ def main() -> None:
     blob = (lambda data: f"X'{data.hex()}'") if backend == "sqlite" else (lambda data: f"'\\x{data.hex()}'")
     fingerprint, body = blob(bytes(32)), blob(b'{"seeded":true}')
     rand = random.Random(7)
+    statuses = random.Random(11)  # apart from the ids' generator, so that the ids stay those of before
     start_ms = int(time.time() * 1000) - n  # one order per millisecond, ending now
     created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+    # list_filtered's createdAfter: a whole second about a quarter into the seed's time, so that its list holds
+    # the newest three quarters of the store's matches.
+    after_s = (start_ms + n // 4) // 1000 + 1
+    after_ms = after_s * 1000
     expires = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime(time.time() + 24 * 3600))
     ids = []
     store_one = []
+    store_one_filtered = []  # store-1's orders that list_filtered shows
     w = sys.stdout.write
     w("BEGIN;\n")
     batch = 500
@@ -67,15 +104,22 @@ def main() -> None:
             ids.append(order_id)
             if store == "store-1":
                 store_one.append(order_id)
+            status = status_of(statuses)
+            if store == "store-1" and status in FILTERED_STATUSES and start_ms + i >= after_ms:
+                store_one_filtered.append(order_id)
+            at = timestamp(start_ms + i)
+            # A processing order is paid (the payment is whole or absent); a canceled one was canceled pending.
+            payment = f"'card',11500,'{at}'" if status == "processing" else "NULL,NULL,NULL"
+            version = 1 if status == "pending" else 2
             orders.append(
-                f"('{order_id}','{store}','customer-{i % 1000}','pending','USD',10000,1000,500,11500,1,"
-                f"'{created}','{created}')"
+                f"('{order_id}','{store}','customer-{i % 1000}','{status}','USD',10000,1000,500,11500,{version},"
+                f"'{at}','{at}',{payment})"
             )
             items.append(f"('{order_id}',0,'p-1',2,2500)")
             items.append(f"('{order_id}',1,'p-2',1,5000)")
             keys.append(f"('','seed-{i}',{fingerprint},'{order_id}',{body},'{created}','{expires}')")
         w("INSERT INTO orders (id,store_id,customer_id,status,currency,items_total,shipping_cost,tax_amount,"
-          "total_amount,version,created_at,updated_at) VALUES " + ",".join(orders) + ";\n")
+          "total_amount,version,created_at,updated_at,payment_method,payment_amount,paid_at) VALUES " + ",".join(orders) + ";\n")
         w("INSERT INTO order_items (order_id,position,product_id,quantity,unit_price) VALUES "
           + ",".join(items) + ";\n")
         w("INSERT INTO idempotency_keys (scope,key,fingerprint,order_id,response_body,created_at,expires_at) VALUES "
@@ -89,9 +133,16 @@ def main() -> None:
     # The cursor after the first 500 pages of 20 of store-1, newest first (or as deep as the store goes).
     newest_first = list(reversed(store_one))
     deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
-    cursor = base64.urlsafe_b64encode(uuid.UUID(deep).bytes + filter_digest(store="store-1")).rstrip(b"=").decode()
     with open(os.path.join(out, "deep_cursor.txt"), "w") as f:
-        f.write(cursor + "\n")
+        f.write(cursor(deep, filter_digest(store="store-1")) + "\n")
+    # The same for list_filtered: its query, and the cursor after its first 500 pages (or as deep as it goes).
+    after = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(after_s))
+    query = f"storeId=store-1&status={','.join(FILTERED_STATUSES)}&createdAfter={after}Z"
+    newest_first = list(reversed(store_one_filtered)) or list(reversed(store_one))
+    deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
+    digest = filter_digest(store="store-1", statuses=FILTERED_STATUSES, created_after=f"{after}+00:00")
+    with open(os.path.join(out, "list_filtered.txt"), "w") as f:
+        f.write(query + "\n" + cursor(deep, digest) + "\n")
 
 
 if __name__ == "__main__":
