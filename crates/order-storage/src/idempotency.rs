@@ -161,6 +161,14 @@ pub(crate) fn claim_key(
         .bind::<Timestamp, _>(claim.claimed_at.naive_utc())
         .bind::<Timestamp, _>(claim.held_until.naive_utc())
         .execute(conn)?;
+    // On Postgres the claim's NOT EXISTS reads the snapshot its statement started with: a request that stored
+    // its record and dropped its hold meanwhile leaves the key free to take, record and all. A later statement
+    // sees that record; the hold just taken is given back, and the caller replays the record.
+    if claimed > 0 && find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)?.is_some()
+    {
+        release_claim(conn, &claim.scope, &claim.key)?;
+        return Ok(false);
+    }
     Ok(claimed > 0)
 }
 

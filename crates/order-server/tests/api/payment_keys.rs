@@ -85,9 +85,13 @@ async fn parallel_payments_with_one_key_authorize_once() {
             StatusCode::OK if header(&response, "idempotent-replayed").is_some() => replayed += 1,
             StatusCode::OK => paid += 1,
             StatusCode::CONFLICT => {
-                assert_eq!(header(&response, "retry-after").as_deref(), Some("1"));
+                let retry_after = header(&response, "retry-after");
                 let problem = problem(response, StatusCode::CONFLICT).await;
-                assert_eq!(problem["type"], "/problems/idempotency-key-in-flight");
+                assert_eq!(
+                    problem["type"], "/problems/idempotency-key-in-flight",
+                    "{problem}"
+                );
+                assert_eq!(retry_after.as_deref(), Some("1"));
                 in_flight += 1;
             }
             other => panic!("unexpected status {other}"),

@@ -57,7 +57,10 @@ async fn a_refund_of_captured_money_is_pending_then_succeeds_with_its_events() {
     assert!(settled["refunds"][0]["settledAt"]
         .as_str()
         .is_some_and(|t| t.ends_with('Z')));
-    assert_eq!(settled["version"], 6, "captured, requested, then succeeded");
+    assert_eq!(
+        settled["version"], 6,
+        "captured, requested, then succeeded: {settled}"
+    );
     assert_eq!(settled["status"], "shipped", "a refund moves no status");
 
     let history = json_of(app.get(&format!("/orders/{id}/events?after=4")).await).await;
