@@ -2,6 +2,7 @@
 //! it); the middleware runs it on every order route and leaves the `order_domain::Principal` in the request's
 //! extensions, where `caller()` and any later middleware read it.
 
+mod cache;
 mod middleware;
 mod verifier;
 

@@ -9,6 +9,9 @@ use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgo
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use order_domain::{CustomerId, Principal, Role, StoreId};
 use serde::Deserialize;
+use serde_json::Value;
+
+use super::cache::{self, TokenCache, TokenTimes};
 
 /// The most clock skew `exp` and `nbf` are ever given.
 pub const MAX_LEEWAY_SECS: u64 = 300;
@@ -21,6 +24,8 @@ pub struct TokenVerifier {
     issuer: Option<String>,
     audience: Option<String>,
     leeway_secs: u64,
+    /// The tokens accepted so far; emptied by every change of the checks.
+    cache: TokenCache,
 }
 
 #[derive(Clone)]
@@ -79,6 +84,11 @@ struct Claims {
     role: String,
     store_id: Option<String>,
     customer_id: Option<String>,
+    /// Read again only to know until when an accepted token may be taken from the cache.
+    #[serde(default)]
+    exp: Option<Value>,
+    #[serde(default)]
+    nbf: Option<Value>,
 }
 
 impl TokenVerifier {
@@ -109,29 +119,55 @@ impl TokenVerifier {
             issuer: None,
             audience: None,
             leeway_secs: 30,
+            cache: TokenCache::new(cache::CAPACITY),
         }
     }
 
     /// Only tokens whose `iss` is `issuer` (the claim is then required).
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self.cache = TokenCache::new(cache::CAPACITY);
         self
     }
 
     /// Only tokens whose `aud` names `audience` (the claim is then required).
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
+        self.cache = TokenCache::new(cache::CAPACITY);
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf`, at most `MAX_LEEWAY_SECS`.
     pub fn with_leeway(mut self, seconds: u64) -> Self {
         self.leeway_secs = seconds.min(MAX_LEEWAY_SECS);
+        self.cache = TokenCache::new(cache::CAPACITY);
         self
     }
 
-    /// The principal a valid token proves.
+    /// The principal a valid token proves. A token accepted before is taken from the cache, its `exp` and
+    /// `nbf` checked again now; any other is checked in full and, if accepted, remembered.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        match cache::now() {
+            Some(now) => self.verify_at(token, now),
+            None => self.verify_in_full(token).map(|(principal, _)| principal),
+        }
+    }
+
+    /// `verify` with the cache's clock at `now` (seconds since the epoch).
+    fn verify_at(&self, token: &str, now: u64) -> Result<Principal, TokenError> {
+        if let Some(known) = self.cache.get(token, now, self.leeway_secs) {
+            return known;
+        }
+        let (principal, times) = self.verify_in_full(token)?;
+        if let Some(times) = times {
+            self.cache
+                .insert(token, &principal, times, now, self.leeway_secs);
+        }
+        Ok(principal)
+    }
+
+    /// Signature, registered claims and role, from the token alone; with the times it holds between.
+    fn verify_in_full(&self, token: &str) -> Result<(Principal, Option<TokenTimes>), TokenError> {
         let (algorithm, key) = self.key_for(token)?;
         let validation = self.validation(algorithm);
         let data =
@@ -150,7 +186,8 @@ impl TokenVerifier {
                 ErrorKind::Json(error) => TokenError::BadClaims(error.to_string()),
                 _ => TokenError::Malformed,
             })?;
-        principal(data.claims)
+        let times = TokenTimes::of(data.claims.exp.as_ref(), data.claims.nbf.as_ref());
+        Ok((principal(data.claims)?, times))
     }
 
     fn key_for(&self, token: &str) -> Result<(Algorithm, &DecodingKey), TokenError> {

@@ -256,3 +256,138 @@ fn a_key_set_with_a_secret_or_a_mismatched_alg_is_unusable() {
         Err(KeySetError::NotJwks(_))
     ));
 }
+
+/// The cache: a token accepted once is taken from it, but its times are checked on every use.
+mod cache {
+    use super::*;
+
+    fn store_token(exp: i64) -> String {
+        hs256(
+            &claims(json!({"role": "store", "store_id": "s1", "exp": exp})),
+            SECRET,
+        )
+    }
+
+    fn now_secs() -> u64 {
+        u64::try_from(now()).expect("after the epoch")
+    }
+
+    #[test]
+    fn an_accepted_token_is_remembered_and_proves_the_same_principal() {
+        let verifier = TokenVerifier::shared_secret(SECRET);
+        let token = store_token(now() + 600);
+        let first = verifier.verify(&token).expect("valid");
+        assert_eq!(verifier.cache.len(), 1);
+        let again = verifier.verify(&token).expect("still valid");
+        assert_eq!(again, first);
+        assert_eq!(verifier.cache.len(), 1);
+    }
+
+    #[test]
+    fn a_cached_token_is_refused_once_it_has_expired() {
+        let verifier = TokenVerifier::shared_secret(SECRET).with_leeway(5);
+        let token = store_token(now() + 60);
+        verifier.verify(&token).expect("valid now");
+        assert_eq!(verifier.cache.len(), 1);
+        // Within the leeway after `exp`: still accepted from the cache.
+        assert!(verifier.verify_at(&token, now_secs() + 64).is_ok());
+        // Past it: refused, and forgotten.
+        assert_eq!(
+            verifier.verify_at(&token, now_secs() + 70),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(verifier.cache.len(), 0);
+    }
+
+    #[test]
+    fn a_cached_token_is_refused_before_its_not_before() {
+        let verifier = TokenVerifier::shared_secret(SECRET).with_leeway(0);
+        let nbf = now() - 10;
+        let token = hs256(&claims(json!({"nbf": nbf})), SECRET);
+        verifier.verify(&token).expect("valid now");
+        // A clock that went back before `nbf`: the cache applies the same rule as the decoder.
+        assert_eq!(
+            verifier.verify_at(&token, u64::try_from(nbf - 5).expect("positive")),
+            Err(TokenError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn a_tampered_copy_of_a_cached_token_is_refused_and_not_remembered() {
+        let verifier = TokenVerifier::shared_secret(SECRET);
+        let token = store_token(now() + 600);
+        verifier.verify(&token).expect("valid");
+        // Another last character of the signature.
+        let mut tampered = token.clone();
+        let last = tampered.pop().expect("not empty");
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(verifier.verify(&tampered), Err(TokenError::BadSignature));
+        // Another subject in the payload, under the original signature.
+        let parts: Vec<&str> = token.split('.').collect();
+        let forged_claims = claims(json!({"sub": "mallory", "role": "admin"}));
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            URL_SAFE_NO_PAD.encode(forged_claims.to_string()),
+            parts[2]
+        );
+        assert_eq!(verifier.verify(&forged), Err(TokenError::BadSignature));
+        assert_eq!(verifier.cache.len(), 1);
+        assert_eq!(
+            verifier.verify(&token).map(|p| p.subject().to_owned()),
+            Ok("alice".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_refused_token_never_enters_the_cache() {
+        let verifier = TokenVerifier::shared_secret(SECRET).with_leeway(0);
+        for token in [
+            store_token(now() - 60),
+            hs256(&claims(json!({"role": "store"})), SECRET),
+            hs256(
+                &claims(json!({})),
+                b"another secret of at least thirty-two bytes",
+            ),
+        ] {
+            assert!(verifier.verify(&token).is_err());
+            assert!(verifier.verify(&token).is_err(), "refused again");
+        }
+        assert_eq!(verifier.cache.len(), 0);
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_bound() {
+        let mut verifier = TokenVerifier::shared_secret(SECRET);
+        verifier.cache = super::super::cache::TokenCache::new(8);
+        let exp = now() + 600;
+        for n in 0..50 {
+            let token = hs256(
+                &claims(json!({"sub": format!("user-{n}"), "exp": exp})),
+                SECRET,
+            );
+            assert_eq!(
+                verifier.verify(&token).map(|p| p.subject().to_owned()),
+                Ok(format!("user-{n}"))
+            );
+            assert!(
+                verifier.cache.len() <= 8,
+                "{} tokens held",
+                verifier.cache.len()
+            );
+        }
+        assert!(verifier.cache.len() >= 1);
+    }
+
+    #[test]
+    fn changing_the_checks_forgets_what_was_accepted() {
+        let verifier = TokenVerifier::shared_secret(SECRET);
+        let token = store_token(now() + 600);
+        verifier.verify(&token).expect("valid without an issuer");
+        let strict = verifier.with_issuer("https://issuer.example");
+        assert_eq!(
+            strict.verify(&token),
+            Err(TokenError::BadClaims("`iss` is missing".to_owned()))
+        );
+    }
+}
