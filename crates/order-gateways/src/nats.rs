@@ -7,8 +7,10 @@ use std::time::Duration;
 use async_nats::jetstream::{self, context::Publish, stream};
 use async_trait::async_trait;
 use order_domain::ports::{EventPublisher, GatewayError};
-use order_domain::{Datum, OrderEvent};
-use serde_json::{json, Map, Value};
+use order_domain::{Actor, Datum, OrderEvent};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::OnceCell;
 
 /// Where and how events are published.
@@ -103,11 +105,12 @@ fn unavailable(source: order_domain::ports::BoxError) -> GatewayError {
 impl EventPublisher for NatsPublisher {
     async fn publish(&self, event: &OrderEvent) -> Result<(), GatewayError> {
         self.ensure_stream().await?;
-        let body =
-            serde_json::to_vec(&event_json(event)).map_err(|error| GatewayError::Unexpected {
+        let body = serde_json::to_vec(&EventBody::of(event)).map_err(|error| {
+            GatewayError::Unexpected {
                 service: SERVICE,
                 detail: error.to_string(),
-            })?;
+            }
+        })?;
         let message = Publish::build()
             .payload(body.into())
             .message_id(event.id.to_string());
@@ -123,31 +126,189 @@ impl EventPublisher for NatsPublisher {
 
 /// The event as downstream services read it: the same fields as an item of `GET /orders/{id}/events`.
 pub fn event_json(event: &OrderEvent) -> Value {
-    let context = &event.context;
-    json!({
-        "eventId": event.id.to_string(),
-        "orderId": event.order_id.to_string(),
-        "type": event.event_type.name(),
-        "orderVersion": event.order_version.get(),
-        "occurredAt": event.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        "actor": context.actor.as_ref().map(|a| json!({"subject": a.subject, "role": a.role})),
-        "requestId": context.request_id,
-        "idempotencyKey": context.idempotency_key,
-        "data": datum_json(&event.data),
-    })
+    serde_json::to_value(EventBody::of(event)).unwrap_or(Value::Null)
 }
 
-fn datum_json(datum: &Datum) -> Value {
-    match datum {
-        Datum::Null => Value::Null,
-        Datum::Integer(n) => Value::from(*n),
-        Datum::Text(text) => Value::String(text.clone()),
-        Datum::List(items) => Value::Array(items.iter().map(datum_json).collect()),
-        Datum::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(name, value)| (name.clone(), datum_json(value)))
-                .collect::<Map<_, _>>(),
-        ),
+/// The published body, written straight from the event (no `Value` tree in between: building and dropping
+/// one was most of a publication's cost). Fields and object keys in sorted order, as a `serde_json::Map`
+/// (a B-tree) writes them, so the bytes are those of `event_json`.
+#[derive(Serialize)]
+struct EventBody<'a> {
+    actor: Option<ActorBody<'a>>,
+    data: DatumBody<'a>,
+    #[serde(rename = "eventId")]
+    event_id: String,
+    #[serde(rename = "idempotencyKey")]
+    idempotency_key: &'a Option<String>,
+    #[serde(rename = "occurredAt")]
+    occurred_at: String,
+    #[serde(rename = "orderId")]
+    order_id: String,
+    #[serde(rename = "orderVersion")]
+    order_version: u64,
+    #[serde(rename = "requestId")]
+    request_id: &'a Option<String>,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+}
+
+#[derive(Serialize)]
+struct ActorBody<'a> {
+    role: &'a str,
+    subject: &'a str,
+}
+
+impl<'a> EventBody<'a> {
+    fn of(event: &'a OrderEvent) -> Self {
+        let context = &event.context;
+        Self {
+            actor: context.actor.as_ref().map(|actor: &'a Actor| ActorBody {
+                role: &actor.role,
+                subject: &actor.subject,
+            }),
+            data: DatumBody(&event.data),
+            event_id: event.id.to_string(),
+            idempotency_key: &context.idempotency_key,
+            occurred_at: event
+                .occurred_at
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string(),
+            order_id: event.order_id.to_string(),
+            order_version: event.order_version.get(),
+            request_id: &context.request_id,
+            event_type: event.event_type.name(),
+        }
+    }
+}
+
+/// A datum as JSON; an object's keys sorted, the last of equal keys kept (as a `Map` collects them).
+struct DatumBody<'a>(&'a Datum);
+
+impl Serialize for DatumBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Datum::Null => serializer.serialize_unit(),
+            Datum::Integer(n) => serializer.serialize_i64(*n),
+            Datum::Text(text) => serializer.serialize_str(text),
+            Datum::List(items) => serializer.collect_seq(items.iter().map(DatumBody)),
+            Datum::Object(fields) => {
+                let mut sorted: Vec<&(String, Datum)> = fields.iter().collect();
+                // Stable: of equal keys, the later field stays later.
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut map = serializer.serialize_map(None)?;
+                for (index, (name, value)) in sorted.iter().map(|f| (&f.0, &f.1)).enumerate() {
+                    let overridden = sorted.get(index + 1).is_some_and(|next| next.0 == *name);
+                    if !overridden {
+                        map.serialize_entry(name, &DatumBody(value))?;
+                    }
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use order_domain::{
+        Actor, Datum, EventContext, EventId, EventType, OrderEvent, OrderId, Version,
+    };
+    use serde_json::{json, Map, Value};
+
+    use super::{event_json, EventBody};
+
+    /// The body as it was built before: a `Value` tree (keys sorted by its B-tree map).
+    fn as_value_tree(event: &OrderEvent) -> Value {
+        fn datum(value: &Datum) -> Value {
+            match value {
+                Datum::Null => Value::Null,
+                Datum::Integer(n) => Value::from(*n),
+                Datum::Text(text) => Value::String(text.clone()),
+                Datum::List(items) => Value::Array(items.iter().map(datum).collect()),
+                Datum::Object(fields) => Value::Object(
+                    fields
+                        .iter()
+                        .map(|(name, value)| (name.clone(), datum(value)))
+                        .collect::<Map<_, _>>(),
+                ),
+            }
+        }
+        let context = &event.context;
+        json!({
+            "eventId": event.id.to_string(),
+            "orderId": event.order_id.to_string(),
+            "type": event.event_type.name(),
+            "orderVersion": event.order_version.get(),
+            "occurredAt": event.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            "actor": context.actor.as_ref().map(|a| json!({"subject": a.subject, "role": a.role})),
+            "requestId": context.request_id,
+            "idempotencyKey": context.idempotency_key,
+            "data": datum(&event.data),
+        })
+    }
+
+    fn event(actor: Option<Actor>, data: Datum) -> OrderEvent {
+        OrderEvent {
+            id: EventId::generate(),
+            order_id: OrderId::generate(),
+            event_type: EventType::Created,
+            order_version: Version::FIRST,
+            occurred_at: Utc
+                .timestamp_opt(1_764_000_000, 123_456_000)
+                .single()
+                .unwrap_or_default(),
+            context: EventContext {
+                actor,
+                request_id: Some("req-\"1\"".to_owned()),
+                idempotency_key: None,
+            },
+            data,
+        }
+    }
+
+    #[test]
+    fn the_published_bytes_are_those_of_the_event_json() {
+        let text = |s: &str| Datum::Text(s.to_owned());
+        let data = Datum::Object(vec![
+            ("total".to_owned(), text("12.50")),
+            (
+                "items".to_owned(),
+                Datum::List(vec![
+                    Datum::Object(vec![
+                        ("sku".to_owned(), text("a\u{e9}\n")),
+                        ("quantity".to_owned(), Datum::Integer(-3)),
+                        ("note".to_owned(), Datum::Null),
+                    ]),
+                    Datum::List(vec![]),
+                ]),
+            ),
+            ("currency".to_owned(), text("EUR")),
+            ("currency".to_owned(), text("USD")),
+            ("empty".to_owned(), Datum::Object(vec![])),
+        ]);
+        let actor = Actor {
+            subject: "alice".to_owned(),
+            role: "store".to_owned(),
+        };
+        for event in [
+            event(Some(actor), data.clone()),
+            event(None, Datum::Object(vec![])),
+        ] {
+            let published = serde_json::to_vec(&EventBody::of(&event)).unwrap_or_default();
+            let before = serde_json::to_vec(&as_value_tree(&event)).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&published),
+                String::from_utf8_lossy(&before)
+            );
+            assert_eq!(event_json(&event), as_value_tree(&event));
+        }
+        let published: Value =
+            serde_json::to_value(EventBody::of(&event(None, data))).unwrap_or_default();
+        assert_eq!(
+            published["data"]["currency"], "USD",
+            "the last of equal keys"
+        );
+        assert_eq!(published["data"]["items"][0]["quantity"], -3);
     }
 }
