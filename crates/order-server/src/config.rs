@@ -20,7 +20,7 @@ pub struct Config {
     /// `DATABASE_URL`: `sqlite://<path>` (`sqlite:///abs/o.db`, `sqlite://rel/o.db`), `sqlite::memory:` or
     /// `postgres://user@host:port/database`; default `sqlite://data/orders.db`.
     pub database: Database,
-    /// `DATABASE_POOL_SIZE`, default 4.
+    /// `DATABASE_POOL_SIZE`, default 4 on SQLite and 16 on Postgres (`default_pool_size`).
     pub database_pool_size: u32,
     /// `DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection; default 5000.
     pub database_acquire_timeout: Duration,
@@ -114,6 +114,18 @@ pub struct ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/orders.db";
 
+/// Connections per backend unless `DATABASE_POOL_SIZE` says otherwise. SQLite: readers beside its one writer
+/// thread, which commits every waiting write at once, so a few are enough. Postgres: every create and change
+/// holds a connection across its round trips and its commit's WAL flush, and concurrent commits share one
+/// flush, so 64 requests queueing on 4 connections wait for flushes one small group at a time; 8 to 32
+/// connections made 1.5 times the creates of 4 (BENCHMARKS.md, 2026-11-26, fourth session).
+pub fn default_pool_size(database: &Database) -> u32 {
+    match database {
+        Database::Sqlite(_) => 4,
+        Database::Postgres(_) => 16,
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -122,10 +134,12 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
+        let database = env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?;
+        let pool_size = default_pool_size(&database);
         let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", socket_addr)?,
-            database: env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?,
-            database_pool_size: env.number("DATABASE_POOL_SIZE", 4, 1..=64)?,
+            database,
+            database_pool_size: env.number("DATABASE_POOL_SIZE", pool_size, 1..=64)?,
             database_acquire_timeout: env.millis(
                 "DATABASE_ACQUIRE_TIMEOUT_MS",
                 5_000,
@@ -429,6 +443,17 @@ mod tests {
         );
         assert_eq!(backend("sqlite://"), None);
         assert_eq!(backend("mysql://localhost/db"), None);
+    }
+
+    #[test]
+    fn the_pool_size_defaults_per_backend_unless_set() {
+        let pool = |vars: &[(&str, &str)]| config(vars).map(|c| c.database_pool_size).ok();
+        assert_eq!(pool(&[]), Some(4));
+        assert_eq!(pool(&[("DATABASE_URL", "sqlite::memory:")]), Some(4));
+        let postgres = ("DATABASE_URL", "postgres://postgres@127.0.0.1/orders");
+        assert_eq!(pool(&[postgres]), Some(16));
+        assert_eq!(pool(&[postgres, ("DATABASE_POOL_SIZE", "6")]), Some(6));
+        assert_eq!(pool(&[("DATABASE_POOL_SIZE", "6")]), Some(6));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use crate::connection::{load_native, DbConnection};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Binary, Text, Timestamp};
 use diesel::upsert::excluded;
 use order_domain::ports::RepositoryError;
@@ -11,6 +13,7 @@ use order_domain::{
 };
 
 use crate::error::{corrupt, StorageError};
+use crate::numbered_sql::{unbound, walk_numbered};
 use crate::schema::{idempotency_claims, idempotency_keys};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -146,21 +149,57 @@ ON CONFLICT (scope, key) DO UPDATE SET
     fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
 WHERE idempotency_claims.held_until <= excluded.claimed_at";
 
+/// `CLAIM_POSTGRES` with its values: a statement type of its own, kept prepared on the connection
+/// (`numbered_sql`) rather than parsed and planned again for every key.
+struct PostgresClaim<'a> {
+    claim: &'a IdempotencyClaim,
+    claimed_at: NaiveDateTime,
+    held_until: NaiveDateTime,
+}
+
+impl QueryFragment<Pg> for PostgresClaim<'_> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let claim = self.claim;
+        walk_numbered(CLAIM_POSTGRES, out, |number, mut out| match number {
+            1 => out.push_bind_param::<Text, str>(claim.scope.as_str()),
+            2 => out.push_bind_param::<Text, str>(claim.key.as_str()),
+            3 => out.push_bind_param::<Binary, [u8]>(claim.fingerprint.as_bytes().as_slice()),
+            4 => out.push_bind_param::<Timestamp, _>(&self.claimed_at),
+            5 => out.push_bind_param::<Timestamp, _>(&self.held_until),
+            other => Err(unbound(other)),
+        })
+    }
+}
+
+/// The type diesel's statement cache knows `PostgresClaim` by.
+struct PostgresClaimId;
+
+impl QueryId for PostgresClaim<'_> {
+    type QueryId = PostgresClaimId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<PgConnection> for PostgresClaim<'_> {}
+
 pub(crate) fn claim_key(
     conn: &mut DbConnection,
     claim: &IdempotencyClaim,
 ) -> Result<bool, StorageError> {
-    let sql = match conn {
-        DbConnection::Sqlite(_) => CLAIM_SQLITE,
-        DbConnection::Postgres(_) => CLAIM_POSTGRES,
+    let claimed = match conn {
+        DbConnection::Sqlite(conn) => diesel::sql_query(CLAIM_SQLITE)
+            .bind::<Text, _>(claim.scope.as_str())
+            .bind::<Text, _>(claim.key.as_str())
+            .bind::<Binary, _>(claim.fingerprint.as_bytes().as_slice())
+            .bind::<Timestamp, _>(claim.claimed_at.naive_utc())
+            .bind::<Timestamp, _>(claim.held_until.naive_utc())
+            .execute(conn)?,
+        DbConnection::Postgres(conn) => PostgresClaim {
+            claim,
+            claimed_at: claim.claimed_at.naive_utc(),
+            held_until: claim.held_until.naive_utc(),
+        }
+        .execute(conn)?,
     };
-    let claimed = diesel::sql_query(sql)
-        .bind::<Text, _>(claim.scope.as_str())
-        .bind::<Text, _>(claim.key.as_str())
-        .bind::<Binary, _>(claim.fingerprint.as_bytes().as_slice())
-        .bind::<Timestamp, _>(claim.claimed_at.naive_utc())
-        .bind::<Timestamp, _>(claim.held_until.naive_utc())
-        .execute(conn)?;
     // On Postgres the claim's NOT EXISTS reads the snapshot its statement started with: a request that stored
     // its record and dropped its hold meanwhile leaves the key free to take, record and all. A later statement
     // sees that record; the hold just taken is given back, and the caller replays the record.
@@ -189,4 +228,90 @@ pub(crate) fn release_claim(
         DbConnection::Postgres(conn) => release.execute(conn)?,
     };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+    use diesel::sql_types::{BigInt, Text};
+
+    use super::*;
+    use crate::testing::TestDatabase;
+    use crate::{DieselStorage, StorageOptions};
+
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn count(conn: &mut DbConnection, sql: &str) -> i64 {
+        diesel::sql_query(sql)
+            .get_result::<Found>(conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .n
+    }
+
+    fn claim(key: &str) -> IdempotencyClaim {
+        let now = Utc::now();
+        IdempotencyClaim {
+            scope: IdempotencyScope::principal("tests"),
+            key: IdempotencyKey::parse(key).unwrap_or_else(|e| panic!("{e}")),
+            fingerprint: Fingerprint::from_bytes([7; 32]),
+            claimed_at: now,
+            held_until: now + TimeDelta::seconds(60),
+        }
+    }
+
+    /// On Postgres a hold writes no WAL (its commit waits for no flush), records do; holds taken outside a
+    /// transaction (each statement commits by itself) still hold a key once; and the claim is one statement
+    /// prepared once per connection, not parsed again for every key.
+    #[test]
+    fn postgres_holds_keys_in_an_unlogged_table() {
+        let Some(database) = TestDatabase::postgres() else {
+            return;
+        };
+        let mut options = StorageOptions::new(database.database.clone());
+        options.pool_size = 1;
+        let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let conn = &mut conn.db;
+        let persistence = |conn: &mut DbConnection, table: &str| {
+            count(
+                conn,
+                &format!(
+                    "SELECT count(*) AS n FROM pg_class \
+                     WHERE relname = '{table}' AND relpersistence = 'u'"
+                ),
+            )
+        };
+        assert_eq!(
+            persistence(conn, "idempotency_claims"),
+            1,
+            "claims unlogged"
+        );
+        assert_eq!(persistence(conn, "idempotency_keys"), 0, "records logged");
+
+        for key in ["k-1", "k-2", "k-3"] {
+            assert!(claim_key(conn, &claim(key)).unwrap_or_else(|e| panic!("{e}")));
+        }
+        assert!(!claim_key(conn, &claim("k-2")).unwrap_or_else(|e| panic!("{e}")));
+        let prepared = count(
+            conn,
+            "SELECT count(*) AS n FROM pg_prepared_statements \
+             WHERE statement LIKE 'INSERT INTO idempotency_claims%'",
+        );
+        assert_eq!(prepared, 1, "the claim's statement, prepared once");
+        let held = diesel::sql_query("SELECT key AS n FROM idempotency_claims ORDER BY key")
+            .load::<Key>(conn)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let held: Vec<_> = held.into_iter().map(|k| k.n).collect();
+        assert_eq!(held, ["k-1", "k-2", "k-3"]);
+    }
+
+    #[derive(QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = Text)]
+        n: String,
+    }
 }

@@ -13,6 +13,7 @@ mod event_rows;
 mod idempotency;
 mod literal_limit;
 mod migrate;
+mod numbered_sql;
 mod order_rows;
 mod outbox;
 mod payment_attempts;

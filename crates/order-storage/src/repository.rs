@@ -130,6 +130,12 @@ impl OrderRepository for DieselStorage {
 
     async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError> {
         let claim = claim.clone();
+        // On Postgres each of the claim's statements commits by itself: the hold in one round trip, the check
+        // for a record in another, without a BEGIN and a COMMIT around them (a hold the check finds superseded
+        // is given back, as in a transaction; one that a crash leaves behind lapses).
+        if self.backend() == "postgres" {
+            return self.run(move |conn| claim_key(conn, &claim)).await;
+        }
         self.write(move |conn| claim_key(conn, &claim)).await
     }
 

@@ -2,15 +2,18 @@
 //! statement: one round trip, and one implicit transaction, instead of eight (BEGIN, five inserts, COMMIT).
 //! SQLite does not need it: its writes are in-process and batched by the writer thread.
 
-use diesel::pg::PgConnection;
-use diesel::sql_types::{Array, BigInt, Binary, Bool, Integer, Nullable, Text, Timestamp};
-use diesel::RunQueryDsl;
+use chrono::NaiveDateTime;
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt, Binary, Bool, Integer, Nullable, Text, Timestamp, Untyped};
+use diesel::{QueryResult, RunQueryDsl};
 use order_domain::ports::RepositoryError;
 use order_domain::IdempotencyRecord;
 
-use super::NewOrderRows;
+use super::{NewOrderRows, OrderRow};
 use crate::error::StorageError;
-use crate::event_rows::ChangeRows;
+use crate::event_rows::{ChangeRows, EventRow};
+use crate::numbered_sql::{unbound, walk_numbered};
 
 /// The key's record is written first; the order and its lines are written only if that held (no key, a new
 /// key, or an expired one), so a live key leaves nothing written; the key's hold by this create ends with it.
@@ -57,6 +60,82 @@ WITH claimed AS (
 )
 SELECT count(*) AS placed FROM placed
 "#;
+
+/// `CREATE` with its values: a statement type of its own, so that diesel keeps it prepared on the connection
+/// (found by its type, run by name) instead of parsing and planning it again for every order.
+struct Create {
+    order: OrderRow,
+    scope: String,
+    key: String,
+    fingerprint: Vec<u8>,
+    body: Vec<u8>,
+    expires_at: NaiveDateTime,
+    keyed: bool,
+    positions: Vec<i32>,
+    products: Vec<String>,
+    quantities: Vec<i64>,
+    prices: Vec<i64>,
+    event: EventRow,
+    names: Vec<String>,
+    customers: Vec<Option<String>>,
+    amounts: Vec<Option<i64>>,
+    currencies: Vec<Option<String>>,
+}
+
+impl QueryFragment<Pg> for Create {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let (order, event) = (&self.order, &self.event);
+        walk_numbered(CREATE, out, |number, mut out| match number {
+            1 => out.push_bind_param::<Text, _>(&order.id),
+            2 => out.push_bind_param::<Text, _>(&order.store_id),
+            3 => out.push_bind_param::<Text, _>(&order.customer_id),
+            4 => out.push_bind_param::<Text, _>(&order.status),
+            5 => out.push_bind_param::<Text, _>(&order.currency),
+            6 => out.push_bind_param::<BigInt, _>(&order.items_total),
+            7 => out.push_bind_param::<BigInt, _>(&order.shipping_cost),
+            8 => out.push_bind_param::<BigInt, _>(&order.tax_amount),
+            9 => out.push_bind_param::<BigInt, _>(&order.total_amount),
+            10 => out.push_bind_param::<BigInt, _>(&order.version),
+            11 => out.push_bind_param::<Timestamp, _>(&order.created_at),
+            12 => out.push_bind_param::<Timestamp, _>(&order.updated_at),
+            13 => out.push_bind_param::<Text, _>(&self.scope),
+            14 => out.push_bind_param::<Text, _>(&self.key),
+            15 => out.push_bind_param::<Binary, _>(&self.fingerprint),
+            16 => out.push_bind_param::<Binary, _>(&self.body),
+            17 => out.push_bind_param::<Timestamp, _>(&self.expires_at),
+            18 => out.push_bind_param::<Bool, _>(&self.keyed),
+            19 => out.push_bind_param::<Array<Integer>, _>(&self.positions),
+            20 => out.push_bind_param::<Array<Text>, _>(&self.products),
+            21 => out.push_bind_param::<Array<BigInt>, _>(&self.quantities),
+            22 => out.push_bind_param::<Array<BigInt>, _>(&self.prices),
+            23 => out.push_bind_param::<Nullable<Text>, _>(&order.note),
+            24 => out.push_bind_param::<Text, _>(&order.metadata),
+            25 => out.push_bind_param::<Text, _>(&event.event_id),
+            26 => out.push_bind_param::<Text, _>(&event.event_type),
+            27 => out.push_bind_param::<Nullable<Text>, _>(&event.actor_subject),
+            28 => out.push_bind_param::<Nullable<Text>, _>(&event.actor_role),
+            29 => out.push_bind_param::<Nullable<Text>, _>(&event.request_id),
+            30 => out.push_bind_param::<Nullable<Text>, _>(&event.idempotency_key),
+            31 => out.push_bind_param::<Text, _>(&event.data),
+            32 => out.push_bind_param::<Array<Text>, _>(&self.names),
+            33 => out.push_bind_param::<Array<Nullable<Text>>, _>(&self.customers),
+            34 => out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.amounts),
+            35 => out.push_bind_param::<Array<Nullable<Text>>, _>(&self.currencies),
+            other => Err(unbound(other)),
+        })
+    }
+}
+
+impl QueryId for Create {
+    type QueryId = Create;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for Create {
+    type SqlType = Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for Create {}
 
 #[derive(diesel::QueryableByName)]
 struct Placed {
@@ -112,43 +191,25 @@ impl NewOrderRows {
             amounts.push(effect.amount);
             currencies.push(effect.currency);
         }
-        let placed: Placed = diesel::sql_query(CREATE)
-            .bind::<Text, _>(order.id)
-            .bind::<Text, _>(order.store_id)
-            .bind::<Text, _>(order.customer_id)
-            .bind::<Text, _>(order.status)
-            .bind::<Text, _>(order.currency)
-            .bind::<BigInt, _>(order.items_total)
-            .bind::<BigInt, _>(order.shipping_cost)
-            .bind::<BigInt, _>(order.tax_amount)
-            .bind::<BigInt, _>(order.total_amount)
-            .bind::<BigInt, _>(order.version)
-            .bind::<Timestamp, _>(order.created_at)
-            .bind::<Timestamp, _>(order.updated_at)
-            .bind::<Text, _>(scope)
-            .bind::<Text, _>(key)
-            .bind::<Binary, _>(fingerprint)
-            .bind::<Binary, _>(body)
-            .bind::<Timestamp, _>(expires_at)
-            .bind::<Bool, _>(keyed)
-            .bind::<Array<Integer>, _>(positions)
-            .bind::<Array<Text>, _>(products)
-            .bind::<Array<BigInt>, _>(quantities)
-            .bind::<Array<BigInt>, _>(prices)
-            .bind::<Nullable<Text>, _>(order.note)
-            .bind::<Text, _>(order.metadata)
-            .bind::<Text, _>(event.event_id)
-            .bind::<Text, _>(event.event_type)
-            .bind::<Nullable<Text>, _>(event.actor_subject)
-            .bind::<Nullable<Text>, _>(event.actor_role)
-            .bind::<Nullable<Text>, _>(event.request_id)
-            .bind::<Nullable<Text>, _>(event.idempotency_key)
-            .bind::<Text, _>(event.data)
-            .bind::<Array<Text>, _>(names)
-            .bind::<Array<Nullable<Text>>, _>(customers)
-            .bind::<Array<Nullable<BigInt>>, _>(amounts)
-            .bind::<Array<Nullable<Text>>, _>(currencies)
-            .get_result(conn)?;
+        let statement = Create {
+            order,
+            scope,
+            key,
+            fingerprint,
+            body,
+            expires_at,
+            keyed,
+            positions,
+            products,
+            quantities,
+            prices,
+            event,
+            names,
+            customers,
+            amounts,
+            currencies,
+        };
+        let placed: Placed = statement.get_result(conn)?;
         match placed.placed {
             0 => Err(RepositoryError::DuplicateIdempotencyKey.into()),
             _ => Ok(()),
