@@ -2,9 +2,10 @@
 
 use crate::connection::{load_native, DbConnection};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::pg::{Pg, PgConnection};
+use diesel::backend::Backend;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
 use diesel::sql_types::{Binary, Text, Timestamp};
 use diesel::upsert::excluded;
 use order_domain::ports::RepositoryError;
@@ -133,15 +134,7 @@ pub(crate) fn purge_expired(
 /// Takes a key's hold unless another request holds it (and its hold has not lapsed) or the key already has a
 /// live record: one statement, so two requests never both hold a key, and a create that completed between a
 /// reader's lookup and its claim is seen here.
-const CLAIM_SQLITE: &str = "\
-INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
-SELECT ?1, ?2, ?3, ?4, ?5
-WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND expires_at > ?4)
-ON CONFLICT (scope, key) DO UPDATE SET
-    fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
-WHERE idempotency_claims.held_until <= excluded.claimed_at";
-
-const CLAIM_POSTGRES: &str = "\
+const CLAIM: &str = "\
 INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
 SELECT $1, $2, $3, $4, $5
 WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
@@ -149,18 +142,23 @@ ON CONFLICT (scope, key) DO UPDATE SET
     fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
 WHERE idempotency_claims.held_until <= excluded.claimed_at";
 
-/// `CLAIM_POSTGRES` with its values: a statement type of its own, kept prepared on the connection
-/// (`numbered_sql`) rather than parsed and planned again for every key.
-struct PostgresClaim<'a> {
+/// `CLAIM` with its values: a statement type of its own, kept prepared on the connection (`numbered_sql`)
+/// rather than parsed and planned again for every key.
+struct Claim<'a> {
     claim: &'a IdempotencyClaim,
     claimed_at: NaiveDateTime,
     held_until: NaiveDateTime,
 }
 
-impl QueryFragment<Pg> for PostgresClaim<'_> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+impl<DB: Backend> QueryFragment<DB> for Claim<'_>
+where
+    str: ToSql<Text, DB>,
+    [u8]: ToSql<Binary, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let claim = self.claim;
-        walk_numbered(CLAIM_POSTGRES, out, |number, mut out| match number {
+        walk_numbered(CLAIM, out, |number, mut out| match number {
             1 => out.push_bind_param::<Text, str>(claim.scope.as_str()),
             2 => out.push_bind_param::<Text, str>(claim.key.as_str()),
             3 => out.push_bind_param::<Binary, [u8]>(claim.fingerprint.as_bytes().as_slice()),
@@ -171,44 +169,43 @@ impl QueryFragment<Pg> for PostgresClaim<'_> {
     }
 }
 
-/// The type diesel's statement cache knows `PostgresClaim` by.
-struct PostgresClaimId;
+/// The type diesel's statement cache knows `Claim` by.
+struct ClaimId;
 
-impl QueryId for PostgresClaim<'_> {
-    type QueryId = PostgresClaimId;
+impl QueryId for Claim<'_> {
+    type QueryId = ClaimId;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl RunQueryDsl<PgConnection> for PostgresClaim<'_> {}
+impl<Conn> RunQueryDsl<Conn> for Claim<'_> {}
 
 pub(crate) fn claim_key(
     conn: &mut DbConnection,
     claim: &IdempotencyClaim,
 ) -> Result<bool, StorageError> {
+    let statement = Claim {
+        claim,
+        claimed_at: claim.claimed_at.naive_utc(),
+        held_until: claim.held_until.naive_utc(),
+    };
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
     let claimed = match conn {
-        DbConnection::Sqlite(conn) => diesel::sql_query(CLAIM_SQLITE)
-            .bind::<Text, _>(claim.scope.as_str())
-            .bind::<Text, _>(claim.key.as_str())
-            .bind::<Binary, _>(claim.fingerprint.as_bytes().as_slice())
-            .bind::<Timestamp, _>(claim.claimed_at.naive_utc())
-            .bind::<Timestamp, _>(claim.held_until.naive_utc())
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => PostgresClaim {
-            claim,
-            claimed_at: claim.claimed_at.naive_utc(),
-            held_until: claim.held_until.naive_utc(),
-        }
-        .execute(conn)?,
+        DbConnection::Sqlite(conn) => statement.execute(conn)? > 0,
+        DbConnection::Postgres(conn) => statement.execute(conn)? > 0,
     };
     // On Postgres the claim's NOT EXISTS reads the snapshot its statement started with: a request that stored
     // its record and dropped its hold meanwhile leaves the key free to take, record and all. A later statement
-    // sees that record; the hold just taken is given back, and the caller replays the record.
-    if claimed > 0 && find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)?.is_some()
+    // sees that record; the hold just taken is given back, and the caller replays the record. (SQLite's one
+    // writer runs the claim after every earlier write: its NOT EXISTS already saw that record.)
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    if claimed
+        && postgres
+        && find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)?.is_some()
     {
         release_claim(conn, &claim.scope, &claim.key)?;
         return Ok(false);
     }
-    Ok(claimed > 0)
+    Ok(claimed)
 }
 
 /// Ends a key's hold: its create failed (the key is free again) or stored its record.
