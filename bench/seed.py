@@ -130,9 +130,11 @@ def main() -> None:
     sample = rand.sample(store_one, min(len(store_one), 10_000))
     with open(os.path.join(out, "ids.txt"), "w") as f:
         f.write("\n".join(sample) + "\n")
-    # The cursor after the first 500 pages of 20 of store-1, newest first (or as deep as the store goes).
+    # The cursor after the first 500 pages of 20 of store-1, newest first, or halfway down a smaller store: a
+    # deep page is a whole page at every seed size (after the store's oldest order it would be an empty page,
+    # which made 10,000 orders look cheaper to list than 1,000,000).
     newest_first = list(reversed(store_one))
-    deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
+    deep = newest_first[min(len(newest_first) // 2, 500 * 20 - 1)]
     with open(os.path.join(out, "deep_cursor.txt"), "w") as f:
         f.write(cursor(deep, filter_digest(store="store-1")) + "\n")
     # The same for list_filtered: its query, and the cursor after its first 500 pages (or as deep as it goes).

@@ -25,6 +25,7 @@ mod return_rows;
 mod schema;
 #[cfg(test)]
 mod schema_check;
+mod stamp;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod writer;
