@@ -26,6 +26,8 @@ pub struct Config {
     pub database_acquire_timeout: Duration,
     /// `DATABASE_STATEMENT_TIMEOUT_MS`: the longest a Postgres statement may run; default 5000.
     pub database_statement_timeout: Duration,
+    /// `SQLITE_MMAP_SIZE_MB`: how much of a SQLite file reads may map; default 0 (off).
+    pub sqlite_mmap_mb: u64,
     /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
     pub idempotency_ttl: TimeDelta,
     /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
@@ -150,6 +152,7 @@ impl Config {
                 5_000,
                 1..=600_000,
             )?,
+            sqlite_mmap_mb: env.number("SQLITE_MMAP_SIZE_MB", 0, 0..=65_536)?,
             idempotency_ttl: TimeDelta::seconds(env.number(
                 "IDEMPOTENCY_KEY_TTL_SECS",
                 86_400,

@@ -32,8 +32,8 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting(
         "DATABASE_POOL_SIZE",
-        "4",
-        "connections (and concurrent database tasks), 1-64",
+        "",
+        "connections (and concurrent database tasks), 1-64; by default 4 on SQLite, 16 on Postgres",
     ),
     setting(
         "DATABASE_ACQUIRE_TIMEOUT_MS",
@@ -44,6 +44,11 @@ pub const SETTINGS: &[Setting] = &[
         "DATABASE_STATEMENT_TIMEOUT_MS",
         "5000",
         "the longest a Postgres statement may run",
+    ),
+    setting(
+        "SQLITE_MMAP_SIZE_MB",
+        "0",
+        "how much of a SQLite file reads may map (0: off); mapped pages count in RSS",
     ),
     setting(
         "IDEMPOTENCY_KEY_TTL_SECS",

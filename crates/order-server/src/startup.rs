@@ -40,6 +40,7 @@ pub fn storage_options(config: &Config) -> StorageOptions {
         pool_size: config.database_pool_size,
         acquire_timeout: config.database_acquire_timeout,
         statement_timeout: config.database_statement_timeout,
+        sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,
         ..StorageOptions::new(config.database.clone())
     }
 }

@@ -47,6 +47,7 @@ pub(crate) struct Manager {
     pub database: Database,
     pub busy_timeout: Duration,
     pub statement_timeout: Duration,
+    pub sqlite_mmap_size: u64,
 }
 
 impl Manager {
@@ -66,13 +67,16 @@ impl Manager {
                 format!(
                 "PRAGMA busy_timeout = {}; {} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 self.busy_timeout.as_millis(),
-                // Reads through a 256 MB mapping of the file: with SQLite's own ~2 MB cache per connection, a
-                // database of 1,000,000 orders is read by a `pread` per page missed (get and list lost ~35 %;
-                // BENCHMARKS.md). Writes still go through the WAL, synced as before. Mapped pages count in RSS.
+                // Reads may go through a mapping of the file (`sqlite_mmap_size`, off unless configured): with
+                // SQLite's own ~2 MB cache per connection, a large database is otherwise read by a `pread` per
+                // page missed. Writes still go through the WAL, synced as before.
                 if *location == SqliteLocation::Memory {
-                    ""
+                    String::new()
                 } else {
-                    "PRAGMA journal_mode = WAL; PRAGMA mmap_size = 268435456;"
+                    format!(
+                        "PRAGMA journal_mode = WAL; PRAGMA mmap_size = {};",
+                        self.sqlite_mmap_size
+                    )
                 },
             )
             }
@@ -157,3 +161,39 @@ macro_rules! load_native {
     };
 }
 pub(crate) use load_native;
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+
+    use crate::testing::TestDatabase;
+    use crate::{DieselStorage, StorageOptions};
+
+    #[derive(QueryableByName)]
+    struct MmapSize {
+        #[diesel(sql_type = BigInt)]
+        mmap_size: i64,
+    }
+
+    fn mmap_size(sqlite_mmap_size: u64) -> i64 {
+        let database = TestDatabase::sqlite();
+        let storage = DieselStorage::open(&StorageOptions {
+            sqlite_mmap_size,
+            ..StorageOptions::new(database.database.clone())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        diesel::sql_query("PRAGMA mmap_size")
+            .get_result::<MmapSize>(&mut conn.db)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .mmap_size
+    }
+
+    /// Reads map as much of a SQLite file as configured, and none unless asked.
+    #[test]
+    fn sqlite_connections_map_as_much_of_the_file_as_configured() {
+        assert_eq!(mmap_size(0), 0);
+        assert_eq!(mmap_size(4 << 20), 4 << 20);
+    }
+}

@@ -22,6 +22,9 @@ pub struct StorageOptions {
     pub busy_timeout: Duration,
     /// The longest a Postgres statement may run.
     pub statement_timeout: Duration,
+    /// SQLite files only: how many bytes of the file reads may map (`PRAGMA mmap_size`); 0 reads every page
+    /// through SQLite's own cache and `pread`. Mapped pages count in the process's RSS.
+    pub sqlite_mmap_size: u64,
 }
 
 impl StorageOptions {
@@ -32,6 +35,7 @@ impl StorageOptions {
             acquire_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(5),
+            sqlite_mmap_size: 0,
         }
     }
 }
@@ -89,6 +93,7 @@ impl DieselStorage {
             database: options.database.clone(),
             busy_timeout: options.busy_timeout,
             statement_timeout: options.statement_timeout,
+            sqlite_mmap_size: options.sqlite_mmap_size,
         };
         // Migrate on a connection of its own before the pool opens any: the pool's connections, opened in the
         // background, would otherwise wait on the migration's write lock and log it as an error. A memory

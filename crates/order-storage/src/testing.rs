@@ -127,6 +127,7 @@ impl TestDatabase {
             database: self.database.clone(),
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
+            sqlite_mmap_size: 0,
         };
         let mut conn = manager
             .connect()
