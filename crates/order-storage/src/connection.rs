@@ -190,6 +190,29 @@ mod tests {
             .mmap_size
     }
 
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    /// The bundled SQLite is built in multi-thread mode (`.cargo/config.toml`): no mutex taken on every call of
+    /// a connection, which only ever serves one thread at a time.
+    #[test]
+    fn sqlite_is_built_multi_threaded() {
+        let database = TestDatabase::sqlite();
+        let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn.db)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+    }
+
     /// Reads map as much of a SQLite file as configured, and none unless asked.
     #[test]
     fn sqlite_connections_map_as_much_of_the_file_as_configured() {
