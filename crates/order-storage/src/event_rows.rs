@@ -8,19 +8,23 @@ use order_domain::{
 };
 use serde_json::{Map, Number, Value};
 
+use crate::cached::insert_of;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
 use crate::schema::{order_events, outbox};
+use crate::stamp::Stamp;
 
-// `treat_none_as_null`: the INSERT is the same statement whatever is missing, so it is prepared once.
+// `treat_none_as_default_value = false`: a missing value is written as NULL, so the INSERT is one statement
+// whatever is missing, found in the statement cache by its type (`cached`).
 #[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
+#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct EventRow {
     pub(crate) event_id: String,
     pub(crate) order_id: String,
     pub(crate) order_version: i64,
     pub(crate) event_type: String,
+    #[diesel(serialize_as = Stamp)]
     pub(crate) occurred_at: NaiveDateTime,
     pub(crate) actor_subject: Option<String>,
     pub(crate) actor_role: Option<String>,
@@ -29,9 +33,9 @@ pub(crate) struct EventRow {
     pub(crate) data: String,
 }
 
-/// A new effect's row; the state, attempts and lease take their defaults.
+/// A new effect's row; the state, attempts and lease take their defaults. Written as NULL when missing, as above.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = outbox, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
+#[diesel(table_name = outbox, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct NewEffectRow {
     pub(crate) event_id: String,
     pub(crate) effect: String,
@@ -40,7 +44,9 @@ pub(crate) struct NewEffectRow {
     pub(crate) customer_id: Option<String>,
     pub(crate) amount: Option<i64>,
     pub(crate) currency: Option<String>,
+    #[diesel(serialize_as = Stamp)]
     pub(crate) next_attempt_at: NaiveDateTime,
+    #[diesel(serialize_as = Stamp)]
     pub(crate) created_at: NaiveDateTime,
 }
 
@@ -48,12 +54,10 @@ pub(crate) struct NewEffectRow {
 /// diesel's `execute` accepts).
 macro_rules! insert_rows {
     ($conn:expr, $rows:expr) => {{
-        diesel::insert_into(order_events::table)
-            .values(&$rows.event)
+        insert_of::<EventRow, _>(diesel::insert_into(order_events::table).values($rows.event))
             .execute($conn)?;
-        for effect in &$rows.effects {
-            diesel::insert_into(outbox::table)
-                .values(effect)
+        for effect in $rows.effects {
+            insert_of::<NewEffectRow, _>(diesel::insert_into(outbox::table).values(effect))
                 .execute($conn)?;
         }
     }};
@@ -116,9 +120,9 @@ impl ChangeRows {
         }
     }
 
-    /// Each row a single-row INSERT on the backend's own connection: diesel finds those in its statement
-    /// cache by their type, where a statement through the multi-backend connection, or a multi-row INSERT,
-    /// has its SQL rendered and prepared again for every change.
+    /// Each row a single-row INSERT on the backend's own connection, found in diesel's statement cache by its
+    /// row type (`cached`); through the multi-backend connection, or as a multi-row INSERT, its SQL would be
+    /// rendered and prepared again for every change.
     pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
         match conn {
             DbConnection::Sqlite(conn) => insert_rows!(conn, self),

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Binary, Text, Timestamp};
-use diesel::upsert::excluded;
 use order_domain::ports::RepositoryError;
 use order_domain::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
@@ -16,8 +15,9 @@ use order_domain::{
 use crate::error::{corrupt, StorageError};
 use crate::numbered_sql::{unbound, walk_numbered};
 use crate::schema::{idempotency_claims, idempotency_keys};
+use crate::stamp::Stamp;
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = idempotency_keys, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct IdempotencyRow {
     scope: String,
@@ -54,38 +54,68 @@ impl IdempotencyRow {
 /// Stores a key's record; a live record for the same key makes this fail with `DuplicateIdempotencyKey`.
 /// An expired one is replaced: its time is up, so the key is free again. One statement: an upsert that
 /// overwrites only an expired record.
+const STORE: &str = "\
+INSERT INTO idempotency_keys (scope, key, fingerprint, order_id, response_body, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = excluded.fingerprint, order_id = excluded.order_id, response_body = excluded.response_body,
+    created_at = excluded.created_at, expires_at = excluded.expires_at
+WHERE idempotency_keys.expires_at <= excluded.created_at";
+
+/// `STORE` with its values, kept prepared (`numbered_sql`): diesel prepares an upsert of its own making again
+/// on every execution, on the one SQLite writer every create waits for.
+struct Store<'a> {
+    record: &'a IdempotencyRecord,
+    created_at: Stamp,
+    expires_at: Stamp,
+    order_id: String,
+}
+
+impl<DB: Backend> QueryFragment<DB> for Store<'_>
+where
+    str: ToSql<Text, DB>,
+    [u8]: ToSql<Binary, DB>,
+    Stamp: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let record = self.record;
+        walk_numbered(STORE, out, |number, mut out| match number {
+            1 => out.push_bind_param::<Text, str>(record.scope.as_str()),
+            2 => out.push_bind_param::<Text, str>(record.key.as_str()),
+            3 => out.push_bind_param::<Binary, [u8]>(record.fingerprint.as_bytes().as_slice()),
+            4 => out.push_bind_param::<Text, str>(&self.order_id),
+            5 => out.push_bind_param::<Binary, [u8]>(&record.response_body),
+            6 => out.push_bind_param::<Timestamp, _>(&self.created_at),
+            7 => out.push_bind_param::<Timestamp, _>(&self.expires_at),
+            other => Err(unbound(other)),
+        })
+    }
+}
+
+/// The type diesel's statement cache knows `Store` by.
+struct StoreId;
+
+impl QueryId for Store<'_> {
+    type QueryId = StoreId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Store<'_> {}
+
 pub(crate) fn insert_record(
     conn: &mut DbConnection,
-    record: IdempotencyRecord,
+    record: &IdempotencyRecord,
 ) -> Result<(), StorageError> {
-    use idempotency_keys::{created_at, expires_at, fingerprint, order_id, response_body};
-    let now = record.created_at.naive_utc();
-    let row = IdempotencyRow {
-        scope: record.scope.as_str().to_owned(),
-        key: record.key.as_str().to_owned(),
-        fingerprint: record.fingerprint.as_bytes().to_vec(),
+    let store = Store {
+        record,
+        created_at: Stamp(record.created_at.naive_utc()),
+        expires_at: Stamp(record.expires_at.naive_utc()),
         order_id: record.order_id.to_string(),
-        response_body: record.response_body,
-        created_at: now,
-        expires_at: record.expires_at.naive_utc(),
     };
-    let upsert = diesel::insert_into(idempotency_keys::table)
-        .values(row)
-        .on_conflict((idempotency_keys::scope, idempotency_keys::key))
-        .do_update()
-        .set((
-            fingerprint.eq(excluded(fingerprint)),
-            order_id.eq(excluded(order_id)),
-            response_body.eq(excluded(response_body)),
-            created_at.eq(excluded(created_at)),
-            expires_at.eq(excluded(expires_at)),
-        ));
-    // Only an expired record is overwritten; a live one leaves the upsert with no row written.
-    let upsert = diesel::query_dsl::methods::FilterDsl::filter(upsert, expires_at.le(now));
-    // Diesel builds upserts per backend, not for the multi-backend.
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
     let stored = match conn {
-        DbConnection::Sqlite(conn) => upsert.execute(conn)?,
-        DbConnection::Postgres(conn) => upsert.execute(conn)?,
+        DbConnection::Sqlite(conn) => store.execute(conn)?,
+        DbConnection::Postgres(conn) => store.execute(conn)?,
     };
     match stored {
         0 => Err(RepositoryError::DuplicateIdempotencyKey.into()),
@@ -146,15 +176,15 @@ WHERE idempotency_claims.held_until <= excluded.claimed_at";
 /// rather than parsed and planned again for every key.
 struct Claim<'a> {
     claim: &'a IdempotencyClaim,
-    claimed_at: NaiveDateTime,
-    held_until: NaiveDateTime,
+    claimed_at: Stamp,
+    held_until: Stamp,
 }
 
 impl<DB: Backend> QueryFragment<DB> for Claim<'_>
 where
     str: ToSql<Text, DB>,
     [u8]: ToSql<Binary, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
+    Stamp: ToSql<Timestamp, DB>,
 {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let claim = self.claim;
@@ -185,8 +215,8 @@ pub(crate) fn claim_key(
 ) -> Result<bool, StorageError> {
     let statement = Claim {
         claim,
-        claimed_at: claim.claimed_at.naive_utc(),
-        held_until: claim.held_until.naive_utc(),
+        claimed_at: Stamp(claim.claimed_at.naive_utc()),
+        held_until: Stamp(claim.held_until.naive_utc()),
     };
     // On the backend's own connection, so that diesel finds the statement in its cache by its type.
     let claimed = match conn {

@@ -4,6 +4,7 @@
 //! `DATABASE_URL` (`Database::from_url`). It runs the embedded migrations on open and keeps blocking database
 //! work off the async executor.
 
+mod cached;
 mod connection;
 #[cfg(test)]
 mod constraint_check;

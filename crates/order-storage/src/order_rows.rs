@@ -15,6 +15,7 @@ use order_domain::{
 };
 use shipment_rows::ShipmentRows;
 
+use crate::cached::insert_of;
 use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
@@ -26,9 +27,10 @@ use crate::stamp::{OptionalStamp, Stamp};
 mod one_statement;
 mod shipment_rows;
 
-/// An order as one row. Also its own changeset: an update writes every column but the key.
+/// An order as one row. Also its own changeset: an update writes every column but the key. A missing value
+/// is written as NULL by both, so each is one statement whatever is missing (`cached`).
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true)]
+#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg), treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct OrderRow {
     id: String,
     store_id: String,
@@ -40,9 +42,9 @@ pub(crate) struct OrderRow {
     tax_amount: i64,
     total_amount: i64,
     version: i64,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     created_at: NaiveDateTime,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     updated_at: NaiveDateTime,
     #[diesel(deserialize_as = OptionalStamp)]
     deleted_at: Option<NaiveDateTime>,
@@ -75,16 +77,58 @@ pub(crate) struct OrderRow {
     return_count: i32,
 }
 
+#[cfg(test)]
+impl OrderRow {
+    /// A row with every optional value there (`filled`) or none of them.
+    pub(crate) fn sample(filled: bool) -> Self {
+        let text = |value: &str| filled.then(|| value.to_owned());
+        let at = filled.then(NaiveDateTime::default);
+        Self {
+            id: "o".into(),
+            store_id: "s".into(),
+            customer_id: "c".into(),
+            status: "pending".into(),
+            currency: "EUR".into(),
+            items_total: 1,
+            shipping_cost: 0,
+            tax_amount: 0,
+            total_amount: 1,
+            version: 1,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+            deleted_at: at,
+            payment_method: text("card"),
+            payment_amount: filled.then_some(1),
+            payment_reference: text("r"),
+            paid_at: at,
+            refund_due: false,
+            refunded_at: at,
+            ship_to_name: text("n"),
+            ship_to_line1: text("l1"),
+            ship_to_line2: text("l2"),
+            ship_to_city: text("c"),
+            ship_to_state: text("s"),
+            ship_to_postal_code: text("p"),
+            ship_to_country: text("DE"),
+            payment_authorization_id: text("a"),
+            note: text("n"),
+            metadata: "{}".into(),
+            shipment_count: 0,
+            captured_at: at,
+            refund_count: 0,
+            return_count: 0,
+        }
+    }
+}
+
 /// Writes `NewOrderRows` on one backend's connection (a macro: the two connections share no trait that
 /// diesel's `execute` accepts).
 macro_rules! insert_order {
     ($conn:expr, $rows:expr) => {{
-        diesel::insert_into(orders::table)
-            .values(&$rows.order)
+        insert_of::<OrderRow, _>(diesel::insert_into(orders::table).values($rows.order))
             .execute($conn)?;
-        for line in &$rows.items {
-            diesel::insert_into(order_items::table)
-                .values(line)
+        for line in $rows.items {
+            insert_of::<ItemRow, _>(diesel::insert_into(order_items::table).values(line))
                 .execute($conn)?;
         }
     }};
@@ -104,8 +148,8 @@ impl NewOrderRows {
         }
     }
 
-    /// On the backend's own connection, a single-row INSERT per row: diesel finds each in its statement cache
-    /// by its type, where the multi-backend connection renders the SQL again and a multi-row INSERT is
+    /// On the backend's own connection, a single-row INSERT per row, found in diesel's statement cache by its
+    /// row type (`cached`), where the multi-backend connection renders the SQL again and a multi-row INSERT is
     /// prepared again for every order.
     pub(crate) fn insert(self, conn: &mut DbConnection) -> Result<(), StorageError> {
         match conn {
@@ -140,12 +184,13 @@ impl OrderUpdate {
     /// live order cannot overwrite a deleted one), and then the shipments it touched, in the same
     /// transaction. Returns whether it wrote.
     pub(crate) fn apply(self, conn: &mut DbConnection) -> Result<bool, StorageError> {
+        let id = self.row.id.clone();
         let updated = diesel::update(
             orders::table
-                .filter(orders::id.eq(&self.row.id))
+                .filter(orders::id.eq(&id))
                 .filter(orders::version.eq(self.expected)),
         )
-        .set(&self.row)
+        .set(self.row)
         .execute(conn)?;
         if updated != 1 {
             return Ok(false);

@@ -54,7 +54,7 @@ impl OrderRepository for DieselStorage {
             change.insert(conn)?;
             if let Some(record) = idempotency {
                 release_claim(conn, &record.scope, &record.key)?;
-                insert_record(conn, record)?;
+                insert_record(conn, &record)?;
             }
             Ok(())
         })
@@ -110,7 +110,7 @@ impl OrderRepository for DieselStorage {
         self.write(move |conn| match update.apply(conn)? {
             true => {
                 change.insert(conn)?;
-                insert_record(conn, idempotency)
+                insert_record(conn, &idempotency)
             }
             false => Err(RepositoryError::VersionConflict.into()),
         })
@@ -263,7 +263,7 @@ impl PaymentAttempts for DieselStorage {
             }
             if let Some(record) = idempotency {
                 release_claim(conn, &record.scope, &record.key)?;
-                insert_record(conn, record)?;
+                insert_record(conn, &record)?;
             }
             change.insert(conn)
         })

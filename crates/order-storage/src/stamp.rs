@@ -1,20 +1,25 @@
-//! `TIMESTAMP` columns read back into `NaiveDateTime`, SQLite's text parsed by hand. diesel tries chrono's
-//! `parse_from_str` with one format after another, about 2,300 instructions a column: a tenth of a list page's
-//! work for its 3 to 6 timestamps a row. The service writes `YYYY-MM-DD HH:MM:SS.ffffff` (diesel's `%F %T%.f`);
-//! any other text goes to diesel's own parser, so nothing it reads is refused here. Postgres sends binary,
-//! read by diesel as before.
+//! `TIMESTAMP` columns on SQLite, written and read back by hand. diesel tries chrono's `parse_from_str` with
+//! one format after another, about 2,300 instructions a column: a tenth of a list page's work for its 3 to 6
+//! timestamps a row. It writes them with chrono's pattern interpreter (`%F %T%.f`), about 4,500 a value and a
+//! dozen values a create, on the one writer thread. `Stamp` writes the same text (`YYYY-MM-DD HH:MM:SS` and
+//! the fraction chrono's `%.f` gives: none, 3, 6 or 9 digits); any other text read goes to diesel's own parser,
+//! so nothing it reads is refused here. Postgres takes and sends binary, through diesel as before.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Timestamp};
 use diesel::sqlite::{Sqlite, SqliteValue};
 
 use crate::connection::{MultiBackend, MultiRawValue};
 
-/// A `Timestamp` column, for `#[diesel(deserialize_as = Stamp)]`.
-#[derive(Debug, FromSqlRow)]
-pub(crate) struct Stamp(NaiveDateTime);
+/// A `Timestamp` column, for `#[diesel(deserialize_as = Stamp)]` and `#[diesel(serialize_as = Stamp)]`, or a
+/// value bound as one.
+#[derive(Debug, FromSqlRow, AsExpression)]
+#[diesel(sql_type = Timestamp)]
+pub(crate) struct Stamp(pub(crate) NaiveDateTime);
 
 /// A `Nullable<Timestamp>` column, for `#[diesel(deserialize_as = OptionalStamp)]`.
 #[derive(Debug, FromSqlRow)]
@@ -23,6 +28,12 @@ pub(crate) struct OptionalStamp(Option<NaiveDateTime>);
 impl From<Stamp> for NaiveDateTime {
     fn from(stamp: Stamp) -> Self {
         stamp.0
+    }
+}
+
+impl From<NaiveDateTime> for Stamp {
+    fn from(at: NaiveDateTime) -> Self {
+        Stamp(at)
     }
 }
 
@@ -93,6 +104,68 @@ impl FromSql<Nullable<Timestamp>, MultiBackend> for OptionalStamp {
     }
 }
 
+impl ToSql<Timestamp, Sqlite> for Stamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(format(&self.0));
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Timestamp, Pg> for Stamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+/// Through the multi-backend connection: the backend's own writing.
+impl ToSql<Timestamp, MultiBackend> for Stamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Timestamp, self));
+        Ok(IsNull::No)
+    }
+}
+
+/// chrono's `%F %T%.f` for the years 0 to 9999 and no leap second; chrono's own for the rest.
+fn format(at: &NaiveDateTime) -> String {
+    let nanos = at.nanosecond();
+    let year = at.year();
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        return at.format("%F %T%.f").to_string();
+    };
+    if nanos >= 1_000_000_000 {
+        return at.format("%F %T%.f").to_string();
+    }
+    let (fraction, digits) = match nanos {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1_000 == 0 => (n / 1_000, 6),
+        n => (n, 9),
+    };
+    let mut text = [0u8; 29];
+    let mut put = |at: usize, value: u32, width: usize| {
+        let mut value = value;
+        for slot in text[at..at + width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, at.month(), 2);
+    put(8, at.day(), 2);
+    put(11, at.hour(), 2);
+    put(14, at.minute(), 2);
+    put(17, at.second(), 2);
+    put(20, fraction, digits);
+    text[4] = b'-';
+    text[7] = b'-';
+    text[10] = b' ';
+    text[13] = b':';
+    text[16] = b':';
+    text[19] = b'.';
+    let length = if digits == 0 { 19 } else { 20 + digits };
+    text[..length].iter().map(|&b| char::from(b)).collect()
+}
+
 /// `YYYY-MM-DD HH:MM:SS` with an optional fraction of 1 to 9 digits, exactly; `None` for anything else
 /// (then diesel's parser decides), including dates and times that do not exist.
 fn parse(text: &str) -> Option<NaiveDateTime> {
@@ -128,9 +201,9 @@ fn parse(text: &str) -> Option<NaiveDateTime> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDateTime;
+    use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
-    use super::parse;
+    use super::{format, parse};
 
     #[test]
     fn the_service_s_timestamps_parse_as_chrono_parses_them() {
@@ -164,6 +237,58 @@ mod tests {
             "",
         ] {
             assert_eq!(parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_as_diesel_writes_them() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut cases = Vec::new();
+        for date in [
+            day(2026, 11, 26),
+            day(1, 1, 1),
+            day(0, 1, 1),
+            day(9999, 12, 31),
+            day(2024, 2, 29),
+        ] {
+            for nanos in [
+                0,
+                1,
+                999,
+                1_000,
+                120_000,
+                123_456_000,
+                5_000_000,
+                100_000_000,
+                999_999_999,
+            ] {
+                cases.push(date.and_hms_nano_opt(23, 9, 7, nanos));
+            }
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let nanos = u32::try_from(seed % 1_000_000_000).unwrap_or(0);
+                let second = u32::try_from(seed % 86_400).unwrap_or(0);
+                cases.push(date.and_hms_nano_opt(
+                    second / 3600,
+                    second / 60 % 60,
+                    second % 60,
+                    nanos,
+                ));
+            }
+        }
+        // chrono's own, for what is not hand-written: a leap second, years past 9999 or before 0.
+        cases.push(day(2016, 12, 31).and_hms_nano_opt(23, 59, 59, 1_500_000_000));
+        cases.push(day(10_000, 1, 1).and_hms_opt(0, 0, 0));
+        cases.push(day(-1, 1, 1).and_hms_opt(0, 0, 0));
+        for at in cases {
+            let at = at.unwrap_or_default();
+            assert_eq!(format(&at), at.format("%F %T%.f").to_string());
+            if (0..=9999).contains(&at.year()) && at.nanosecond() < 1_000_000_000 {
+                assert_eq!(parse(&format(&at)), Some(at), "read back as written");
+            }
         }
     }
 }

@@ -703,6 +703,62 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
     }
 }
 
+/// One write marks a whole batch done, and only the effects it names: two effects of one event (publish and
+/// release) and one of another order done together, the rest still pending.
+#[tokio::test]
+async fn a_batch_marked_done_at_once_marks_exactly_its_own_effects() {
+    use order_domain::ports::Outbox;
+    use std::time::Duration;
+    for db in backends() {
+        for _ in 0..3 {
+            let order = order_for("s-1", "c-1", now());
+            let mut change = change(&order);
+            change.effects.push(EffectKind::ReleaseStock);
+            db.storage
+                .insert(&order, &change, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let at = now() + TimeDelta::seconds(1);
+        let lease = Duration::from_secs(30);
+        let claimed = db
+            .storage
+            .claim_due(at, lease, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claimed.len(), 6);
+        let first = claimed[0].order_id;
+        let (done, rest): (Vec<_>, Vec<_>) = claimed
+            .into_iter()
+            .partition(|effect| effect.order_id == first);
+        let done: Vec<_> = done.into_iter().chain(rest.first().cloned()).collect();
+        assert_eq!(done.len(), 3);
+        db.storage
+            .complete(&done, at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stats = db.storage.stats(at).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stats.backlog, 3, "the three not named are still pending");
+        let after_lease = at + TimeDelta::seconds(31);
+        let again = db
+            .storage
+            .claim_due(after_lease, lease, 10)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let left = |effects: &[order_domain::DueEffect]| {
+            let mut keys: Vec<_> = effects
+                .iter()
+                .map(|e| (e.event_id, e.kind.name()))
+                .collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(left(&again), left(&rest[1..]));
+        let pruned = db.storage.prune_done(at + TimeDelta::seconds(1)).await.ok();
+        assert_eq!(pruned, Some(3));
+    }
+}
+
 #[tokio::test]
 async fn an_orders_money_effects_run_in_version_order_whatever_their_kind() {
     use order_domain::ports::Outbox;
