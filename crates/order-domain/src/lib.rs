@@ -10,6 +10,7 @@ mod action;
 mod address;
 mod annotations;
 mod change;
+mod datum_serde;
 mod effect;
 mod event;
 mod exact_number;

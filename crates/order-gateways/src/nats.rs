@@ -8,7 +8,6 @@ use async_nats::jetstream::{self, context::Publish, stream};
 use async_trait::async_trait;
 use order_domain::ports::{EventPublisher, GatewayError};
 use order_domain::{Actor, Datum, OrderEvent};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -135,7 +134,8 @@ pub fn event_json(event: &OrderEvent) -> Value {
 #[derive(Serialize)]
 struct EventBody<'a> {
     actor: Option<ActorBody<'a>>,
-    data: DatumBody<'a>,
+    /// Keys sorted: `Datum`'s one JSON form.
+    data: &'a Datum,
     #[serde(rename = "eventId")]
     event_id: String,
     #[serde(rename = "idempotencyKey")]
@@ -166,7 +166,7 @@ impl<'a> EventBody<'a> {
                 role: &actor.role,
                 subject: &actor.subject,
             }),
-            data: DatumBody(&event.data),
+            data: &event.data,
             event_id: event.id.to_string(),
             idempotency_key: &context.idempotency_key,
             occurred_at: event
@@ -177,33 +177,6 @@ impl<'a> EventBody<'a> {
             order_version: event.order_version.get(),
             request_id: &context.request_id,
             event_type: event.event_type.name(),
-        }
-    }
-}
-
-/// A datum as JSON; an object's keys sorted, the last of equal keys kept (as a `Map` collects them).
-struct DatumBody<'a>(&'a Datum);
-
-impl Serialize for DatumBody<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Datum::Null => serializer.serialize_unit(),
-            Datum::Integer(n) => serializer.serialize_i64(*n),
-            Datum::Text(text) => serializer.serialize_str(text),
-            Datum::List(items) => serializer.collect_seq(items.iter().map(DatumBody)),
-            Datum::Object(fields) => {
-                let mut sorted: Vec<&(String, Datum)> = fields.iter().collect();
-                // Stable: of equal keys, the later field stays later.
-                sorted.sort_by(|a, b| a.0.cmp(&b.0));
-                let mut map = serializer.serialize_map(None)?;
-                for (index, (name, value)) in sorted.iter().map(|f| (&f.0, &f.1)).enumerate() {
-                    let overridden = sorted.get(index + 1).is_some_and(|next| next.0 == *name);
-                    if !overridden {
-                        map.serialize_entry(name, &DatumBody(value))?;
-                    }
-                }
-                map.end()
-            }
         }
     }
 }

@@ -6,11 +6,11 @@ use diesel::prelude::*;
 use order_domain::{
     Actor, Datum, EffectKind, EventContext, EventType, OrderEvent, OrderId, RecordedChange, Version,
 };
-use serde_json::{Map, Number, Value};
 
 use crate::cached::insert_of;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
+use crate::json_in::in_json;
 use crate::literal_limit::LimitLiterally;
 use crate::schema::{order_events, outbox};
 use crate::stamp::Stamp;
@@ -24,7 +24,7 @@ pub(crate) struct EventRow {
     pub(crate) order_id: String,
     pub(crate) order_version: i64,
     pub(crate) event_type: String,
-    #[diesel(serialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub(crate) occurred_at: NaiveDateTime,
     pub(crate) actor_subject: Option<String>,
     pub(crate) actor_role: Option<String>,
@@ -114,7 +114,8 @@ impl ChangeRows {
                 actor_role: context.actor.as_ref().map(|a| a.role.clone()),
                 request_id: context.request_id.clone(),
                 idempotency_key: context.idempotency_key.clone(),
-                data: datum_to_json(&event.data).to_string(),
+                // Cannot fail: a datum has text keys and integers only.
+                data: serde_json::to_string(&event.data).unwrap_or_default(),
             },
             effects,
         }
@@ -138,7 +139,7 @@ pub(crate) fn version_column(version: Version) -> i64 {
 
 impl EventRow {
     fn into_event(self) -> Result<OrderEvent, StorageError> {
-        let data: Value = serde_json::from_str(&self.data).map_err(|e| corrupt("event data", e))?;
+        let data: Datum = serde_json::from_str(&self.data).map_err(|e| corrupt("event data", e))?;
         let actor = match (self.actor_subject, self.actor_role) {
             (Some(subject), Some(role)) => Some(Actor { subject, role }),
             _ => None,
@@ -164,7 +165,7 @@ impl EventRow {
                 request_id: self.request_id,
                 idempotency_key: self.idempotency_key,
             },
-            data: datum_from_json(data)?,
+            data,
         })
     }
 }
@@ -188,52 +189,20 @@ pub(crate) fn events_after(
         .collect()
 }
 
+/// The events `ids` (the relay's batch), in one statement kept prepared on the backend's own connection.
 pub(crate) fn find_events(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> Result<Vec<OrderEvent>, StorageError> {
-    order_events::table
-        .filter(order_events::event_id.eq_any(ids))
-        .select(EventRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(EventRow::into_event)
-        .collect()
-}
-
-/// The payload as the `data` column keeps it: JSON text.
-fn datum_to_json(datum: &Datum) -> Value {
-    match datum {
-        Datum::Null => Value::Null,
-        Datum::Integer(n) => Value::Number(Number::from(*n)),
-        Datum::Text(text) => Value::String(text.clone()),
-        Datum::List(items) => Value::Array(items.iter().map(datum_to_json).collect()),
-        Datum::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(name, value)| (name.clone(), datum_to_json(value)))
-                .collect::<Map<_, _>>(),
-        ),
-    }
-}
-
-fn datum_from_json(value: Value) -> Result<Datum, StorageError> {
-    Ok(match value {
-        Value::Null => Datum::Null,
-        Value::Number(n) => Datum::Integer(n.as_i64().ok_or_else(|| corrupt("event number", &n))?),
-        Value::String(text) => Datum::Text(text),
-        Value::Array(items) => Datum::List(
-            items
-                .into_iter()
-                .map(datum_from_json)
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(fields) => Datum::Object(
-            fields
-                .into_iter()
-                .map(|(name, value)| Ok((name, datum_from_json(value)?)))
-                .collect::<Result<_, StorageError>>()?,
-        ),
-        Value::Bool(b) => return Err(corrupt("event value", b)),
-    })
+    let rows: Vec<EventRow> = match conn {
+        DbConnection::Sqlite(conn) => order_events::table
+            .filter(in_json(order_events::event_id, ids)?)
+            .select(EventRow::as_select())
+            .load(conn)?,
+        DbConnection::Postgres(conn) => order_events::table
+            .filter(order_events::event_id.eq_any(ids))
+            .select(EventRow::as_select())
+            .load(conn)?,
+    };
+    rows.into_iter().map(EventRow::into_event).collect()
 }

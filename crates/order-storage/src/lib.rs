@@ -12,6 +12,7 @@ mod database;
 mod error;
 mod event_rows;
 mod idempotency;
+mod json_in;
 mod literal_limit;
 mod migrate;
 mod numbered_sql;

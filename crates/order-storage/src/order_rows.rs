@@ -4,10 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
-use diesel::expression::{is_aggregate, AppearsOnTable, Expression, ValidGrouping};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Text};
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
     OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
@@ -18,6 +15,7 @@ use shipment_rows::ShipmentRows;
 use crate::cached::insert_of;
 use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
+use crate::json_in::in_json;
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
 use crate::return_rows::{load_returns, ReturnRows};
@@ -604,46 +602,17 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
 /// query work), Postgres as one array (`= ANY($1)`).
 fn items_of(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<ItemRow>, StorageError> {
     Ok(match conn {
-        DbConnection::Sqlite(conn) => {
-            let ids = serde_json::to_string(ids).map_err(|e| corrupt("order ids", e))?;
-            order_items::table
-                .filter(LinesOf { ids })
-                .order((order_items::order_id, order_items::position))
-                .select(ItemRow::as_select())
-                .load(conn)?
-        }
+        DbConnection::Sqlite(conn) => order_items::table
+            .filter(in_json(order_items::order_id, ids)?)
+            .order((order_items::order_id, order_items::position))
+            .select(ItemRow::as_select())
+            .load(conn)?,
         DbConnection::Postgres(conn) => order_items::table
             .filter(order_items::order_id.eq_any(ids))
             .order((order_items::order_id, order_items::position))
             .select(ItemRow::as_select())
             .load(conn)?,
     })
-}
-
-/// `order_items.order_id IN` the ids of a JSON array, on SQLite: one statement for every page size, which
-/// diesel caches by its type (diesel's `sql` literals and `IN (?, ?, …)` are never cached).
-#[derive(Debug, QueryId)]
-struct LinesOf {
-    ids: String,
-}
-
-impl Expression for LinesOf {
-    type SqlType = Bool;
-}
-
-impl AppearsOnTable<order_items::table> for LinesOf {}
-
-impl<GroupBy> ValidGrouping<GroupBy> for LinesOf {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl QueryFragment<diesel::sqlite::Sqlite> for LinesOf {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::sqlite::Sqlite>) -> QueryResult<()> {
-        out.push_sql("order_items.order_id IN (SELECT value FROM json_each(");
-        out.push_bind_param::<Text, _>(&self.ids)?;
-        out.push_sql("))");
-        Ok(())
-    }
 }
 
 /// The refunds of those `rows` that have any (most orders have none, and cost no query).

@@ -704,10 +704,11 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
 }
 
 /// One write marks a whole batch done, and only the effects it names: two effects of one event (publish and
-/// release) and one of another order done together, the rest still pending.
+/// release) and one of another order done together, the rest still pending. The batch's events are read in
+/// one go.
 #[tokio::test]
 async fn a_batch_marked_done_at_once_marks_exactly_its_own_effects() {
-    use order_domain::ports::Outbox;
+    use order_domain::ports::{EventHistory, Outbox};
     use std::time::Duration;
     for db in backends() {
         for _ in 0..3 {
@@ -733,6 +734,21 @@ async fn a_batch_marked_done_at_once_marks_exactly_its_own_effects() {
             .partition(|effect| effect.order_id == first);
         let done: Vec<_> = done.into_iter().chain(rest.first().cloned()).collect();
         assert_eq!(done.len(), 3);
+        // The relay reads the batch's events in one go: each named event once, no other.
+        let named: Vec<EventId> = done.iter().map(|effect| effect.event_id).collect();
+        let mut read: Vec<EventId> = db
+            .storage
+            .events(&named)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|event| event.id)
+            .collect();
+        read.sort();
+        let mut expected = named.clone();
+        expected.sort();
+        expected.dedup();
+        assert_eq!((read.len(), read), (2, expected));
         db.storage
             .complete(&done, at)
             .await
