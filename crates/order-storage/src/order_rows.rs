@@ -13,7 +13,7 @@ use order_domain::{
 use shipment_rows::ShipmentRows;
 
 use crate::cached::insert_of;
-use crate::connection::{load_native, DbConnection};
+use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::json_in::in_json;
 use crate::literal_limit::LimitLiterally;
@@ -390,27 +390,60 @@ fn item_rows(order: &Order) -> Vec<ItemRow> {
 }
 
 /// One query: the order's row joined with its items, one result row per item.
+/// The live order's row and its lines by position. On Postgres one joined query (one round trip); on SQLite,
+/// where a statement costs no round trip, the row and then its lines: a join repeats the order's 38 columns on
+/// every line's row, and decoding them again cost more than the second statement (a 10-line order decoded
+/// its row 10 times). Lines are written with their order and never change, so the two reads agree.
+fn live_row_and_lines(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<(OrderRow, Vec<ItemRow>)>, StorageError> {
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            let row = orders::table
+                .filter(orders::id.eq(id))
+                .filter(orders::deleted_at.is_null())
+                .select(OrderRow::as_select())
+                .load(conn)?
+                .pop();
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let lines = order_items::table
+                .filter(order_items::order_id.eq(id))
+                .order(order_items::position)
+                .select(ItemRow::as_select())
+                .load(conn)?;
+            Ok(Some((row, lines)))
+        }
+        DbConnection::Postgres(conn) => {
+            let rows: Vec<(OrderRow, Option<ItemRow>)> = orders::table
+                .left_join(order_items::table)
+                .filter(orders::id.eq(id))
+                .filter(orders::deleted_at.is_null())
+                .order(order_items::position)
+                .select((OrderRow::as_select(), Option::<ItemRow>::as_select()))
+                .load(conn)?;
+            let mut rows = rows.into_iter();
+            let Some((row, first)) = rows.next() else {
+                return Ok(None);
+            };
+            let lines = first
+                .into_iter()
+                .chain(rows.filter_map(|(_, item)| item))
+                .collect();
+            Ok(Some((row, lines)))
+        }
+    }
+}
+
 pub(crate) fn find_live_order(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
-    let rows: Vec<(OrderRow, Option<ItemRow>)> = load_native!(
-        conn,
-        orders::table
-            .left_join(order_items::table)
-            .filter(orders::id.eq(id))
-            .filter(orders::deleted_at.is_null())
-            .order(order_items::position)
-            .select((OrderRow::as_select(), Option::<ItemRow>::as_select()))
-    )?;
-    let mut rows = rows.into_iter();
-    let Some((row, first)) = rows.next() else {
+    let Some((row, items)) = live_row_and_lines(conn, id)? else {
         return Ok(None);
     };
-    let items = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, item)| item))
-        .collect();
     // A second query only for an order that has shipments.
     let shipments = match row.shipment_count {
         0 => Vec::new(),
