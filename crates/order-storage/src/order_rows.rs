@@ -10,8 +10,8 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
-    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
-    Return, Shipment, ShippingAddress, StoreId, Totals, Version,
+    OrderLine, OrderSnapshot, OrderStatus, PageOfOrders, PageRequest, Payment, ProductId, Quantity,
+    Refund, Return, Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 use shipment_rows::ShipmentRows;
 
@@ -384,13 +384,15 @@ pub(crate) fn find_live_order(
     row.into_order(items, shipments, refunds, returns).map(Some)
 }
 
+/// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
+/// looked at (its lines, shipments, refunds and returns are not loaded).
 pub(crate) fn list_live_orders(
     conn: &mut DbConnection,
     filter: &OrderFilter,
     page: &PageRequest,
-) -> Result<Vec<Order>, StorageError> {
+) -> Result<PageOfOrders, StorageError> {
     let limit = page.limit.get() + 1;
-    let rows = match filter.statuses.as_deref() {
+    let mut rows = match filter.statuses.as_deref() {
         None => page_of_rows(conn, filter, None, page, limit)?,
         Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
         // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
@@ -416,7 +418,12 @@ pub(crate) fn list_live_orders(
             Ok::<_, StorageError>(rows)
         })?,
     };
-    with_items(conn, rows)
+    let more = rows.len() > page.limit.get();
+    rows.truncate(page.limit.get());
+    Ok(PageOfOrders {
+        orders: with_items(conn, rows)?,
+        more,
+    })
 }
 
 /// Up to `limit` live rows newest first, of one status or any, past the page's cursor. The creation-time
