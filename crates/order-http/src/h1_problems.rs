@@ -9,10 +9,11 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::LazyLock;
 use std::task::{ready, Context, Poll};
 
 use actix_web::http::StatusCode;
-use memchr::memmem;
+use memchr::memmem::Finder;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::problem::{Problem, PROBLEM_JSON};
@@ -104,8 +105,8 @@ fn rewrite(bytes: &[u8]) -> Option<Vec<u8>> {
     // Where the bytes not yet in `out` start, and where the search goes on.
     let mut copied = 0;
     let mut from = 0;
-    while let Some(at) = memmem::find(&bytes[from..], START).map(|i| from + i) {
-        let Some(end) = memmem::find(&bytes[at..], END).map(|i| at + i + END.len()) else {
+    while let Some(at) = HEAD_START.find(&bytes[from..]).map(|i| from + i) {
+        let Some(end) = HEAD_END.find(&bytes[at..]).map(|i| at + i + END.len()) else {
             break;
         };
         if let Some(problem) = as_problem(&bytes[at..end]) {
@@ -123,6 +124,9 @@ fn rewrite(bytes: &[u8]) -> Option<Vec<u8>> {
 
 const START: &[u8] = b"HTTP/1.1 ";
 const END: &[u8] = b"\r\n\r\n";
+// Built once: `memmem::find` builds its searcher on every call, more work than a get's whole search.
+static HEAD_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(START));
+static HEAD_END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(END));
 
 /// The problem answer for a response head with an error status, `content-length: 0` and no content type.
 fn as_problem(head: &[u8]) -> Option<Vec<u8>> {
