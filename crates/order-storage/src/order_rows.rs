@@ -532,12 +532,13 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    let mut items_by_order: HashMap<String, Vec<ItemRow>> = HashMap::with_capacity(rows.len());
+    // Each row's lines at the row's place, found by the rows' own ids: no line's order id is copied.
+    let mut lines: Vec<Vec<ItemRow>> = rows.iter().map(|_| Vec::new()).collect();
+    let places: HashMap<&str, usize> = ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
     for item in items_of(conn, &ids)? {
-        items_by_order
-            .entry(item.order_id.clone())
-            .or_default()
-            .push(item);
+        if let Some(&at) = places.get(item.order_id.as_str()) {
+            lines[at].push(item);
+        }
     }
     let shipped: Vec<&str> = rows
         .iter()
@@ -551,8 +552,8 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
     let mut refunds_by_order = refunds_of(conn, &rows)?;
     let mut returns_by_order = returns_of(conn, &rows)?;
     rows.into_iter()
-        .map(|row| {
-            let items = items_by_order.remove(&row.id).unwrap_or_default();
+        .zip(lines)
+        .map(|(row, items)| {
             let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
             let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
             let returns = returns_by_order.remove(&row.id).unwrap_or_default();

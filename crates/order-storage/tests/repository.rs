@@ -436,6 +436,55 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
     }
 }
 
+/// An order with `lines` lines of its own products (`p-<tag>-<line>`).
+fn order_with_lines(tag: usize, lines: usize) -> Order {
+    let items = (0..lines)
+        .map(|line| ItemDraft {
+            product_id: Some(format!("p-{tag}-{line}")),
+            quantity: Some((line + 1).to_string()),
+            price: Some("1.00".into()),
+        })
+        .collect();
+    let total = (1..=lines).sum::<usize>().to_string();
+    let draft = OrderDraft {
+        store_id: Some("lines".into()),
+        customer_id: Some("c-1".into()),
+        currency: Some("EUR".into()),
+        items: Some(items),
+        items_total: Some(total.clone()),
+        shipping_cost: Some("0".into()),
+        tax_amount: Some("0".into()),
+        total_amount: Some(total),
+        note: None,
+        metadata: None,
+    };
+    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+    Order::place(new, OrderId::generate(), now())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_listed_order_has_its_own_lines() {
+    for db in backends() {
+        let mut stored = Vec::new();
+        for tag in 0..6 {
+            let order = order_with_lines(tag, [1, 3, 2, 5, 1, 4][tag]);
+            db.storage
+                .insert(&order, &change(&order), None)
+                .await
+                .expect("stored");
+            stored.push(order);
+        }
+        stored.reverse();
+        let listed = db
+            .storage
+            .list(&OrderFilter::default(), &PageRequest::default())
+            .await
+            .expect("listed");
+        assert_eq!(listed.orders, stored);
+        assert!(!listed.more);
+    }
+}
+
 #[tokio::test]
 async fn a_memory_database_works_and_answers_pings() {
     let options = StorageOptions::new(Database::Sqlite(SqliteLocation::Memory));
