@@ -554,12 +554,21 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
     rows.into_iter()
         .zip(lines)
         .map(|(row, items)| {
-            let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
-            let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
-            let returns = returns_by_order.remove(&row.id).unwrap_or_default();
+            let shipments = take(&mut shipments_by_order, &row.id);
+            let refunds = take(&mut refunds_by_order, &row.id);
+            let returns = take(&mut returns_by_order, &row.id);
             row.into_order(items, shipments, refunds, returns)
         })
         .collect()
+}
+
+/// What `by_order` holds for the order `id`, taken out of it. Most pages have no shipment, refund or return at
+/// all, and an empty map is not asked (a map hashes the id even to find nothing).
+fn take<T>(by_order: &mut HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
+    if by_order.is_empty() {
+        return Vec::new();
+    }
+    by_order.remove(id).unwrap_or_default()
 }
 
 /// The lines of the orders `ids`, by order and position, in one statement diesel keeps prepared: SQLite gets
@@ -619,6 +628,9 @@ fn refunds_of(
         .filter(|row| row.refund_count > 0)
         .map(|row| row.id.as_str())
         .collect();
+    if with_refunds.is_empty() {
+        return Ok(HashMap::new());
+    }
     let currencies: HashMap<&str, &str> = rows
         .iter()
         .map(|row| (row.id.as_str(), row.currency.as_str()))
