@@ -68,23 +68,30 @@ fn decimal_text(minor: i64, digits: u32, buffer: &mut [u8; DECIMAL_TEXT_MAX]) ->
     }
     let mut start = buffer.len();
     let mut magnitude = minor.unsigned_abs();
-    let mut written = 0;
-    while magnitude > 0 || written <= digits {
-        if written == digits && digits > 0 {
-            start -= 1;
-            buffer[start] = b'.';
-        }
+    // `magnitude % 10` is below 10.
+    for _ in 0..digits {
         start -= 1;
-        // `magnitude % 10` is below 10.
         buffer[start] = b'0' + (magnitude % 10) as u8;
         magnitude /= 10;
-        written += 1;
+    }
+    if digits > 0 {
+        start -= 1;
+        buffer[start] = b'.';
+    }
+    // The units, `0` at least.
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
     }
     if minor < 0 {
         start -= 1;
         buffer[start] = b'-';
     }
-    std::str::from_utf8(&buffer[start..]).ok()
+    std::str::from_utf8(buffer.get(start..)?).ok()
 }
 
 impl fmt::Debug for Amount {
