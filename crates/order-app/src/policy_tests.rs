@@ -1,4 +1,6 @@
-use order_domain::{CustomerId, OrderFilter, PageRequest, Principal, Role, StoreId, VersionCheck};
+use order_domain::{
+    CustomerId, OrderFilter, PageOfOrders, PageRequest, Principal, Role, StoreId, VersionCheck,
+};
 
 use super::Action::{self, *};
 use super::Decision::{self, *};
@@ -304,7 +306,7 @@ async fn a_stores_list_asks_the_repository_for_its_own_orders_only() {
         .expect_list()
         .times(1)
         .withf(|filter, _| filter.store_id.as_ref().map(|s| s.as_str()) == Some("store-1"))
-        .returning(|_, _| Ok(Vec::new()));
+        .returning(|_, _| Ok(PageOfOrders::default()));
     let caller = Caller::authenticated(store("store-1"));
     let result = mocks
         .service()

@@ -31,15 +31,15 @@ impl OrderService {
             confine(caller.principal.as_ref(), filter).map_err(|_| AppError::Forbidden {
                 action: Action::List,
             })?;
-        let mut orders = self.ports.orders.list(&filter, page).await?;
-        let limit = page.limit.get();
-        let next = if orders.len() > limit {
-            orders.truncate(limit);
-            orders.last().map(Order::id)
-        } else {
-            None
+        let listed = self.ports.orders.list(&filter, page).await?;
+        let next = match listed.more {
+            true => listed.orders.last().map(Order::id),
+            false => None,
         };
-        Ok(OrderPage { orders, next })
+        Ok(OrderPage {
+            orders: listed.orders,
+            next,
+        })
     }
 }
 

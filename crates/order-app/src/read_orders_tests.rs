@@ -1,17 +1,19 @@
-use order_domain::{OrderFilter, PageLimit, PageRequest};
+use order_domain::{OrderFilter, PageLimit, PageOfOrders, PageRequest};
 
 use crate::test_support::{stored_order, Mocks};
 use crate::{AppError, Caller};
 
 #[tokio::test]
-async fn a_full_page_points_at_its_last_order_as_the_next_cursor() {
-    let orders: Vec<_> = (0..3).map(|_| stored_order()).collect();
+async fn a_page_followed_by_more_points_at_its_last_order_as_the_next_cursor() {
+    let orders: Vec<_> = (0..2).map(|_| stored_order()).collect();
     let second = orders[1].id();
     let mut mocks = Mocks::new();
-    mocks
-        .orders
-        .expect_list()
-        .returning(move |_, _| Ok(orders.clone()));
+    mocks.orders.expect_list().returning(move |_, _| {
+        Ok(PageOfOrders {
+            orders: orders.clone(),
+            more: true,
+        })
+    });
     let page = PageRequest {
         limit: PageLimit::new(2).unwrap_or_default(),
         after: None,
@@ -30,10 +32,12 @@ async fn a_full_page_points_at_its_last_order_as_the_next_cursor() {
 async fn the_last_page_has_no_next_cursor() {
     let orders: Vec<_> = (0..2).map(|_| stored_order()).collect();
     let mut mocks = Mocks::new();
-    mocks
-        .orders
-        .expect_list()
-        .returning(move |_, _| Ok(orders.clone()));
+    mocks.orders.expect_list().returning(move |_, _| {
+        Ok(PageOfOrders {
+            orders: orders.clone(),
+            more: false,
+        })
+    });
     let page = PageRequest {
         limit: PageLimit::new(2).unwrap_or_default(),
         after: None,

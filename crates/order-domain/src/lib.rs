@@ -45,7 +45,7 @@ pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };
 pub use ids::{AuthorizationId, CustomerId, OrderId, ProductId, RefundId, StoreId};
-pub use listing::{OrderFilter, PageLimit, PageRequest};
+pub use listing::{OrderFilter, PageLimit, PageOfOrders, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};
 pub use notification::{Notification, NotificationKind};

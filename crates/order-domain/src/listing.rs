@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::{CustomerId, OrderId, OrderStatus, StoreId};
+use crate::{CustomerId, Order, OrderId, OrderStatus, StoreId};
 
 /// Which orders a list shows; every filter is optional and they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,6 +59,14 @@ impl Default for PageLimit {
 pub struct PageRequest {
     pub limit: PageLimit,
     pub after: Option<OrderId>,
+}
+
+/// The orders of one page as storage reads them, newest first: at most the page's limit, and whether more
+/// follow (storage reads one row past the limit to know, and builds no order of it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageOfOrders {
+    pub orders: Vec<Order>,
+    pub more: bool,
 }
 
 #[cfg(test)]

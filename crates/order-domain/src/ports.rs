@@ -10,8 +10,9 @@ use thiserror::Error;
 use crate::{
     AttemptId, AttemptState, AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim,
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent,
-    OrderFilter, OrderId, OrderLine, PageRequest, PaymentAttempt, PaymentRequest, ProductId,
-    ProviderKey, RecordedChange, RefundId, ReturnId, ReturnItem, ShippingAddress, Version,
+    OrderFilter, OrderId, OrderLine, PageOfOrders, PageRequest, PaymentAttempt, PaymentRequest,
+    ProductId, ProviderKey, RecordedChange, RefundId, ReturnId, ReturnItem, ShippingAddress,
+    Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -55,12 +56,12 @@ pub trait OrderRepository: Send + Sync {
     /// The order even if it is deleted; for the bookkeeping of the service itself, never for clients.
     async fn find_including_deleted(&self, id: OrderId) -> Result<Option<Order>, RepositoryError>;
 
-    /// Up to `page.limit + 1` live orders, newest first (the extra one tells whether there is a next page).
+    /// Up to `page.limit` live orders, newest first, and whether more follow them.
     async fn list(
         &self,
         filter: &OrderFilter,
         page: &PageRequest,
-    ) -> Result<Vec<Order>, RepositoryError>;
+    ) -> Result<PageOfOrders, RepositoryError>;
 
     /// Writes a changed order and its `change` (event and effects) if, and only if, the stored one is still
     /// at `expected`; otherwise `VersionConflict` and nothing is written. A deleted order is changed only by

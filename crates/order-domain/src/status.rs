@@ -13,6 +13,9 @@ pub enum OrderStatus {
     Canceled,
 }
 
+// `reaches` keeps sets of statuses in the bits of a u32.
+const _: () = assert!(OrderStatus::ALL.len() <= 32);
+
 impl OrderStatus {
     pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Pending,
@@ -42,20 +45,26 @@ impl OrderStatus {
 
     /// Whether `target` is this status or follows from it by any number of transitions.
     pub fn reaches(self, target: OrderStatus) -> bool {
-        let mut seen = vec![self];
-        let mut next = 0;
-        while let Some(&at) = seen.get(next) {
-            if at == target {
-                return true;
-            }
-            for to in OrderStatus::ALL {
-                if at.can_become(to) && !seen.contains(&to) {
-                    seen.push(to);
+        // Sets of statuses as bits, not a list on the heap (every order rendered asks this several times for
+        // its allowed actions): those found, and those whose transitions are not yet followed.
+        let bit = |status: OrderStatus| 1u32 << (status as u32);
+        let mut found = bit(self);
+        let mut unfollowed = found;
+        while unfollowed != 0 {
+            for at in OrderStatus::ALL {
+                if unfollowed & bit(at) == 0 {
+                    continue;
+                }
+                unfollowed &= !bit(at);
+                for to in OrderStatus::ALL {
+                    if at.can_become(to) && found & bit(to) == 0 {
+                        found |= bit(to);
+                        unfollowed |= bit(to);
+                    }
                 }
             }
-            next += 1;
         }
-        false
+        found & bit(target) != 0
     }
 
     /// Whether the goods of an order in this status have left: it is shipped or past it.
@@ -217,5 +226,40 @@ mod tests {
         }
         assert!("Pending".parse::<OrderStatus>().is_err());
         assert!("cancelled".parse::<OrderStatus>().is_err());
+    }
+
+    /// `reaches` as it was, a search through a list.
+    fn reaches_as_it_was(from: OrderStatus, target: OrderStatus) -> bool {
+        let mut seen = vec![from];
+        let mut next = 0;
+        while let Some(&at) = seen.get(next) {
+            if at == target {
+                return true;
+            }
+            for to in OrderStatus::ALL {
+                if at.can_become(to) && !seen.contains(&to) {
+                    seen.push(to);
+                }
+            }
+            next += 1;
+        }
+        false
+    }
+
+    #[test]
+    fn a_status_reaches_what_its_transitions_lead_to_as_before() {
+        for from in OrderStatus::ALL {
+            for target in OrderStatus::ALL {
+                assert_eq!(
+                    from.reaches(target),
+                    reaches_as_it_was(from, target),
+                    "{from} {target}"
+                );
+            }
+        }
+        assert!(Pending.reaches(Delivered));
+        assert!(Shipped.reaches(Shipped));
+        assert!(!Shipped.reaches(Canceled));
+        assert!(!Canceled.reaches(Pending));
     }
 }

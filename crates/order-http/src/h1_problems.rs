@@ -9,9 +9,11 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::LazyLock;
 use std::task::{ready, Context, Poll};
 
 use actix_web::http::StatusCode;
+use memchr::memmem::Finder;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::problem::{Problem, PROBLEM_JSON};
@@ -94,38 +96,44 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for ProblemIo<T> {
     }
 }
 
-/// `bytes` with each bodiless error answer in it made a problem; `None` when there is none.
+/// `bytes` with each bodiless error answer in it made a problem; `None` when there is none. Every buffer the
+/// server writes passes here, a list page's 20 KB body too: the heads are found with `memchr`'s vectorized
+/// search, a head whose status is no error is passed over by its first digit, and nothing is copied unless an
+/// answer is rewritten.
 fn rewrite(bytes: &[u8]) -> Option<Vec<u8>> {
-    const START: &[u8] = b"HTTP/1.1 ";
-    let mut out = Vec::new();
+    let mut out: Option<Vec<u8>> = None;
+    // Where the bytes not yet in `out` start, and where the search goes on.
+    let mut copied = 0;
     let mut from = 0;
-    let mut changed = false;
-    while let Some(at) = find(&bytes[from..], START).map(|i| from + i) {
-        let Some(end) = find(&bytes[at..], b"\r\n\r\n").map(|i| at + i + 4) else {
+    while let Some(at) = HEAD_START.find(&bytes[from..]).map(|i| from + i) {
+        let Some(end) = HEAD_END.find(&bytes[at..]).map(|i| at + i + END.len()) else {
             break;
         };
-        match as_problem(&bytes[at..end]) {
-            Some(problem) => {
-                out.extend_from_slice(&bytes[from..at]);
-                out.extend_from_slice(&problem);
-                changed = true;
-            }
-            None => out.extend_from_slice(&bytes[from..end]),
+        if let Some(problem) = as_problem(&bytes[at..end]) {
+            let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len() + problem.len()));
+            out.extend_from_slice(&bytes[copied..at]);
+            out.extend_from_slice(&problem);
+            copied = end;
         }
         from = end;
     }
-    out.extend_from_slice(&bytes[from..]);
-    changed.then_some(out)
+    let mut out = out?;
+    out.extend_from_slice(&bytes[copied..]);
+    Some(out)
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
+const START: &[u8] = b"HTTP/1.1 ";
+const END: &[u8] = b"\r\n\r\n";
+// Built once: `memmem::find` builds its searcher on every call, more work than a get's whole search.
+static HEAD_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(START));
+static HEAD_END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(END));
 
 /// The problem answer for a response head with an error status, `content-length: 0` and no content type.
 fn as_problem(head: &[u8]) -> Option<Vec<u8>> {
+    // A status from 400 to 599 starts with its digit: any other head is not parsed.
+    if !matches!(head.get(START.len()), Some(b'4' | b'5')) {
+        return None;
+    }
     let head = std::str::from_utf8(head).ok()?;
     let mut lines = head.trim_end().split("\r\n");
     let status_line = lines.next()?;
@@ -230,6 +238,120 @@ mod tests {
             b"HTTP/1.1 400 Bad Req".as_slice(),
         ] {
             assert_eq!(rewrite(bytes), None, "{}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn a_big_body_with_no_error_head_is_left_alone() {
+        let body = "{\"note\":\"HTTP/1.1 400 in a note\",\"x\":\"HTTP/1.1 \"}".repeat(500);
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\ncontent-type: application/json\r\n\r\n{body}",
+            body.len()
+        );
+        assert!(answer.len() > 20_000);
+        assert_eq!(rewrite(answer.as_bytes()), None);
+        assert_eq!(rewrite(body.as_bytes()), None);
+    }
+
+    /// The answers of a buffer, head and body, each body as long as its head's `content-length`.
+    fn answers(mut bytes: &str) -> Vec<(&str, &str)> {
+        let mut answers = Vec::new();
+        while let Some((head, rest)) = bytes.split_once("\r\n\r\n") {
+            let length: usize = head
+                .split("\r\n")
+                .find_map(|line| line.strip_prefix("content-length: "))
+                .and_then(|n| n.parse().ok())
+                .expect("a length");
+            let (body, rest) = rest.split_at(length);
+            answers.push((head, body));
+            bytes = rest;
+        }
+        assert_eq!(bytes, "", "nothing after the last answer");
+        answers
+    }
+
+    #[test]
+    fn each_bodiless_error_head_of_a_pipelined_buffer_becomes_a_problem() {
+        let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+        let first = "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        let second =
+            "HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let bytes = [ok, first, ok, second].concat();
+        let out = String::from_utf8(rewrite(bytes.as_bytes()).expect("a rewrite")).expect("text");
+        let answers = answers(&out);
+        assert_eq!(answers.len(), 4, "{out}");
+        for (head, body) in [&answers[0], &answers[2]] {
+            assert_eq!(format!("{head}\r\n\r\n{body}"), ok);
+        }
+        for ((head, body), status, kind) in [
+            (&answers[1], 400, "/problems/malformed-request"),
+            (&answers[3], 408, "/problems/request-timeout"),
+        ] {
+            assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+            assert!(head.contains(PROBLEM_JSON), "{head}");
+            let body: serde_json::Value = serde_json::from_str(body).expect("a problem");
+            assert_eq!(body["status"], status);
+            assert_eq!(body["type"], kind);
+        }
+        assert!(answers[3].0.contains("connection: close"), "{out}");
+    }
+
+    /// The rewrite before it searched with `memchr` and copied only when it changed something.
+    fn rewrite_as_it_was(bytes: &[u8]) -> Option<Vec<u8>> {
+        fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+            haystack
+                .windows(needle.len())
+                .position(|window| window == needle)
+        }
+        let mut out = Vec::new();
+        let mut from = 0;
+        let mut changed = false;
+        while let Some(at) = find(&bytes[from..], START).map(|i| from + i) {
+            let Some(end) = find(&bytes[at..], b"\r\n\r\n").map(|i| at + i + 4) else {
+                break;
+            };
+            match as_problem(&bytes[at..end]) {
+                Some(problem) => {
+                    out.extend_from_slice(&bytes[from..at]);
+                    out.extend_from_slice(&problem);
+                    changed = true;
+                }
+                None => out.extend_from_slice(&bytes[from..end]),
+            }
+            from = end;
+        }
+        out.extend_from_slice(&bytes[from..]);
+        changed.then_some(out)
+    }
+
+    #[test]
+    fn buffers_are_rewritten_as_before() {
+        let pieces: [&[u8]; 12] = [
+            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}",
+            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length:0\r\n\r\n",
+            b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nx: y\r\n\r\n",
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\ncontent-type: text/plain\r\n\r\n",
+            b"HTTP/1.1 599 x\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 600 x\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 4\r\n\r\n",
+            b"HTTP/1.1 +45 x\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 408 \xff\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 HTTP/1.1 400 x\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 400 Bad Req",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in [b"".as_slice(), b"body", b"HTTP/1.", b"\r\n\r\n"] {
+                    let bytes = [a, c, b, c].concat();
+                    assert_eq!(
+                        rewrite(&bytes),
+                        rewrite_as_it_was(&bytes),
+                        "{}",
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+            }
         }
     }
 }

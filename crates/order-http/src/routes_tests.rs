@@ -25,7 +25,9 @@ fn unlimited() -> RateLimiting {
 fn service() -> OrderService {
     let mut orders = MockOrderRepository::new();
     orders.expect_find().returning(|_| Ok(None));
-    orders.expect_list().returning(|_, _| Ok(Vec::new()));
+    orders
+        .expect_list()
+        .returning(|_, _| Ok(order_domain::PageOfOrders::default()));
     orders
         .expect_find_including_deleted()
         .returning(|_| Ok(None));

@@ -7,8 +7,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
-    OrderLine, OrderSnapshot, OrderStatus, PageRequest, Payment, ProductId, Quantity, Refund,
-    Return, Shipment, ShippingAddress, StoreId, Totals, Version,
+    OrderLine, OrderSnapshot, OrderStatus, PageOfOrders, PageRequest, Payment, ProductId, Quantity,
+    Refund, Return, Shipment, ShippingAddress, StoreId, Totals, Version,
 };
 use shipment_rows::ShipmentRows;
 
@@ -460,13 +460,15 @@ pub(crate) fn find_live_order(
     row.into_order(items, shipments, refunds, returns).map(Some)
 }
 
+/// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
+/// looked at (its lines, shipments, refunds and returns are not loaded).
 pub(crate) fn list_live_orders(
     conn: &mut DbConnection,
     filter: &OrderFilter,
     page: &PageRequest,
-) -> Result<Vec<Order>, StorageError> {
+) -> Result<PageOfOrders, StorageError> {
     let limit = page.limit.get() + 1;
-    let rows = match filter.statuses.as_deref() {
+    let mut rows = match filter.statuses.as_deref() {
         None => page_of_rows(conn, filter, None, page, limit)?,
         Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
         // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
@@ -492,7 +494,12 @@ pub(crate) fn list_live_orders(
             Ok::<_, StorageError>(rows)
         })?,
     };
-    with_items(conn, rows)
+    let more = rows.len() > page.limit.get();
+    rows.truncate(page.limit.get());
+    Ok(PageOfOrders {
+        orders: with_items(conn, rows)?,
+        more,
+    })
 }
 
 /// Up to `limit` live rows newest first, of one status or any, past the page's cursor. The creation-time
@@ -601,12 +608,13 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    let mut items_by_order: HashMap<String, Vec<ItemRow>> = HashMap::with_capacity(rows.len());
+    // Each row's lines at the row's place, found by the rows' own ids: no line's order id is copied.
+    let mut lines: Vec<Vec<ItemRow>> = rows.iter().map(|_| Vec::new()).collect();
+    let places: HashMap<&str, usize> = ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
     for item in items_of(conn, &ids)? {
-        items_by_order
-            .entry(item.order_id.clone())
-            .or_default()
-            .push(item);
+        if let Some(&at) = places.get(item.order_id.as_str()) {
+            lines[at].push(item);
+        }
     }
     let shipped: Vec<&str> = rows
         .iter()
@@ -620,14 +628,23 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
     let mut refunds_by_order = refunds_of(conn, &rows)?;
     let mut returns_by_order = returns_of(conn, &rows)?;
     rows.into_iter()
-        .map(|row| {
-            let items = items_by_order.remove(&row.id).unwrap_or_default();
-            let shipments = shipments_by_order.remove(&row.id).unwrap_or_default();
-            let refunds = refunds_by_order.remove(&row.id).unwrap_or_default();
-            let returns = returns_by_order.remove(&row.id).unwrap_or_default();
+        .zip(lines)
+        .map(|(row, items)| {
+            let shipments = take(&mut shipments_by_order, &row.id);
+            let refunds = take(&mut refunds_by_order, &row.id);
+            let returns = take(&mut returns_by_order, &row.id);
             row.into_order(items, shipments, refunds, returns)
         })
         .collect()
+}
+
+/// What `by_order` holds for the order `id`, taken out of it. Most pages have no shipment, refund or return at
+/// all, and an empty map is not asked (a map hashes the id even to find nothing).
+fn take<T>(by_order: &mut HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
+    if by_order.is_empty() {
+        return Vec::new();
+    }
+    by_order.remove(id).unwrap_or_default()
 }
 
 /// The lines of the orders `ids`, by order and position, in one statement diesel keeps prepared: SQLite gets
@@ -658,6 +675,9 @@ fn refunds_of(
         .filter(|row| row.refund_count > 0)
         .map(|row| row.id.as_str())
         .collect();
+    if with_refunds.is_empty() {
+        return Ok(HashMap::new());
+    }
     let currencies: HashMap<&str, &str> = rows
         .iter()
         .map(|row| (row.id.as_str(), row.currency.as_str()))

@@ -6,8 +6,8 @@ use order_domain::ports::{
 };
 use order_domain::{
     AttemptId, AttemptState, AuthorizationId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
-    IdempotencyRecord, IdempotencyScope, Order, OrderEvent, OrderFilter, OrderId, PageRequest,
-    PaymentAttempt, RecordedChange, Version,
+    IdempotencyRecord, IdempotencyScope, Order, OrderEvent, OrderFilter, OrderId, PageOfOrders,
+    PageRequest, PaymentAttempt, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
@@ -75,7 +75,7 @@ impl OrderRepository for DieselStorage {
         &self,
         filter: &OrderFilter,
         page: &PageRequest,
-    ) -> Result<Vec<Order>, RepositoryError> {
+    ) -> Result<PageOfOrders, RepositoryError> {
         let (filter, page) = (filter.clone(), *page);
         self.run(move |conn| list_live_orders(conn, &filter, &page))
             .await

@@ -353,30 +353,37 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             ..OrderFilter::default()
         };
         let mut seen = Vec::new();
+        let mut followed = Vec::new();
         let mut page = PageRequest {
             limit: PageLimit::new(2).unwrap_or_default(),
             after: None,
         };
         loop {
-            let orders = db
+            let listed = db
                 .storage
                 .list(&filter, &page)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
-            assert!(orders.len() <= 3, "at most limit + 1");
-            let shown: Vec<_> = orders.iter().take(2).collect();
-            assert!(shown
+            assert!(listed.orders.len() <= 2, "at most the limit");
+            assert!(listed
+                .orders
                 .iter()
                 .all(|o| o.store_id().as_str() == "even" && o.lines().len() == 2));
-            seen.extend(shown.iter().map(|o| o.id()));
-            if orders.len() <= 2 {
+            seen.extend(listed.orders.iter().map(|o| o.id()));
+            followed.push(listed.more);
+            if !listed.more {
                 break;
             }
-            page.after = shown.last().map(|o| o.id());
+            page.after = listed.orders.last().map(|o| o.id());
         }
         let mut evens: Vec<_> = created.iter().step_by(2).copied().collect();
         evens.reverse();
         assert_eq!(seen, evens);
+        assert_eq!(
+            followed,
+            [true, false],
+            "four orders in pages of two: a last page as long as the limit is followed by none"
+        );
 
         let pending = OrderFilter {
             statuses: Some(vec![OrderStatus::Pending]),
@@ -387,17 +394,94 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             after: None,
         };
         assert_eq!(
-            db.storage.list(&pending, &all).await.map(|o| o.len()).ok(),
-            Some(7)
+            db.storage
+                .list(&pending, &all)
+                .await
+                .map(|listed| (listed.orders.len(), listed.more))
+                .ok(),
+            Some((7, false))
         );
+        let pending_or_shipped = OrderFilter {
+            statuses: Some(vec![OrderStatus::Pending, OrderStatus::Shipped]),
+            ..OrderFilter::default()
+        };
+        let six = PageRequest {
+            limit: PageLimit::new(6).unwrap_or_default(),
+            after: None,
+        };
+        let listed = db
+            .storage
+            .list(&pending_or_shipped, &six)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut newest: Vec<_> = created.iter().rev().take(6).copied().collect();
+        newest.sort_by(|a, b| b.cmp(a));
+        assert_eq!(
+            listed.orders.iter().map(Order::id).collect::<Vec<_>>(),
+            newest
+        );
+        assert!(listed.more, "a seventh pending order follows");
         let shipped = OrderFilter {
             statuses: Some(vec![OrderStatus::Shipped]),
             ..OrderFilter::default()
         };
         assert_eq!(
-            db.storage.list(&shipped, &all).await.map(|o| o.len()).ok(),
-            Some(0)
+            db.storage
+                .list(&shipped, &all)
+                .await
+                .map(|listed| (listed.orders.len(), listed.more))
+                .ok(),
+            Some((0, false))
         );
+    }
+}
+
+/// An order with `lines` lines of its own products (`p-<tag>-<line>`).
+fn order_with_lines(tag: usize, lines: usize) -> Order {
+    let items = (0..lines)
+        .map(|line| ItemDraft {
+            product_id: Some(format!("p-{tag}-{line}")),
+            quantity: Some((line + 1).to_string()),
+            price: Some("1.00".into()),
+        })
+        .collect();
+    let total = (1..=lines).sum::<usize>().to_string();
+    let draft = OrderDraft {
+        store_id: Some("lines".into()),
+        customer_id: Some("c-1".into()),
+        currency: Some("EUR".into()),
+        items: Some(items),
+        items_total: Some(total.clone()),
+        shipping_cost: Some("0".into()),
+        tax_amount: Some("0".into()),
+        total_amount: Some(total),
+        note: None,
+        metadata: None,
+    };
+    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+    Order::place(new, OrderId::generate(), now())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_listed_order_has_its_own_lines() {
+    for db in backends() {
+        let mut stored = Vec::new();
+        for tag in 0..6 {
+            let order = order_with_lines(tag, [1, 3, 2, 5, 1, 4][tag]);
+            db.storage
+                .insert(&order, &change(&order), None)
+                .await
+                .expect("stored");
+            stored.push(order);
+        }
+        stored.reverse();
+        let listed = db
+            .storage
+            .list(&OrderFilter::default(), &PageRequest::default())
+            .await
+            .expect("listed");
+        assert_eq!(listed.orders, stored);
+        assert!(!listed.more);
     }
 }
 
@@ -1070,6 +1154,9 @@ async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates()
             )
             .await
             .expect("listed");
-        assert!(listed.contains(&order), "a list reads the returns too");
+        assert!(
+            listed.orders.contains(&order),
+            "a list reads the returns too"
+        );
     }
 }

@@ -14,7 +14,8 @@ pub(crate) use request::{
     ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,
 };
 pub(crate) use response::{
-    render_order, render_shipment, OrderBody, OrderListBody, ShipmentBody as ShipmentOutBody,
+    render_order, render_page, render_shipment, OrderBody, OrderListBody,
+    ShipmentBody as ShipmentOutBody,
 };
 pub(crate) use returns::{render_return, ReturnBody, ReturnOut, ReturnStatusBody};
 

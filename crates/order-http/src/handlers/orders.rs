@@ -1,3 +1,4 @@
+use actix_web::error::JsonPayloadError;
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
@@ -10,7 +11,7 @@ use order_domain::{
 
 use crate::business::{self, OrderEvent};
 use crate::caller::caller;
-use crate::dto::{render_order, CreateOrderRequest, ListParams, OrderListBody};
+use crate::dto::{render_order, render_page, CreateOrderRequest, ListParams, OrderListBody};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match, is_fresh};
 use crate::problem::FieldProblem;
@@ -158,7 +159,11 @@ pub(crate) async fn list_orders(
         items: listed.orders.iter().map(Into::into).collect(),
         next_cursor,
     };
-    Ok(response.json(body))
+    // As `HttpResponseBuilder::json` answers, into a buffer sized for the page.
+    Ok(match render_page(&body) {
+        Ok(json) => response.content_type(ContentType::json()).body(json),
+        Err(error) => HttpResponse::from_error(JsonPayloadError::Serialize(error)),
+    })
 }
 
 fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), ApiError> {
