@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, HasSqlType, Integer, Nullable, Text, Timestamp, Untyped};
 use order_domain::{
     AttemptId, AttemptState, AuthorizationId, Currency, Money, OrderId, PaymentAttempt,
     PaymentRequest, ProviderKey,
@@ -14,6 +17,7 @@ use order_domain::{
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::payment_attempts;
+use crate::stamp::Stamp;
 
 #[derive(Insertable)]
 #[diesel(table_name = payment_attempts)]
@@ -196,18 +200,54 @@ pub(crate) fn lost(
     Ok(())
 }
 
-/// Leases the due open or settling attempts (`{lock}` is `FOR UPDATE SKIP LOCKED` on Postgres).
-const CLAIM: &str = r#"
-UPDATE payment_attempts SET state = 'settling', settle_at = $2
-WHERE id IN (
+/// Leases the due open or settling attempts, oldest first (`lock` is `FOR UPDATE SKIP LOCKED` on Postgres).
+/// A query of its own rather than `sql_query`, which diesel prepares again on every execution: the worker
+/// claims on every tick, idle or not. Kept prepared in the connection's statement cache, keyed by its text,
+/// which holds the limit and the lock.
+struct Claim {
+    now: Stamp,
+    until: Stamp,
+    limit: u32,
+    lock: &'static str,
+}
+
+impl<DB> QueryFragment<DB> for Claim
+where
+    DB: Backend + HasSqlType<Timestamp>,
+    Stamp: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE payment_attempts SET state = 'settling', settle_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.until)?;
+        out.push_sql(
+            " WHERE id IN (
     SELECT a.id FROM payment_attempts a
-    WHERE a.state IN ('open', 'settling') AND a.settle_at <= $1
-    ORDER BY a.settle_at
-    LIMIT $3
-    {lock}
+    WHERE a.state IN ('open', 'settling') AND a.settle_at <= ",
+        );
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql("\n    ORDER BY a.settle_at\n    LIMIT ");
+        out.push_sql(&self.limit.to_string());
+        out.push_sql(self.lock);
+        out.push_sql(
+            "
 )
-RETURNING id, order_id, provider_key, method, amount, currency, reference, authorization_id, state, failures
-"#;
+RETURNING id, order_id, provider_key, method, amount, currency, reference, authorization_id, state, failures",
+        );
+        Ok(())
+    }
+}
+
+/// No static id: cached by its SQL text, which holds the limit and the lock.
+impl QueryId for Claim {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Claim {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Claim {}
 
 pub(crate) fn claim_due(
     conn: &mut DbConnection,
@@ -215,16 +255,18 @@ pub(crate) fn claim_due(
     lease: Duration,
     limit: usize,
 ) -> Result<Vec<PaymentAttempt>, StorageError> {
-    let sql = match conn {
-        DbConnection::Postgres(_) => CLAIM.replace("{lock}", "FOR UPDATE SKIP LOCKED"),
-        DbConnection::Sqlite(_) => CLAIM.replace("{lock}", "").replace('$', "?"),
-    };
     let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
-    let rows: Vec<AttemptRow> = diesel::sql_query(sql)
-        .bind::<Timestamp, _>(now.naive_utc())
-        .bind::<Timestamp, _>(until.naive_utc())
-        .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
-        .load(conn)?;
+    let claim = |lock| Claim {
+        now: Stamp(now.naive_utc()),
+        until: Stamp(until.naive_utc()),
+        limit: u32::try_from(limit).unwrap_or(u32::MAX),
+        lock,
+    };
+    // On the backend's own connection, so that diesel finds the statement in its cache.
+    let rows: Vec<AttemptRow> = match conn {
+        DbConnection::Postgres(conn) => claim("\n    FOR UPDATE SKIP LOCKED").load(conn)?,
+        DbConnection::Sqlite(conn) => claim("").load(conn)?,
+    };
     rows.into_iter().map(AttemptRow::into_attempt).collect()
 }
 
@@ -269,4 +311,46 @@ pub(crate) fn of_order(
         .select(ATTEMPT_COLUMNS)
         .load(conn)?;
     rows.into_iter().map(AttemptRow::into_attempt).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+    use crate::testing::TestDatabase;
+    use crate::{DieselStorage, StorageOptions};
+
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// The worker claims on every tick: the claim is parsed and planned once per connection, not again each
+    /// time (Postgres lists what a connection keeps prepared).
+    #[test]
+    fn the_claim_is_prepared_once_per_connection() {
+        let Some(database) = TestDatabase::postgres() else {
+            return;
+        };
+        let mut options = StorageOptions::new(database.database.clone());
+        options.pool_size = 1;
+        let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let conn = &mut conn.db;
+        for _ in 0..3 {
+            let claimed = claim_due(conn, Utc::now(), Duration::from_secs(60), 128)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(claimed.is_empty());
+        }
+        let prepared = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_prepared_statements \
+             WHERE statement LIKE 'UPDATE payment_attempts SET state = ''settling''%'",
+        )
+        .get_result::<Found>(conn)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .n;
+        assert_eq!(prepared, 1, "the claim's statement, prepared once");
+    }
 }
