@@ -265,8 +265,10 @@ impl Order {
     }
 
     /// What may happen to this order now.
-    pub fn allowed_actions(&self) -> impl Iterator<Item = OrderAction> {
+    pub fn allowed_actions(&self) -> impl Iterator<Item = OrderAction> + '_ {
+        // A return is settled only while one waits: the status says goods left, the returns say one came back.
         OrderAction::allowed_in(self.0.status)
+            .filter(|action| *action != OrderAction::SettleReturn || self.awaits_a_return())
     }
 
     fn ensure_allowed(&self, action: OrderAction) -> Result<(), OrderError> {

@@ -17,6 +17,13 @@ impl Order {
         &self.0.returns
     }
 
+    /// Whether a return was asked for and is neither received nor rejected yet.
+    pub(crate) fn awaits_a_return(&self) -> bool {
+        self.returns()
+            .iter()
+            .any(|found| found.status == ReturnStatus::Requested)
+    }
+
     pub fn find_return(&self, id: ReturnId) -> Option<&Return> {
         self.0.returns.iter().find(|r| r.id == id)
     }

@@ -317,3 +317,29 @@ fn refund_items_add_up_across_refunds() {
         .request_refund(refund("1"), OrderRefundId::generate(), at(4))
         .expect("the last one");
 }
+
+#[test]
+fn settling_a_return_is_offered_only_while_one_waits() {
+    let settles = |order: &Order| {
+        order
+            .allowed_actions()
+            .any(|action| action == OrderAction::SettleReturn)
+    };
+    let mut order = partly_shipped();
+    assert!(!settles(&order), "nothing was asked back");
+    let (first, second) = (ReturnId::generate(), ReturnId::generate());
+    order
+        .request_return(request(&[("a", "1")]), first, at(3))
+        .expect("requested");
+    order
+        .request_return(request(&[("a", "1")]), second, at(4))
+        .expect("requested");
+    assert!(settles(&order), "two wait");
+    order.reject_return(first, at(5)).expect("rejected");
+    assert!(settles(&order), "one still waits");
+    order.reject_return(second, at(6)).expect("rejected");
+    assert!(!settles(&order), "none waits");
+    assert!(order
+        .allowed_actions()
+        .any(|action| action == OrderAction::RequestReturn));
+}

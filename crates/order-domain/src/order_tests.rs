@@ -108,7 +108,6 @@ fn the_happy_path_moves_through_every_status_bumping_the_version() {
             OrderAction::Delete,
             OrderAction::UpdateMetadata,
             OrderAction::RequestReturn,
-            OrderAction::SettleReturn
         ]
     );
 }

@@ -78,7 +78,6 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
             "correctShipmentTracking",
             "deliverShipment",
             "requestReturn",
-            "settleReturn"
         ]
     );
 
@@ -102,7 +101,7 @@ async fn an_order_goes_from_pending_to_delivered_through_its_business_events() {
     assert_eq!(delivered["version"], 7);
     assert_eq!(
         actions(&delivered),
-        ["delete", "updateMetadata", "requestReturn", "settleReturn"]
+        ["delete", "updateMetadata", "requestReturn"]
     );
     assert_eq!(app.order(id).await, delivered);
 }
