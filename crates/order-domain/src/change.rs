@@ -27,7 +27,7 @@ impl RecordedChange {
                 order_version: after.version(),
                 occurred_at: after.updated_at(),
                 context,
-                data,
+                data: data.into(),
             },
             effects,
         })

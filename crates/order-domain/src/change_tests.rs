@@ -1,6 +1,6 @@
 use super::*;
 use crate::order::tests::{address, at, authorization, payment, pending, tracking};
-use crate::{Actor, EffectKind::*, Principal, Role};
+use crate::{Actor, EffectKind::*, EventData, Principal, Role};
 
 fn change(before: &Order, after: &Order) -> RecordedChange {
     RecordedChange::of(Some(before), after, EventContext::default())
@@ -60,7 +60,7 @@ fn each_change_is_one_event_with_the_new_version_and_its_effects() {
         .unwrap_or_else(|e| panic!("{e}"));
     let correction = change(&shipped, &corrected);
     assert_eq!(correction.event.event_type, EventType::TrackingCorrected);
-    let Datum::Object(fields) = correction.event.data else {
+    let EventData::Built(Datum::Object(fields)) = correction.event.data else {
         panic!("data is not an object")
     };
     let names: Vec<_> = fields.iter().map(|(name, _)| name.as_str()).collect();
@@ -226,13 +226,13 @@ fn replacing_the_metadata_is_its_own_event_with_before_and_after_and_is_only_pub
     assert_eq!(updated.effects, [Publish]);
     assert_eq!(
         updated.event.data,
-        Datum::object([
+        EventData::from(Datum::object([
             ("before", Datum::Object(Vec::new())),
             (
                 "after",
                 Datum::Object(vec![("channel".to_owned(), Datum::text("web"))])
             ),
-        ])
+        ]))
     );
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{OrderId, Principal, Version};
+use crate::{EventData, OrderId, Principal, Version};
 
 /// An event's id: a UUIDv7, so ids sort by the time they were made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -183,7 +183,7 @@ pub struct OrderEvent {
     pub occurred_at: DateTime<Utc>,
     pub context: EventContext,
     /// What changed; for corrections, the values before and after. Always an object.
-    pub data: Datum,
+    pub data: EventData,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod change;
 mod datum_serde;
 mod effect;
 mod event;
+mod event_data;
 mod exact_number;
 mod idempotency;
 mod ids;
@@ -41,6 +42,7 @@ pub use annotations::{Metadata, Note};
 pub use change::RecordedChange;
 pub use effect::{DueEffect, EffectKind, RetryPolicy};
 pub use event::{Actor, Datum, EventContext, EventId, EventType, OrderEvent};
+pub use event_data::{EventData, NotAnObject};
 pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, context::Publish, stream};
 use async_trait::async_trait;
 use order_domain::ports::{EventPublisher, GatewayError};
-use order_domain::{Actor, Datum, OrderEvent};
+use order_domain::{Actor, EventData, OrderEvent};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -134,8 +134,8 @@ pub fn event_json(event: &OrderEvent) -> Value {
 #[derive(Serialize)]
 struct EventBody<'a> {
     actor: Option<ActorBody<'a>>,
-    /// Keys sorted: `Datum`'s one JSON form.
-    data: &'a Datum,
+    /// Keys sorted: `Datum`'s one JSON form; an event read back from the history is written as it was stored.
+    data: &'a EventData,
     #[serde(rename = "eventId")]
     event_id: String,
     #[serde(rename = "idempotencyKey")]
@@ -185,7 +185,7 @@ impl<'a> EventBody<'a> {
 mod tests {
     use chrono::{TimeZone, Utc};
     use order_domain::{
-        Actor, Datum, EventContext, EventId, EventType, OrderEvent, OrderId, Version,
+        Actor, Datum, EventContext, EventData, EventId, EventType, OrderEvent, OrderId, Version,
     };
     use serde_json::{json, Map, Value};
 
@@ -217,7 +217,7 @@ mod tests {
             "actor": context.actor.as_ref().map(|a| json!({"subject": a.subject, "role": a.role})),
             "requestId": context.request_id,
             "idempotencyKey": context.idempotency_key,
-            "data": datum(&event.data),
+            "data": datum(&event.data.to_datum().unwrap_or(Datum::Null)),
         })
     }
 
@@ -236,7 +236,7 @@ mod tests {
                 request_id: Some("req-\"1\"".to_owned()),
                 idempotency_key: None,
             },
-            data,
+            data: data.into(),
         }
     }
 
@@ -275,6 +275,18 @@ mod tests {
                 String::from_utf8_lossy(&before)
             );
             assert_eq!(event_json(&event), as_value_tree(&event));
+            // Read back from the history, it is published byte for byte as it was built.
+            let stored = OrderEvent {
+                data: EventData::stored(event.data.to_json()).unwrap_or_else(|e| panic!("{e}")),
+                ..event.clone()
+            };
+            assert!(matches!(stored.data, EventData::Stored(_)));
+            let republished = serde_json::to_vec(&EventBody::of(&stored)).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&republished),
+                String::from_utf8_lossy(&published)
+            );
+            assert_eq!(event_json(&stored), event_json(&event));
         }
         let published: Value =
             serde_json::to_value(EventBody::of(&event(None, data))).unwrap_or_default();

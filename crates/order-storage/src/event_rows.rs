@@ -4,7 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
-    Actor, Datum, EffectKind, EventContext, EventType, OrderEvent, OrderId, RecordedChange, Version,
+    Actor, EffectKind, EventContext, EventData, EventType, OrderEvent, OrderId, RecordedChange,
+    Version,
 };
 
 use crate::cached::insert_of;
@@ -114,8 +115,7 @@ impl ChangeRows {
                 actor_role: context.actor.as_ref().map(|a| a.role.clone()),
                 request_id: context.request_id.clone(),
                 idempotency_key: context.idempotency_key.clone(),
-                // Cannot fail: a datum has text keys and integers only.
-                data: serde_json::to_string(&event.data).unwrap_or_default(),
+                data: event.data.to_json(),
             },
             effects,
         }
@@ -139,7 +139,8 @@ pub(crate) fn version_column(version: Version) -> i64 {
 
 impl EventRow {
     fn into_event(self) -> Result<OrderEvent, StorageError> {
-        let data: Datum = serde_json::from_str(&self.data).map_err(|e| corrupt("event data", e))?;
+        // Passed on as it was stored: the relay and the history's reads write it out without parsing it.
+        let data = EventData::stored(self.data).map_err(|e| corrupt("event data", e))?;
         let actor = match (self.actor_subject, self.actor_role) {
             (Some(subject), Some(role)) => Some(Actor { subject, role }),
             _ => None,

@@ -52,7 +52,7 @@ fn change(order: &Order, event_type: EventType) -> RecordedChange {
             order_version: order.version(),
             occurred_at: order.updated_at(),
             context: EventContext::default(),
-            data: Datum::object([]),
+            data: Datum::object([]).into(),
         },
         effects: vec![EffectKind::Publish, EffectKind::ReleaseStock],
     }

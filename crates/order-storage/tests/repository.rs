@@ -69,7 +69,7 @@ fn change(order: &Order) -> RecordedChange {
             order_version: order.version(),
             occurred_at: order.updated_at(),
             context: EventContext::default(),
-            data: Datum::object([("status", Datum::text(order.status().as_str()))]),
+            data: Datum::object([("status", Datum::text(order.status().as_str()))]).into(),
         },
         effects: vec![EffectKind::Publish],
     }

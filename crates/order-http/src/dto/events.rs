@@ -1,9 +1,8 @@
 //! An order's history as JSON: the same fields as the body of the events published to NATS.
 
 use order_app::EventPage;
-use order_domain::{Datum, OrderEvent};
+use order_domain::{EventData, OrderEvent};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 /// One page of an order's history, oldest first.
@@ -43,7 +42,7 @@ struct EventBody {
     idempotency_key: Option<String>,
     /// What changed; for corrections, the values before and after.
     #[schema(value_type = Object)]
-    data: Value,
+    data: EventData,
 }
 
 /// Who made the change: the token's subject and role; `null` without authentication.
@@ -72,22 +71,7 @@ impl EventBody {
             }),
             request_id: context.request_id.clone(),
             idempotency_key: context.idempotency_key.clone(),
-            data: datum(&event.data),
+            data: event.data.clone(),
         }
-    }
-}
-
-fn datum(datum: &Datum) -> Value {
-    match datum {
-        Datum::Null => Value::Null,
-        Datum::Integer(n) => Value::from(*n),
-        Datum::Text(text) => Value::String(text.clone()),
-        Datum::List(items) => Value::Array(items.iter().map(self::datum).collect()),
-        Datum::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(name, value)| (name.clone(), self::datum(value)))
-                .collect::<Map<_, _>>(),
-        ),
     }
 }
