@@ -398,7 +398,7 @@ pub(crate) fn render_shipment(order: &Order, id: order_domain::ShipmentId) -> Op
 
 pub(crate) fn render_order(order: &Order) -> Vec<u8> {
     let mut json = Vec::with_capacity(ORDER_JSON_BYTES);
-    match serde_json::to_writer(&mut json, &OrderBody::from(order)) {
+    match order_json::write_order(&mut json, &OrderBody::from(order)) {
         Ok(()) => json,
         Err(_) => Vec::new(),
     }
@@ -407,7 +407,7 @@ pub(crate) fn render_order(order: &Order) -> Vec<u8> {
 /// A page of orders as JSON.
 pub(crate) fn render_page(page: &OrderListBody) -> serde_json::Result<Vec<u8>> {
     let mut json = Vec::with_capacity(ORDER_JSON_BYTES * (page.items.len() + 1));
-    serde_json::to_writer(&mut json, page)?;
+    order_json::write_page(&mut json, page)?;
     Ok(json)
 }
 
@@ -478,6 +478,9 @@ mod tests {
         }
     }
 }
+
+#[path = "order_json.rs"]
+mod order_json;
 
 #[cfg(test)]
 #[path = "response_tests.rs"]
