@@ -22,6 +22,7 @@ use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
 use crate::stamp::{OptionalStamp, Stamp};
 
+mod columns;
 mod one_statement;
 mod shipment_rows;
 
@@ -583,7 +584,7 @@ macro_rules! page_query {
         let bounds = $bounds;
         let mut query = orders::table
             .filter(orders::deleted_at.is_null())
-            .select(OrderRow::as_select())
+            .select(columns::OrderColumns::<$backend>::new())
             .order(orders::id.desc())
             .into_boxed::<$backend>();
         if let Some(store) = bounds.store {
