@@ -15,7 +15,6 @@ use shipment_rows::ShipmentRows;
 use crate::cached::insert_of;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
-use crate::json_in::in_json;
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
 use crate::return_rows::{load_returns, ReturnRows};
@@ -23,6 +22,7 @@ use crate::schema::{order_items, orders};
 use crate::stamp::{OptionalStamp, Stamp};
 
 mod columns;
+mod lines_of;
 mod one_statement;
 mod shipment_rows;
 
@@ -640,6 +640,10 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
             lines[at].push(item);
         }
     }
+    // SQLite's lines come in no promised order (`LinesOf`); already in order, this only looks.
+    for order_lines in &mut lines {
+        order_lines.sort_unstable_by_key(|item| item.position);
+    }
     let shipped: Vec<&str> = rows
         .iter()
         .filter(|row| row.shipment_count > 0)
@@ -672,16 +676,13 @@ fn take<T>(by_order: &mut HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
     by_order.remove(id).unwrap_or_default()
 }
 
-/// The lines of the orders `ids`, by order and position, in one statement diesel keeps prepared: SQLite gets
-/// the ids as one JSON array (diesel's `IN (?, ?, …)` is prepared again on every call, a third of a page's
-/// query work), Postgres as one array (`= ANY($1)`).
+/// The lines of the orders `ids`, in one statement diesel keeps prepared: SQLite gets the ids as one JSON
+/// array (diesel's `IN (?, ?, …)` is prepared again on every call, a third of a page's query work) and
+/// returns the lines in no promised order (`LinesOf`), Postgres as one array (`= ANY($1)`), by order and
+/// position.
 fn items_of(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<ItemRow>, StorageError> {
     Ok(match conn {
-        DbConnection::Sqlite(conn) => order_items::table
-            .filter(in_json(order_items::order_id, ids)?)
-            .order((order_items::order_id, order_items::position))
-            .select(ItemRow::as_select())
-            .load(conn)?,
+        DbConnection::Sqlite(conn) => lines_of::LinesOf::new(ids)?.load(conn)?,
         DbConnection::Postgres(conn) => order_items::table
             .filter(order_items::order_id.eq_any(ids))
             .order((order_items::order_id, order_items::position))
