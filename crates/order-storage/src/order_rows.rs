@@ -632,18 +632,7 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    // Each row's lines at the row's place, found by the rows' own ids: no line's order id is copied.
-    let mut lines: Vec<Vec<ItemRow>> = rows.iter().map(|_| Vec::new()).collect();
-    let places: HashMap<&str, usize> = ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
-    for item in items_of(conn, &ids)? {
-        if let Some(&at) = places.get(item.order_id.as_str()) {
-            lines[at].push(item);
-        }
-    }
-    // SQLite's lines come in no promised order (`LinesOf`); already in order, this only looks.
-    for order_lines in &mut lines {
-        order_lines.sort_unstable_by_key(|item| item.position);
-    }
+    let lines = lines_of::placed(&ids, items_of(conn, &ids)?);
     let shipped: Vec<&str> = rows
         .iter()
         .filter(|row| row.shipment_count > 0)
