@@ -117,7 +117,7 @@ fn with_everything(order: &Order) -> Order {
         customer_id: order.customer_id().clone(),
         status: OrderStatus::Shipped,
         lines: order.lines().to_vec(),
-        totals: order.totals().clone(),
+        totals: *order.totals(),
         payment: Some(Payment {
             method: "card \"visa\"".into(),
             amount: order.totals().total_amount,

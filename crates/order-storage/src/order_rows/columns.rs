@@ -34,7 +34,7 @@ impl<DB> OrderColumns<DB> {
 
 impl<DB> Clone for OrderColumns<DB> {
     fn clone(&self) -> Self {
-        Self::new()
+        *self
     }
 }
 
