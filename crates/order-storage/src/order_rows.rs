@@ -15,13 +15,14 @@ use shipment_rows::ShipmentRows;
 use crate::cached::insert_of;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
-use crate::json_in::in_json;
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
 use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
 use crate::stamp::{OptionalStamp, Stamp};
 
+mod columns;
+mod lines_of;
 mod one_statement;
 mod shipment_rows;
 
@@ -308,9 +309,9 @@ impl OrderRow {
         shipments: Vec<Shipment>,
         refunds: Vec<Refund>,
         returns: Vec<Return>,
+        currencies: &mut Currencies,
     ) -> Result<Order, StorageError> {
-        let currency =
-            Currency::parse(&self.currency).ok_or_else(|| corrupt("currency", &self.currency))?;
+        let currency = currencies.parse(&self.currency)?;
         let payment = self.payment(currency)?;
         let shipping_address = self.shipping_address()?;
         let note = self
@@ -366,6 +367,22 @@ impl OrderRow {
             updated_at: self.updated_at.and_utc(),
             deleted_at: self.deleted_at.map(|at| at.and_utc()),
         }))
+    }
+}
+
+/// The currencies met so far, each code parsed once: the rows of a page share one currency or a few, and
+/// ISO 4217's lookup compares a code with each of its codes in turn (about 900 instructions a row).
+#[derive(Default)]
+struct Currencies(Vec<Currency>);
+
+impl Currencies {
+    fn parse(&mut self, code: &str) -> Result<Currency, StorageError> {
+        if let Some(known) = self.0.iter().find(|known| known.code() == code) {
+            return Ok(*known);
+        }
+        let currency = Currency::parse(code).ok_or_else(|| corrupt("currency", code))?;
+        self.0.push(currency);
+        Ok(currency)
     }
 }
 
@@ -457,7 +474,14 @@ pub(crate) fn find_live_order(
     let returns = returns_of(conn, std::slice::from_ref(&row))?
         .remove(&row.id)
         .unwrap_or_default();
-    row.into_order(items, shipments, refunds, returns).map(Some)
+    row.into_order(
+        items,
+        shipments,
+        refunds,
+        returns,
+        &mut Currencies::default(),
+    )
+    .map(Some)
 }
 
 /// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
@@ -560,7 +584,7 @@ macro_rules! page_query {
         let bounds = $bounds;
         let mut query = orders::table
             .filter(orders::deleted_at.is_null())
-            .select(OrderRow::as_select())
+            .select(columns::OrderColumns::<$backend>::new())
             .order(orders::id.desc())
             .into_boxed::<$backend>();
         if let Some(store) = bounds.store {
@@ -608,14 +632,7 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    // Each row's lines at the row's place, found by the rows' own ids: no line's order id is copied.
-    let mut lines: Vec<Vec<ItemRow>> = rows.iter().map(|_| Vec::new()).collect();
-    let places: HashMap<&str, usize> = ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
-    for item in items_of(conn, &ids)? {
-        if let Some(&at) = places.get(item.order_id.as_str()) {
-            lines[at].push(item);
-        }
-    }
+    let lines = lines_of::placed(&ids, items_of(conn, &ids)?);
     let shipped: Vec<&str> = rows
         .iter()
         .filter(|row| row.shipment_count > 0)
@@ -627,13 +644,14 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
     };
     let mut refunds_by_order = refunds_of(conn, &rows)?;
     let mut returns_by_order = returns_of(conn, &rows)?;
+    let mut currencies = Currencies::default();
     rows.into_iter()
         .zip(lines)
         .map(|(row, items)| {
             let shipments = take(&mut shipments_by_order, &row.id);
             let refunds = take(&mut refunds_by_order, &row.id);
             let returns = take(&mut returns_by_order, &row.id);
-            row.into_order(items, shipments, refunds, returns)
+            row.into_order(items, shipments, refunds, returns, &mut currencies)
         })
         .collect()
 }
@@ -647,16 +665,13 @@ fn take<T>(by_order: &mut HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
     by_order.remove(id).unwrap_or_default()
 }
 
-/// The lines of the orders `ids`, by order and position, in one statement diesel keeps prepared: SQLite gets
-/// the ids as one JSON array (diesel's `IN (?, ?, …)` is prepared again on every call, a third of a page's
-/// query work), Postgres as one array (`= ANY($1)`).
+/// The lines of the orders `ids`, in one statement diesel keeps prepared: SQLite gets the ids as one JSON
+/// array (diesel's `IN (?, ?, …)` is prepared again on every call, a third of a page's query work) and
+/// returns the lines in no promised order (`LinesOf`), Postgres as one array (`= ANY($1)`), by order and
+/// position.
 fn items_of(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<ItemRow>, StorageError> {
     Ok(match conn {
-        DbConnection::Sqlite(conn) => order_items::table
-            .filter(in_json(order_items::order_id, ids)?)
-            .order((order_items::order_id, order_items::position))
-            .select(ItemRow::as_select())
-            .load(conn)?,
+        DbConnection::Sqlite(conn) => lines_of::LinesOf::new(ids)?.load(conn)?,
         DbConnection::Postgres(conn) => order_items::table
             .filter(order_items::order_id.eq_any(ids))
             .order((order_items::order_id, order_items::position))

@@ -485,6 +485,56 @@ async fn each_listed_order_has_its_own_lines() {
     }
 }
 
+/// An order of one line at `price` in `currency`.
+fn order_in(currency: &str, price: &str) -> Order {
+    let draft = OrderDraft {
+        store_id: Some("currencies".into()),
+        customer_id: Some("c-1".into()),
+        currency: Some(currency.into()),
+        items: Some(vec![ItemDraft {
+            product_id: Some("p-1".into()),
+            quantity: Some("1".into()),
+            price: Some(price.into()),
+        }]),
+        items_total: Some(price.into()),
+        shipping_cost: Some("0".into()),
+        tax_amount: Some("0".into()),
+        total_amount: Some(price.into()),
+        note: None,
+        metadata: None,
+    };
+    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+    Order::place(new, OrderId::generate(), now())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_listed_order_keeps_its_own_currency() {
+    for db in backends() {
+        let mut stored = Vec::new();
+        for (currency, price) in [
+            ("EUR", "1.50"),
+            ("JPY", "150"),
+            ("EUR", "2.50"),
+            ("KWD", "1.005"),
+            ("JPY", "7"),
+        ] {
+            let order = order_in(currency, price);
+            db.storage
+                .insert(&order, &change(&order), None)
+                .await
+                .expect("stored");
+            stored.push(order);
+        }
+        stored.reverse();
+        let listed = db
+            .storage
+            .list(&OrderFilter::default(), &PageRequest::default())
+            .await
+            .expect("listed");
+        assert_eq!(listed.orders, stored);
+    }
+}
+
 #[tokio::test]
 async fn a_memory_database_works_and_answers_pings() {
     let options = StorageOptions::new(Database::Sqlite(SqliteLocation::Memory));

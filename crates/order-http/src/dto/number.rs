@@ -56,6 +56,21 @@ impl Serialize for Amount {
     }
 }
 
+impl Amount {
+    /// What `serialize` writes, appended to `out` straight from the stack.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let (minor, digits) = (self.0.minor_units(), self.0.currency().minor_digits());
+        let mut buffer = [0; DECIMAL_TEXT_MAX];
+        match decimal_text(minor, digits, &mut buffer) {
+            Some(text) => {
+                out.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
+            None => serde_json::to_writer(out, self),
+        }
+    }
+}
+
 /// The longest `decimal_text`: 21 digits (20 decimals and a units' 0; an i64 has at most 19), '-' and '.'.
 const DECIMAL_TEXT_MAX: usize = 23;
 

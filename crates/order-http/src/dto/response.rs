@@ -21,15 +21,19 @@ pub(super) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Resul
 }
 
 fn rfc3339_text<'t>(at: &DateTime<Utc>, text: &'t mut [u8; 27]) -> Option<&'t str> {
-    let year = u32::try_from(at.year()).ok().filter(|year| *year <= 9999)?;
-    let nanos = Some(at.nanosecond()).filter(|nanos| *nanos < 1_000_000_000)?;
+    // The date and the time of day once: each of `DateTime`'s own accessors adds the (zero) offset again.
+    let (date, time) = (at.date_naive(), at.time());
+    let year = u32::try_from(date.year())
+        .ok()
+        .filter(|year| *year <= 9999)?;
+    let nanos = Some(time.nanosecond()).filter(|nanos| *nanos < 1_000_000_000)?;
     let fields = [
         (0, 4, year),
-        (5, 2, at.month()),
-        (8, 2, at.day()),
-        (11, 2, at.hour()),
-        (14, 2, at.minute()),
-        (17, 2, at.second()),
+        (5, 2, date.month()),
+        (8, 2, date.day()),
+        (11, 2, time.hour()),
+        (14, 2, time.minute()),
+        (17, 2, time.second()),
         (20, 6, nanos / 1000),
     ];
     for (start, width, mut value) in fields {
@@ -398,7 +402,7 @@ pub(crate) fn render_shipment(order: &Order, id: order_domain::ShipmentId) -> Op
 
 pub(crate) fn render_order(order: &Order) -> Vec<u8> {
     let mut json = Vec::with_capacity(ORDER_JSON_BYTES);
-    match serde_json::to_writer(&mut json, &OrderBody::from(order)) {
+    match order_json::write_order(&mut json, &OrderBody::from(order)) {
         Ok(()) => json,
         Err(_) => Vec::new(),
     }
@@ -407,7 +411,7 @@ pub(crate) fn render_order(order: &Order) -> Vec<u8> {
 /// A page of orders as JSON.
 pub(crate) fn render_page(page: &OrderListBody) -> serde_json::Result<Vec<u8>> {
     let mut json = Vec::with_capacity(ORDER_JSON_BYTES * (page.items.len() + 1));
-    serde_json::to_writer(&mut json, page)?;
+    order_json::write_page(&mut json, page)?;
     Ok(json)
 }
 
@@ -478,6 +482,9 @@ mod tests {
         }
     }
 }
+
+#[path = "order_json.rs"]
+mod order_json;
 
 #[cfg(test)]
 #[path = "response_tests.rs"]

@@ -4,7 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
-use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
+use order_domain::{
+    AuthorizationId, Country, ItemDraft, Money, NewOrder, Order, OrderDraft, OrderId,
+    OrderRefundId, OrderSnapshot, OrderStatus, Payment, Quantity, Refund, RefundItem, RefundReason,
+    RefundStatus, Return, ReturnId, ReturnItem, ReturnStatus, Shipment, ShipmentId, ShipmentItem,
+    ShipmentStatus, ShippingAddress, Version,
+};
 
 use super::{render_order, render_page, OrderBody, OrderListBody};
 
@@ -78,4 +83,106 @@ fn pages_are_written_as_serde_json_writes_them() {
         let expected = serde_json::to_string(&page).expect("JSON");
         assert_eq!(render_page(&page).ok(), Some(expected.into_bytes()));
     }
+}
+
+/// `order` paid, addressed, shipped in two parcels, partly refunded and partly returned: every part of the
+/// body that is usually `null` or empty, with text that needs escaping.
+fn with_everything(order: &Order) -> Order {
+    let at = order.created_at();
+    let later = at + chrono::Duration::microseconds(1_234_567);
+    let currency = order.currency();
+    let money = |minor| Money::from_minor(minor, currency).expect("an amount");
+    let product = order.lines()[0].product_id.clone();
+    let one = Quantity::try_from(1_i128).expect("a quantity");
+    let shipment = |carrier: &str, delivered_at| Shipment {
+        id: ShipmentId::generate(),
+        carrier: carrier.into(),
+        tracking_number: "TRACK\t1".into(),
+        items: vec![ShipmentItem {
+            product_id: product.clone(),
+            quantity: one,
+        }],
+        status: match delivered_at {
+            Some(_) => ShipmentStatus::Delivered,
+            None => ShipmentStatus::Shipped,
+        },
+        shipped_at: at,
+        delivered_at,
+        updated_at: later,
+    };
+    let refund_id = OrderRefundId::generate();
+    Order::restore(OrderSnapshot {
+        id: order.id(),
+        store_id: order.store_id().clone(),
+        customer_id: order.customer_id().clone(),
+        status: OrderStatus::Shipped,
+        lines: order.lines().to_vec(),
+        totals: *order.totals(),
+        payment: Some(Payment {
+            method: "card \"visa\"".into(),
+            amount: order.totals().total_amount,
+            reference: Some("ref-1".into()),
+            paid_at: at,
+            authorization_id: Some(AuthorizationId::parse("auth-1").expect("an id")),
+            refund_due: false,
+            refunded_at: None,
+            captured_at: Some(later),
+        }),
+        shipping_address: Some(ShippingAddress {
+            name: Some("Zoë \"Z\" Smith".into()),
+            line1: "1 Main St\\".into(),
+            line2: None,
+            city: "Springfield".into(),
+            state: Some("IL".into()),
+            postal_code: "62701".into(),
+            country: Country::parse("US").expect("a country"),
+        }),
+        shipments: vec![shipment("UPS", Some(later)), shipment("DHL \u{1}", None)],
+        note: order.note().cloned(),
+        metadata: order.metadata().clone(),
+        refunds: vec![Refund {
+            id: refund_id,
+            amount: money(1),
+            reason: RefundReason::parse("broken \"lid\"".into()).expect("a reason"),
+            items: vec![RefundItem {
+                product_id: product.clone(),
+                quantity: one,
+            }],
+            status: RefundStatus::Succeeded,
+            created_at: at,
+            settled_at: Some(later),
+        }],
+        returns: vec![Return {
+            id: ReturnId::generate(),
+            items: vec![ReturnItem {
+                product_id: product.clone(),
+                quantity: one,
+            }],
+            reason: RefundReason::parse("too small\n".into()).expect("a reason"),
+            status: ReturnStatus::Received,
+            requested_at: at,
+            received_at: Some(later),
+            rejected_at: None,
+            refund: Some(refund_id),
+        }],
+        version: Version::FIRST,
+        created_at: at,
+        updated_at: later,
+        deleted_at: None,
+    })
+}
+
+#[test]
+fn orders_with_every_part_are_written_as_serde_json_writes_them() {
+    let orders: Vec<Order> = awkward_orders().iter().map(with_everything).collect();
+    for order in &orders {
+        let expected = serde_json::to_vec(&OrderBody::from(order)).expect("JSON");
+        assert_eq!(render_order(order), expected);
+    }
+    let page = OrderListBody {
+        items: orders.iter().map(Into::into).collect(),
+        next_cursor: Some("next".to_owned()),
+    };
+    let expected = serde_json::to_string(&page).expect("JSON");
+    assert_eq!(render_page(&page).ok(), Some(expected.into_bytes()));
 }
