@@ -28,6 +28,8 @@ pub struct Config {
     pub database_statement_timeout: Duration,
     /// `SQLITE_MMAP_SIZE_MB`: how much of a SQLite file reads may map; default 0 (off).
     pub sqlite_mmap_mb: u64,
+    /// `SQLITE_CACHE_SIZE_KIB`: each SQLite connection's page cache; unset, SQLite's default (2,000 KiB).
+    pub sqlite_cache_kib: Option<u32>,
     /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
     pub idempotency_ttl: TimeDelta,
     /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
@@ -153,6 +155,13 @@ impl Config {
                 1..=600_000,
             )?,
             sqlite_mmap_mb: env.number("SQLITE_MMAP_SIZE_MB", 0, 0..=65_536)?,
+            sqlite_cache_kib: env.optional("SQLITE_CACHE_SIZE_KIB", |v| {
+                v.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|kib| (64..=1_048_576).contains(kib))
+                    .ok_or_else(|| "expected a whole number from 64 to 1048576".to_owned())
+            })?,
             idempotency_ttl: TimeDelta::seconds(env.number(
                 "IDEMPOTENCY_KEY_TTL_SECS",
                 86_400,
@@ -457,6 +466,20 @@ mod tests {
         assert_eq!(pool(&[postgres]), Some(16));
         assert_eq!(pool(&[postgres, ("DATABASE_POOL_SIZE", "6")]), Some(6));
         assert_eq!(pool(&[("DATABASE_POOL_SIZE", "6")]), Some(6));
+    }
+
+    #[test]
+    fn the_sqlite_cache_is_sqlites_own_unless_set_in_kib() {
+        let cache = |vars: &[(&str, &str)]| config(vars).map(|c| c.sqlite_cache_kib);
+        assert_eq!(cache(&[]).ok(), Some(None));
+        assert_eq!(cache(&[("SQLITE_CACHE_SIZE_KIB", "")]).ok(), Some(None));
+        assert_eq!(
+            cache(&[("SQLITE_CACHE_SIZE_KIB", "4096")]).ok(),
+            Some(Some(4096))
+        );
+        assert!(cache(&[("SQLITE_CACHE_SIZE_KIB", "0")]).is_err());
+        assert!(cache(&[("SQLITE_CACHE_SIZE_KIB", "-2000")]).is_err());
+        assert!(cache(&[("SQLITE_CACHE_SIZE_KIB", "2097152")]).is_err());
     }
 
     #[test]

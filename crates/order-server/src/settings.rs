@@ -51,6 +51,11 @@ pub const SETTINGS: &[Setting] = &[
         "how much of a SQLite file reads may map (0: off); mapped pages count in RSS",
     ),
     setting(
+        "SQLITE_CACHE_SIZE_KIB",
+        "",
+        "each SQLite connection's page cache (unset: SQLite's 2000); cached pages count in RSS",
+    ),
+    setting(
         "IDEMPOTENCY_KEY_TTL_SECS",
         "86400",
         "how long a create is replayed for its idempotency key",

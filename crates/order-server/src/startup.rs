@@ -41,6 +41,7 @@ pub fn storage_options(config: &Config) -> StorageOptions {
         acquire_timeout: config.database_acquire_timeout,
         statement_timeout: config.database_statement_timeout,
         sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,
+        sqlite_cache_kib: config.sqlite_cache_kib,
         ..StorageOptions::new(config.database.clone())
     }
 }

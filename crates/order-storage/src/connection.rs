@@ -48,6 +48,7 @@ pub(crate) struct Manager {
     pub busy_timeout: Duration,
     pub statement_timeout: Duration,
     pub sqlite_mmap_size: u64,
+    pub sqlite_cache_kib: Option<u32>,
 }
 
 impl Manager {
@@ -65,8 +66,12 @@ impl Manager {
             // another connection holds instead of failing at once.
             Database::Sqlite(location) => {
                 format!(
-                "PRAGMA busy_timeout = {}; {} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                "PRAGMA busy_timeout = {}; {}{} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 self.busy_timeout.as_millis(),
+                // A negative cache size is in KiB (a positive one would count pages).
+                self.sqlite_cache_kib
+                    .map(|kib| format!("PRAGMA cache_size = -{kib};"))
+                    .unwrap_or_default(),
                 // Reads may go through a mapping of the file (`sqlite_mmap_size`, off unless configured): with
                 // SQLite's own ~2 MB cache per connection, a large database is otherwise read by a `pread` per
                 // page missed. Writes still go through the WAL, synced as before.
@@ -191,6 +196,27 @@ mod tests {
     }
 
     #[derive(QueryableByName)]
+    struct CacheSize {
+        #[diesel(sql_type = BigInt)]
+        cache_size: i64,
+    }
+
+    /// `PRAGMA cache_size` as a pool connection has it.
+    fn cache_size(sqlite_cache_kib: Option<u32>) -> i64 {
+        let database = TestDatabase::sqlite();
+        let storage = DieselStorage::open(&StorageOptions {
+            sqlite_cache_kib,
+            ..StorageOptions::new(database.database.clone())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        diesel::sql_query("PRAGMA cache_size")
+            .get_result::<CacheSize>(&mut conn.db)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .cache_size
+    }
+
+    #[derive(QueryableByName)]
     struct CompileOption {
         #[diesel(sql_type = diesel::sql_types::Text)]
         compile_options: String,
@@ -218,5 +244,13 @@ mod tests {
     fn sqlite_connections_map_as_much_of_the_file_as_configured() {
         assert_eq!(mmap_size(0), 0);
         assert_eq!(mmap_size(4 << 20), 4 << 20);
+    }
+
+    /// Each connection caches as many KiB of pages as configured (SQLite's negative `cache_size`), and SQLite's
+    /// own default, 2,000 KiB, unless asked.
+    #[test]
+    fn sqlite_connections_cache_as_many_pages_as_configured() {
+        assert_eq!(cache_size(None), -2000);
+        assert_eq!(cache_size(Some(8192)), -8192);
     }
 }

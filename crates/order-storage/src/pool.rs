@@ -25,6 +25,9 @@ pub struct StorageOptions {
     /// SQLite files only: how many bytes of the file reads may map (`PRAGMA mmap_size`); 0 reads every page
     /// through SQLite's own cache and `pread`. Mapped pages count in the process's RSS.
     pub sqlite_mmap_size: u64,
+    /// SQLite files only: how many KiB of pages each connection keeps in its own cache (`PRAGMA cache_size`);
+    /// `None` leaves SQLite's default, 2,000 KiB. The cache is heap, counted in the process's RSS once filled.
+    pub sqlite_cache_kib: Option<u32>,
 }
 
 impl StorageOptions {
@@ -36,6 +39,7 @@ impl StorageOptions {
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(5),
             sqlite_mmap_size: 0,
+            sqlite_cache_kib: None,
         }
     }
 }
@@ -94,6 +98,7 @@ impl DieselStorage {
             busy_timeout: options.busy_timeout,
             statement_timeout: options.statement_timeout,
             sqlite_mmap_size: options.sqlite_mmap_size,
+            sqlite_cache_kib: options.sqlite_cache_kib,
         };
         // Migrate on a connection of its own before the pool opens any: the pool's connections, opened in the
         // background, would otherwise wait on the migration's write lock and log it as an error. A memory

@@ -128,6 +128,7 @@ impl TestDatabase {
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
             sqlite_mmap_size: 0,
+            sqlite_cache_kib: None,
         };
         let mut conn = manager
             .connect()
