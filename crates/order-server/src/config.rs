@@ -54,6 +54,9 @@ pub struct Config {
     pub nats_subject_prefix: String,
     /// `OUTBOX_RETRY_MAX_SECS`: the longest wait between two attempts of a failing effect; default 10.
     pub outbox_retry_max: Duration,
+    /// `OUTBOX_LEASE_SECS`: how long a worker holds the effects it claimed before another may take them;
+    /// after a crash, what the dead process held waits this long; default 60.
+    pub outbox_lease: Duration,
     /// `OUTBOX_POLL_MS`: how often the idle outbox worker looks for due effects; default 100.
     pub outbox_poll: Duration,
     /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
@@ -197,6 +200,7 @@ impl Config {
                 nats_token(v, "a subject token")
             })?,
             outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
+            outbox_lease: env.seconds("OUTBOX_LEASE_SECS", 60, 1..=3_600)?,
             outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
             event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
             client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
@@ -542,6 +546,10 @@ mod tests {
         assert_eq!(defaults.nats_stream, "ORDERS");
         assert_eq!(defaults.nats_subject_prefix, "orders");
         assert_eq!(defaults.outbox_retry_max, Duration::from_secs(10));
+        assert_eq!(defaults.outbox_lease, Duration::from_secs(60));
+        let leased = config(&[("OUTBOX_LEASE_SECS", "2")]).map(|c| c.outbox_lease);
+        assert_eq!(leased.ok(), Some(Duration::from_secs(2)));
+        assert!(config(&[("OUTBOX_LEASE_SECS", "0")]).is_err());
         assert_eq!(defaults.event_retention_days, 30);
         let on = config(&[("NATS_URL", "nats://127.0.0.1:4222")]).ok();
         assert_eq!(

@@ -235,6 +235,11 @@ pub const SETTINGS: &[Setting] = &[
         "the longest wait between two attempts of a failing after-commit effect",
     ),
     setting(
+        "OUTBOX_LEASE_SECS",
+        "60",
+        "how long the worker holds the effects it claimed (after a crash, what it held waits this long)",
+    ),
+    setting(
         "OUTBOX_POLL_MS",
         "100",
         "how often the idle outbox worker looks for due effects",

@@ -88,6 +88,7 @@ impl Application {
                     ..Settings::default().retry
                 },
                 event_retention: TimeDelta::days(config.event_retention_days),
+                outbox_lease: config.outbox_lease,
                 ..Settings::default()
             },
         );

@@ -26,6 +26,9 @@ async fn start_server(database_url: &str, notifications: &str, port: u16) -> Chi
         .env("NOTIFICATION_SERVICE_URL", notifications)
         .env("GATEWAY_MAX_RETRIES", "0")
         .env("OUTBOX_RETRY_MAX_SECS", "1")
+        // Killed while its worker held the notification (claimed, the call under way), the first server's
+        // lease keeps it from the second until it runs out: short here, so that the test waits for it.
+        .env("OUTBOX_LEASE_SECS", "2")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
