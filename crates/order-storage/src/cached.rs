@@ -12,7 +12,8 @@
 use std::marker::PhantomData;
 
 use diesel::backend::Backend;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
 use diesel::{QueryResult, RunQueryDsl};
 
 /// `query`, known to diesel's statement cache as `Id`.
@@ -44,6 +45,27 @@ impl<Q: QueryFragment<DB>, DB: Backend, Id> QueryFragment<DB> for Cached<Q, Id> 
 }
 
 impl<Conn, Q, Id> RunQueryDsl<Conn> for Cached<Q, Id> {}
+
+/// Hand-written SQL with untyped rows, found in diesel's statement cache by its text: for a statement whose
+/// text holds a value (a LIMIT, a lock clause), where `sql_query` would be prepared again on every execution.
+pub(crate) struct ByText<Q>(pub(crate) Q);
+
+impl<Q> QueryId for ByText<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: QueryFragment<DB>, DB: Backend> QueryFragment<DB> for ByText<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+}
+
+impl<Q> Query for ByText<Q> {
+    type SqlType = Untyped;
+}
+
+impl<Conn, Q> RunQueryDsl<Conn> for ByText<Q> {}
 
 #[cfg(test)]
 mod tests {

@@ -8,13 +8,14 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::{count_star, min};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Array, BigInt, HasSqlType, Integer, Nullable, Text, Timestamp, Untyped};
+use diesel::sql_types::{Array, BigInt, HasSqlType, Integer, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use order_domain::ports::OutboxStats;
 use order_domain::{Currency, CustomerId, DueEffect, EffectKind, Money, NotificationKind, Version};
 
+use crate::cached::ByText;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::outbox;
@@ -74,18 +75,6 @@ RETURNING event_id, effect, order_id, order_version, customer_id, amount, curren
         Ok(())
     }
 }
-
-/// No static id: cached by its SQL text, which holds the limit and the lock.
-impl QueryId for Claim {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for Claim {
-    type SqlType = Untyped;
-}
-
-impl<Conn> RunQueryDsl<Conn> for Claim {}
 
 /// The effects of a batch marked done in one statement: `state` done, `done_at` now, their leases let go.
 /// SQLite gets their keys as one JSON array of `[event_id, effect]` pairs, Postgres as two arrays; either way
@@ -228,11 +217,13 @@ pub(crate) fn claim_due(
     limit: usize,
 ) -> Result<Vec<DueEffect>, StorageError> {
     let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
-    let claim = |lock| Claim {
-        now: Stamp(now.naive_utc()),
-        until: Stamp(until.naive_utc()),
-        limit: u32::try_from(limit).unwrap_or(u32::MAX),
-        lock,
+    let claim = |lock| {
+        ByText(Claim {
+            now: Stamp(now.naive_utc()),
+            until: Stamp(until.naive_utc()),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            lock,
+        })
     };
     let rows: Vec<ClaimedRow> = match conn {
         DbConnection::Postgres(conn) => {

@@ -6,14 +6,15 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, HasSqlType, Integer, Nullable, Text, Timestamp, Untyped};
+use diesel::sql_types::{BigInt, HasSqlType, Integer, Nullable, Text, Timestamp};
 use order_domain::{
     AttemptId, AttemptState, AuthorizationId, Currency, Money, OrderId, PaymentAttempt,
     PaymentRequest, ProviderKey,
 };
 
+use crate::cached::ByText;
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
 use crate::schema::payment_attempts;
@@ -237,18 +238,6 @@ RETURNING id, order_id, provider_key, method, amount, currency, reference, autho
     }
 }
 
-/// No static id: cached by its SQL text, which holds the limit and the lock.
-impl QueryId for Claim {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for Claim {
-    type SqlType = Untyped;
-}
-
-impl<Conn> RunQueryDsl<Conn> for Claim {}
-
 pub(crate) fn claim_due(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -256,11 +245,13 @@ pub(crate) fn claim_due(
     limit: usize,
 ) -> Result<Vec<PaymentAttempt>, StorageError> {
     let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
-    let claim = |lock| Claim {
-        now: Stamp(now.naive_utc()),
-        until: Stamp(until.naive_utc()),
-        limit: u32::try_from(limit).unwrap_or(u32::MAX),
-        lock,
+    let claim = |lock| {
+        ByText(Claim {
+            now: Stamp(now.naive_utc()),
+            until: Stamp(until.naive_utc()),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            lock,
+        })
     };
     // On the backend's own connection, so that diesel finds the statement in its cache.
     let rows: Vec<AttemptRow> = match conn {
