@@ -253,7 +253,9 @@ pub(crate) fn claim_due(
             lock,
         })
     };
-    // On the backend's own connection, so that diesel finds the statement in its cache.
+    // On the backend's own connection, so that diesel finds the statement in its cache; planned at each run,
+    // as the table is then.
+    conn.plan_each_run()?;
     let rows: Vec<AttemptRow> = match conn {
         DbConnection::Postgres(conn) => claim("\n    FOR UPDATE SKIP LOCKED").load(conn)?,
         DbConnection::Sqlite(conn) => claim("").load(conn)?,
@@ -267,6 +269,7 @@ pub(crate) fn settled(
     state: AttemptState,
     authorization: Option<&AuthorizationId>,
 ) -> Result<(), StorageError> {
+    conn.plan_each_run()?;
     diesel::update(payment_attempts::table.filter(payment_attempts::id.eq(attempt.to_string())))
         .set((
             payment_attempts::state.eq(state.as_str()),
@@ -282,6 +285,7 @@ pub(crate) fn retry(
     at: DateTime<Utc>,
     error: &str,
 ) -> Result<(), StorageError> {
+    conn.plan_each_run()?;
     diesel::update(payment_attempts::table.filter(payment_attempts::id.eq(attempt.to_string())))
         .set((
             payment_attempts::failures.eq(payment_attempts::failures + 1),
@@ -309,6 +313,7 @@ mod tests {
     use diesel::sql_types::BigInt;
 
     use super::*;
+    use crate::connection::transaction;
     use crate::testing::TestDatabase;
     use crate::{DieselStorage, StorageOptions};
 
@@ -316,12 +321,14 @@ mod tests {
     struct Found {
         #[diesel(sql_type = BigInt)]
         n: i64,
+        #[diesel(sql_type = BigInt)]
+        generic: i64,
     }
 
     /// The worker claims on every tick: the claim is parsed and planned once per connection, not again each
     /// time (Postgres lists what a connection keeps prepared).
     #[test]
-    fn the_claim_is_prepared_once_per_connection() {
+    fn the_claim_is_prepared_once_per_connection_and_planned_at_each_run() {
         let Some(database) = TestDatabase::postgres() else {
             return;
         };
@@ -330,18 +337,22 @@ mod tests {
         let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
-        for _ in 0..3 {
-            let claimed = claim_due(conn, Utc::now(), Duration::from_secs(60), 128)
-                .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..8 {
+            let claimed = transaction(conn, |conn| {
+                claim_due(conn, Utc::now(), Duration::from_secs(60), 128)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
             assert!(claimed.is_empty());
         }
-        let prepared = diesel::sql_query(
-            "SELECT count(*) AS n FROM pg_prepared_statements \
+        let claim = diesel::sql_query(
+            "SELECT count(*) AS n, coalesce(sum(generic_plans), 0)::bigint AS generic \
+             FROM pg_prepared_statements \
              WHERE statement LIKE 'UPDATE payment_attempts SET state = ''settling''%'",
         )
         .get_result::<Found>(conn)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .n;
-        assert_eq!(prepared, 1, "the claim's statement, prepared once");
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claim.n, 1, "the claim's statement, prepared once");
+        // Not planned once for good on the empty table a new service starts with (`PLAN_EACH_RUN`).
+        assert_eq!(claim.generic, 0, "the claim planned at each run");
     }
 }
