@@ -32,15 +32,41 @@ const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy"
 pub struct RateLimiting {
     limiter: Arc<dyn RateLimiter>,
     limits: RateLimits,
+    /// Each budget's `RateLimit-Policy` header, written once: it changes only with the configuration.
+    policies: [Option<HeaderValue>; 2],
     trust_forwarded_for: bool,
 }
 
 impl RateLimiting {
     pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
+        let limits = limiter.limits();
+        let policy = |budget| limits.quota(budget).and_then(|quota| policy(budget, quota));
         Self {
-            limits: limiter.limits(),
+            policies: [policy(Budget::Reads), policy(Budget::Writes)],
+            limits,
             limiter,
             trust_forwarded_for: false,
+        }
+    }
+
+    /// The response's `RateLimit-Policy` and `RateLimit` headers.
+    fn set_headers(&self, headers: &mut HeaderMap, budget: Budget, decision: Decision) {
+        let policy = &self.policies[match budget {
+            Budget::Reads => 0,
+            Budget::Writes => 1,
+        }];
+        if let Some(policy) = policy {
+            headers.insert(RATE_LIMIT_POLICY, policy.clone());
+        }
+        let name = budget.name();
+        let (remaining, reset) = match decision {
+            Decision::Allowed { remaining, reset } => (remaining, reset),
+            Decision::Refused { reset, .. } => (0, reset),
+            Decision::Unmetered => return,
+        };
+        if let Some(state) = header_value(format!("\"{name}\";r={remaining};t={}", seconds(reset)))
+        {
+            headers.insert(RATE_LIMIT, state);
         }
     }
 
@@ -104,23 +130,13 @@ fn header_value(text: String) -> Option<HeaderValue> {
     HeaderValue::try_from(text).ok()
 }
 
-fn set_headers(headers: &mut HeaderMap, budget: Budget, quota: Quota, decision: Decision) {
-    let name = budget.name();
-    if let Some(policy) = header_value(format!(
-        "\"{name}\";q={};w={}",
+fn policy(budget: Budget, quota: Quota) -> Option<HeaderValue> {
+    header_value(format!(
+        "\"{}\";q={};w={}",
+        budget.name(),
         quota.count(),
         quota.window().seconds()
-    )) {
-        headers.insert(RATE_LIMIT_POLICY, policy);
-    }
-    let (remaining, reset) = match decision {
-        Decision::Allowed { remaining, reset } => (remaining, reset),
-        Decision::Refused { reset, .. } => (0, reset),
-        Decision::Unmetered => return,
-    };
-    if let Some(state) = header_value(format!("\"{name}\";r={remaining};t={}", seconds(reset))) {
-        headers.insert(RATE_LIMIT, state);
-    }
+    ))
 }
 
 fn too_many_requests(
@@ -159,14 +175,14 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(RateLimitingService {
             service: Rc::new(service),
-            settings: self.clone(),
+            settings: Rc::new(self.clone()),
         }))
     }
 }
 
 pub struct RateLimitingService<S> {
     service: Rc<S>,
-    settings: RateLimiting,
+    settings: Rc<RateLimiting>,
 }
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -184,7 +200,7 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let settings = self.settings.clone();
+        let settings = Rc::clone(&self.settings);
         Box::pin(async move {
             let limited = budget(request.method(), request.path())
                 .and_then(|budget| settings.limits.quota(budget).map(|quota| (budget, quota)));
@@ -196,11 +212,11 @@ where
             if let Decision::Refused { retry_after, .. } = decision {
                 metrics::counter!(REJECTIONS_TOTAL, "budget" => budget.name()).increment(1);
                 let mut response = too_many_requests(budget, quota, retry_after);
-                set_headers(response.headers_mut(), budget, quota, decision);
+                settings.set_headers(response.headers_mut(), budget, decision);
                 return Ok(request.into_response(response).map_into_right_body());
             }
             let mut response = service.call(request).await?;
-            set_headers(response.headers_mut(), budget, quota, decision);
+            settings.set_headers(response.headers_mut(), budget, decision);
             Ok(response.map_into_left_body())
         })
     }
