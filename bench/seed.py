@@ -13,7 +13,10 @@ that same filter on its second.
 
 The keys matter to Postgres: `ANALYZE` on an empty key table leaves the planner sure that it stays empty, and
 the cached plans of the key lookups then scan the whole table as it grows during the run, which no running
-service sees (autovacuum analyzes the table as it fills).
+service sees (autovacuum analyzes the table as it fills). For the same reason every order has its history: an
+event per version (`order.created`, then `order.paid` or `order.canceled`), each with its effects done (its
+publication and its notification), as a service that made those orders keeps them within its retention. With
+empty event and outbox tables analyzed, the foreign-key checks of the run's first effects were planned as scans.
 
 usage: seed.py N OUT_DIR [sqlite|postgres] > seed.sql
 """
@@ -83,6 +86,7 @@ def main() -> None:
     fingerprint, body = blob(bytes(32)), blob(b'{"seeded":true}')
     rand = random.Random(7)
     statuses = random.Random(11)  # apart from the ids' generator, so that the ids stay those of before
+    history_ids = random.Random(13)  # so are the events'
     start_ms = int(time.time() * 1000) - n  # one order per millisecond, ending now
     created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
     # list_filtered's createdAfter: a whole second about a quarter into the seed's time, so that its list holds
@@ -97,7 +101,7 @@ def main() -> None:
     w("BEGIN;\n")
     batch = 500
     for first in range(0, n, batch):
-        orders, items, keys = [], [], []
+        orders, items, keys, events, effects = [], [], [], [], []
         for i in range(first, min(first + batch, n)):
             order_id = str(uuid7(start_ms + i, rand))
             store = f"store-{i % STORES + 1}"
@@ -118,12 +122,27 @@ def main() -> None:
             items.append(f"('{order_id}',0,'p-1',2,2500)")
             items.append(f"('{order_id}',1,'p-2',1,5000)")
             keys.append(f"('','seed-{i}',{fingerprint},'{order_id}',{body},'{created}','{expires}')")
+            customer = f"customer-{i % 1000}"
+            history = [("order.created", "OrderCreated")]
+            if status != "pending":
+                history.append((f"order.{'paid' if status == 'processing' else status}",
+                                "OrderPaid" if status == "processing" else "OrderCanceled"))
+            for version, (event_type, notification) in enumerate(history, start=1):
+                event_id = uuid7(start_ms + i, history_ids)
+                events.append(f"('{event_id}','{order_id}',{version},'{event_type}','{at}','{{}}')")
+                effects.append(f"('{event_id}','publish','{order_id}',{version},NULL,'done','{at}','{at}','{at}')")
+                effects.append(f"('{event_id}','notify.{notification}','{order_id}',{version},'{customer}','done',"
+                               f"'{at}','{at}','{at}')")
         w("INSERT INTO orders (id,store_id,customer_id,status,currency,items_total,shipping_cost,tax_amount,"
           "total_amount,version,created_at,updated_at,payment_method,payment_amount,paid_at) VALUES " + ",".join(orders) + ";\n")
         w("INSERT INTO order_items (order_id,position,product_id,quantity,unit_price) VALUES "
           + ",".join(items) + ";\n")
         w("INSERT INTO idempotency_keys (scope,key,fingerprint,order_id,response_body,created_at,expires_at) VALUES "
           + ",".join(keys) + ";\n")
+        w("INSERT INTO order_events (event_id,order_id,order_version,event_type,occurred_at,data) VALUES "
+          + ",".join(events) + ";\n")
+        w("INSERT INTO outbox (event_id,effect,order_id,order_version,customer_id,state,next_attempt_at,created_at,"
+          "done_at) VALUES " + ",".join(effects) + ";\n")
     w("COMMIT;\n")
 
     # Store 1's orders: the `full` profile reads as that store (its token's role), and bare reads the same.
