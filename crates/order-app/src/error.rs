@@ -30,6 +30,8 @@ pub enum AppError {
     NotAllowed {
         action: OrderAction,
         status: OrderStatus,
+        /// What the order allows instead.
+        allowed: Vec<OrderAction>,
     },
     /// A status a client may not ask for directly: only the business event that reaches it brings it.
     #[error("an order becomes {status} only {}", OrderAction::how_to_reach(*.status))]
@@ -68,7 +70,15 @@ pub enum AppError {
 impl From<OrderError> for AppError {
     fn from(error: OrderError) -> Self {
         match error {
-            OrderError::NotAllowed { action, status } => AppError::NotAllowed { action, status },
+            OrderError::NotAllowed {
+                action,
+                status,
+                allowed,
+            } => AppError::NotAllowed {
+                action,
+                status,
+                allowed,
+            },
             OrderError::Invalid(violations) => AppError::Invalid(violations),
             // Another request recorded the refund first.
             OrderError::NoRefundDue | OrderError::NoCaptureDue | OrderError::RefundNotPending => {

@@ -26,6 +26,7 @@ impl OrderService {
             return Err(AppError::NotAllowed {
                 action,
                 status: order.status(),
+                allowed: order.allowed_actions().collect(),
             });
         }
         if let AddressCheck::Undeliverable(reason) =

@@ -284,7 +284,8 @@ async fn paying_a_paid_order_is_not_allowed_and_is_not_authorized() {
         result,
         Err(AppError::NotAllowed {
             action: OrderAction::Pay,
-            status: OrderStatus::Processing
+            status: OrderStatus::Processing,
+            ..
         })
     ));
 }
@@ -353,7 +354,8 @@ async fn a_payment_that_loses_its_race_to_a_cancel_hands_its_authorization_to_th
         result,
         Err(AppError::NotAllowed {
             action: OrderAction::Pay,
-            status: OrderStatus::Canceled
+            status: OrderStatus::Canceled,
+            ..
         })
     ));
 }
@@ -406,7 +408,8 @@ async fn tracking_an_unpaid_order_is_not_allowed() {
         result,
         Err(AppError::NotAllowed {
             action: OrderAction::RecordTracking,
-            status: OrderStatus::Pending
+            status: OrderStatus::Pending,
+            ..
         })
     ));
     assert!(written.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
@@ -470,7 +473,8 @@ async fn a_shipped_order_refuses_a_new_address_without_asking_the_carrier() {
         result,
         Err(AppError::NotAllowed {
             action: OrderAction::SetShippingAddress,
-            status: OrderStatus::Shipped
+            status: OrderStatus::Shipped,
+            ..
         })
     ));
 }
@@ -632,7 +636,8 @@ async fn delivering_an_order_that_has_not_shipped_is_not_allowed() {
         result,
         Err(AppError::NotAllowed {
             action: OrderAction::Deliver,
-            status: OrderStatus::Processing
+            status: OrderStatus::Processing,
+            ..
         })
     ));
 }

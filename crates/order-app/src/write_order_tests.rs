@@ -161,7 +161,8 @@ async fn a_paid_order_cannot_be_deleted_and_nothing_is_written() {
         result,
         Err(AppError::NotAllowed {
             action: order_domain::OrderAction::Delete,
-            status: OrderStatus::Processing
+            status: OrderStatus::Processing,
+            ..
         })
     ));
 }

@@ -15,6 +15,8 @@ pub enum OrderError {
     NotAllowed {
         action: OrderAction,
         status: OrderStatus,
+        /// What the order allows instead (`Order::allowed_actions`), for the client to be told.
+        allowed: Vec<OrderAction>,
     },
     #[error("the change breaks {} rule(s)", .0.len())]
     Invalid(Vec<Violation>),
@@ -278,6 +280,7 @@ impl Order {
             Err(OrderError::NotAllowed {
                 action,
                 status: self.0.status,
+                allowed: self.allowed_actions().collect(),
             })
         }
     }

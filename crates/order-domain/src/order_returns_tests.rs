@@ -79,10 +79,7 @@ fn an_order_with_nothing_shipped_takes_no_return() {
     let mut order = super::tests::pending();
     assert_eq!(
         order.request_return(request(&[("p", "1")]), ReturnId::generate(), at(1)),
-        Err(OrderError::NotAllowed {
-            action: OrderAction::RequestReturn,
-            status: OrderStatus::Pending
-        })
+        super::tests::not_allowed(OrderAction::RequestReturn, OrderStatus::Pending)
     );
 }
 
@@ -335,6 +332,14 @@ fn settling_a_return_is_offered_only_while_one_waits() {
         .request_return(request(&[("a", "1")]), second, at(4))
         .expect("requested");
     assert!(settles(&order), "two wait");
+    // A refusal offers what the order allows, settling the waiting returns included.
+    match order.pay(&payment("50"), authorization(), at(4)) {
+        Err(OrderError::NotAllowed { allowed, .. }) => {
+            assert_eq!(allowed, order.allowed_actions().collect::<Vec<_>>());
+            assert!(allowed.contains(&OrderAction::SettleReturn));
+        }
+        other => panic!("paid twice: {other:?}"),
+    }
     order.reject_return(first, at(5)).expect("rejected");
     assert!(settles(&order), "one still waits");
     order.reject_return(second, at(6)).expect("rejected");

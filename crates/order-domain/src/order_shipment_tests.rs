@@ -138,10 +138,7 @@ fn only_a_paid_unshipped_order_ships_and_a_partially_shipped_one_cannot_be_cance
     let mut pending = super::tests::pending();
     assert_eq!(
         pending.ship(everything(), at(1)),
-        Err(OrderError::NotAllowed {
-            action: OrderAction::Ship,
-            status: OrderStatus::Pending
-        })
+        super::tests::not_allowed(OrderAction::Ship, OrderStatus::Pending)
     );
     let mut order = paid();
     order.ship(request(&[("b", "1")]), at(2)).expect("ships");
@@ -177,10 +174,7 @@ fn the_order_is_delivered_when_every_shipment_of_a_shipped_order_is() {
     assert_eq!(order.status(), OrderStatus::Delivered);
     assert_eq!(
         order.deliver_shipment(ShipmentId::generate(), at(7)),
-        Err(OrderError::NotAllowed {
-            action: OrderAction::DeliverShipment,
-            status: OrderStatus::Delivered
-        })
+        super::tests::not_allowed(OrderAction::DeliverShipment, OrderStatus::Delivered)
     );
 }
 

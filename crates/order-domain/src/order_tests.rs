@@ -63,8 +63,16 @@ pub(crate) fn address() -> ShippingAddress {
     .unwrap_or_else(|v| panic!("{v:?}"))
 }
 
-fn not_allowed(action: OrderAction, status: OrderStatus) -> Result<(), OrderError> {
-    Err(OrderError::NotAllowed { action, status })
+/// `action` refused in `status`, to an order with no return waiting: every action the status table allows
+/// is offered but settling a return.
+pub(crate) fn not_allowed<T>(action: OrderAction, status: OrderStatus) -> Result<T, OrderError> {
+    Err(OrderError::NotAllowed {
+        action,
+        status,
+        allowed: OrderAction::allowed_in(status)
+            .filter(|allowed| *allowed != OrderAction::SettleReturn)
+            .collect(),
+    })
 }
 
 #[test]

@@ -4,7 +4,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use order_app::{Action, AppError};
-use order_domain::{OrderAction, OrderStatus, Violation};
+use order_domain::{OrderStatus, Violation};
 
 use crate::auth::TokenError;
 use crate::dto::pointer;
@@ -141,7 +141,11 @@ fn app_problem(error: &AppError) -> Problem {
         })
         .extension("action", action.as_str()),
         AppError::Invalid(violations) => validation_problem(violations),
-        AppError::NotAllowed { action, status } => {
+        AppError::NotAllowed {
+            action,
+            status,
+            allowed,
+        } => {
             let transition = action
                 .target(*status)
                 .map(|to| serde_json::json!({ "from": status.as_str(), "to": to.as_str() }));
@@ -164,9 +168,7 @@ fn app_problem(error: &AppError) -> Problem {
             )
             .extension(
                 "allowedActions",
-                OrderAction::allowed_in(*status)
-                    .map(|a| a.as_str())
-                    .collect::<Vec<_>>(),
+                allowed.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
             )
         }
         AppError::StatusNotSettable { status } => Problem::new(

@@ -441,3 +441,33 @@ async fn refund_items_add_up_across_refunds_and_a_returns_refund() {
     let none_left = problem(none_left, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(pointers(&none_left), ["/items/0/quantity"]);
 }
+
+/// A 409 offers what the order allows, as its own `allowedActions` does: settling a return only while one
+/// waits (a client following it would otherwise get another 409).
+#[tokio::test]
+async fn a_refused_action_offers_settling_a_return_only_while_one_waits() {
+    let app = spawn_app().await;
+    let id = app.shipped_order_id().await;
+    async fn refused(app: &TestApp, id: &str) -> Value {
+        problem(app.pay(id, json!(115)).await, StatusCode::CONFLICT).await
+    }
+    let body = refused(&app, &id).await;
+    assert_eq!(
+        body["allowedActions"],
+        app.order(&id).await["allowedActions"]
+    );
+    assert!(!body["allowedActions"]
+        .as_array()
+        .is_some_and(|actions| actions.contains(&json!("settleReturn"))));
+
+    let response = app.request_return(&id, &back("p-1", 1), None).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body = refused(&app, &id).await;
+    assert_eq!(
+        body["allowedActions"],
+        app.order(&id).await["allowedActions"]
+    );
+    assert!(body["allowedActions"]
+        .as_array()
+        .is_some_and(|actions| actions.contains(&json!("settleReturn"))));
+}
