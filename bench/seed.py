@@ -156,11 +156,11 @@ def main() -> None:
     deep = newest_first[min(len(newest_first) // 2, 500 * 20 - 1)]
     with open(os.path.join(out, "deep_cursor.txt"), "w") as f:
         f.write(cursor(deep, filter_digest(store="store-1")) + "\n")
-    # The same for list_filtered: its query, and the cursor after its first 500 pages (or as deep as it goes).
+    # The same for list_filtered: its query, and the cursor after its first 500 pages (or halfway down, as above).
     after = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(after_s))
     query = f"storeId=store-1&status={','.join(FILTERED_STATUSES)}&createdAfter={after}Z"
     newest_first = list(reversed(store_one_filtered)) or list(reversed(store_one))
-    deep = newest_first[min(len(newest_first) - 1, 500 * 20 - 1)]
+    deep = newest_first[min(len(newest_first) // 2, 500 * 20 - 1)]
     digest = filter_digest(store="store-1", statuses=FILTERED_STATUSES, created_after=f"{after}+00:00")
     with open(os.path.join(out, "list_filtered.txt"), "w") as f:
         f.write(query + "\n" + cursor(deep, digest) + "\n")

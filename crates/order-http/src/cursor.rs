@@ -24,7 +24,7 @@ impl CursorError {
         match self {
             CursorError::Malformed => "is not a cursor this service gave out",
             CursorError::OtherFilter => {
-                "was given out for another filter (storeId, customerId, status); \
+                "was given out for another filter (storeId, customerId, status, createdAfter, createdBefore); \
                  list with the same filter, or start again without a cursor"
             }
         }
