@@ -455,6 +455,56 @@ mod tests {
         );
     }
 
+    #[derive(QueryableByName)]
+    struct Updates {
+        #[diesel(sql_type = BigInt)]
+        updated: i64,
+        #[diesel(sql_type = BigInt)]
+        hot: i64,
+    }
+
+    /// A lease changes no indexed column, so Postgres can write it beside the row it changes, adding nothing to
+    /// the outbox's indexes, as long as the row's page has room: the outbox keeps 30 % of its pages free. A
+    /// claim leases the rows of a page together, so the room takes in more than a third of them (none
+    /// without it, the pages filled by the inserts).
+    #[test]
+    fn a_lease_is_written_beside_its_row_while_its_page_has_room() {
+        let Some(database) = TestDatabase::postgres() else {
+            return;
+        };
+        let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let conn = &mut conn.db;
+        // 1,000 waiting effects, inserted as a service inserts them: one after the other, filling pages.
+        conn.batch_execute(
+            "ALTER TABLE outbox DROP CONSTRAINT outbox_event_id_fkey;
+             INSERT INTO outbox (event_id, effect, order_id, order_version, next_attempt_at, created_at)
+             SELECT gen_random_uuid()::text, 'publish', gen_random_uuid()::text, 1,
+                    TIMESTAMP '2026-02-01' + g * INTERVAL '1 ms', TIMESTAMP '2026-02-01'
+             FROM generate_series(1, 1000) g;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let updates = transaction(conn, |conn| {
+            let claimed = claim_due(conn, Utc::now(), Duration::from_secs(60), 128)?;
+            assert_eq!(claimed.len(), 128);
+            // This transaction's own counts, before they are reported.
+            Ok(diesel::sql_query(
+                "SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot \
+                 FROM pg_stat_xact_user_tables WHERE relname = 'outbox'",
+            )
+            .get_result::<Updates>(conn)?)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(updates.updated, 128);
+        assert!(
+            updates.hot * 3 >= updates.updated,
+            "{} of {} leases written beside their row",
+            updates.hot,
+            updates.updated
+        );
+    }
+
     /// The outbox is empty when a new service starts, and a plan Postgres caches for a statement run on an
     /// empty table reads the whole table once it has grown (a claim took 3 s behind a backlog of 20,000). So
     /// the relay's statements are planned for the outbox as it is at each run, never from a cached plan.
