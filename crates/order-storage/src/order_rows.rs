@@ -452,12 +452,8 @@ pub(crate) fn find_live_order(
             .remove(&row.id)
             .unwrap_or_default(),
     };
-    let refunds = refunds_of(conn, std::slice::from_ref(&row))?
-        .remove(&row.id)
-        .unwrap_or_default();
-    let returns = returns_of(conn, std::slice::from_ref(&row))?
-        .remove(&row.id)
-        .unwrap_or_default();
+    let refunds = take(&mut refunds_of(conn, std::slice::from_ref(&row))?, &row.id);
+    let returns = take(&mut returns_of(conn, std::slice::from_ref(&row))?, &row.id);
     row.into_order(
         items,
         shipments,
