@@ -23,6 +23,7 @@ use crate::stamp::{OptionalStamp, Stamp};
 
 mod columns;
 mod lines_of;
+mod live_order;
 mod one_statement;
 mod shipment_rows;
 
@@ -406,33 +407,16 @@ fn item_rows(order: &Order) -> Vec<ItemRow> {
         .collect()
 }
 
-/// One query: the order's row joined with its items, one result row per item.
-/// The live order's row and its lines by position. On Postgres one joined query (one round trip); on SQLite,
-/// where a statement costs no round trip, the row and then its lines: a join repeats the order's 38 columns on
-/// every line's row, and decoding them again cost more than the second statement (a 10-line order decoded
-/// its row 10 times). Lines are written with their order and never change, so the two reads agree.
+/// The live order's row and its lines by position, in one statement. On Postgres a join (one round trip);
+/// on SQLite the row with its lines as one JSON column (`live_order`): a join repeats the order's 38 columns
+/// on every line's row, and decoding them again cost more than a second statement (a 10-line order decoded
+/// its row 10 times).
 fn live_row_and_lines(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<(OrderRow, Vec<ItemRow>)>, StorageError> {
     match conn {
-        DbConnection::Sqlite(conn) => {
-            let row = orders::table
-                .filter(orders::id.eq(id))
-                .filter(orders::deleted_at.is_null())
-                .select(OrderRow::as_select())
-                .load(conn)?
-                .pop();
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let lines = order_items::table
-                .filter(order_items::order_id.eq(id))
-                .order(order_items::position)
-                .select(ItemRow::as_select())
-                .load(conn)?;
-            Ok(Some((row, lines)))
-        }
+        DbConnection::Sqlite(conn) => live_order::load(conn, id),
         DbConnection::Postgres(conn) => {
             let rows: Vec<(OrderRow, Option<ItemRow>)> = orders::table
                 .left_join(order_items::table)
@@ -468,12 +452,8 @@ pub(crate) fn find_live_order(
             .remove(&row.id)
             .unwrap_or_default(),
     };
-    let refunds = refunds_of(conn, std::slice::from_ref(&row))?
-        .remove(&row.id)
-        .unwrap_or_default();
-    let returns = returns_of(conn, std::slice::from_ref(&row))?
-        .remove(&row.id)
-        .unwrap_or_default();
+    let refunds = take(&mut refunds_of(conn, std::slice::from_ref(&row))?, &row.id);
+    let returns = take(&mut returns_of(conn, std::slice::from_ref(&row))?, &row.id);
     row.into_order(
         items,
         shipments,

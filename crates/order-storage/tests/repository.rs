@@ -485,6 +485,43 @@ async fn each_listed_order_has_its_own_lines() {
     }
 }
 
+/// An order found by id has every line in place, the product ids as written: on SQLite the lines come
+/// as JSON text, so ids that need escaping there and more than ten lines (positions past one digit) are read.
+#[tokio::test]
+async fn a_found_order_has_every_line_in_place_whatever_its_product_ids() {
+    for db in backends() {
+        let products = ["p \"quoted\"", "p\\back", "p-é-ü-✓", "p/€"];
+        let draft = OrderDraft {
+            store_id: Some("lines".into()),
+            customer_id: Some("c-1".into()),
+            currency: Some("EUR".into()),
+            items: Some(
+                (0..12)
+                    .map(|line| ItemDraft {
+                        product_id: Some(format!("{}-{line}", products[line % products.len()])),
+                        quantity: Some((line + 1).to_string()),
+                        price: Some("1.00".into()),
+                    })
+                    .collect(),
+            ),
+            items_total: Some("78".into()),
+            shipping_cost: Some("0".into()),
+            tax_amount: Some("0".into()),
+            total_amount: Some("78".into()),
+            note: None,
+            metadata: None,
+        };
+        let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+        let order = Order::place(new, OrderId::generate(), now());
+        db.storage
+            .insert(&order, &change(&order), None)
+            .await
+            .expect("stored");
+        let found = db.storage.find(order.id()).await.expect("read");
+        assert_eq!(found, Some(order));
+    }
+}
+
 /// An order of one line at `price` in `currency`.
 fn order_in(currency: &str, price: &str) -> Order {
     let draft = OrderDraft {

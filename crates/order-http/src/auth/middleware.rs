@@ -51,14 +51,26 @@ fn refuse<B>(request: ServiceRequest, error: ApiError) -> ServiceResponse<Either
         .map_into_right_body()
 }
 
+/// The header's value as text under `HeaderValue::to_str`'s rule (visible ASCII or tab), checked without
+/// stopping at the first byte that breaks it: the check then runs on many bytes at a time, where `to_str`
+/// spends about 10 instructions a byte of a token (about 2,500 a request).
+fn header_text(value: &header::HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
+    let invisible = bytes.iter().fold(false, |any, &b| {
+        any | !(b == b'\t' || (b' '..=b'~').contains(&b))
+    });
+    match invisible {
+        true => None,
+        false => std::str::from_utf8(bytes).ok(),
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
 fn bearer_token(request: &ServiceRequest) -> Result<&str, ApiError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::Unauthenticated(None));
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::Unauthenticated(Some(TokenError::Malformed)))?;
+    let value = header_text(value).ok_or(ApiError::Unauthenticated(Some(TokenError::Malformed)))?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
             let token = token.trim();
@@ -74,5 +86,25 @@ fn bearer_token(request: &ServiceRequest) -> Result<&str, ApiError> {
         }
         // Another scheme is no bearer token at all.
         _ => Err(ApiError::Unauthenticated(None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::HeaderValue;
+
+    use super::header_text;
+
+    #[test]
+    fn a_header_is_text_exactly_when_to_str_reads_it() {
+        let mut values: Vec<Vec<u8>> = (0..=u8::MAX).map(|b| vec![b'B', b, b'x']).collect();
+        values.push(b"Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig\tend".to_vec());
+        values.push("Bearer caf\u{e9}".as_bytes().to_vec());
+        for bytes in values {
+            let Ok(value) = HeaderValue::from_bytes(&bytes) else {
+                continue;
+            };
+            assert_eq!(header_text(&value), value.to_str().ok(), "{bytes:?}");
+        }
     }
 }
