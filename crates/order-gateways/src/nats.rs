@@ -2,19 +2,17 @@
 //! `<prefix>.>`; an event goes to `<prefix>.<type without "order.">` with its id as `Nats-Msg-Id`, so the
 //! stream's duplicate window drops a re-publication; `publish` returns only after the server's ack.
 
-use std::fmt::Display;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, context::Publish, stream};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use order_domain::ports::{EventPublisher, GatewayError};
-use order_domain::{
-    rfc3339_micros, Actor, EventData, EventId, OrderEvent, OrderId, RFC3339_MICROS,
-};
+use order_domain::{rfc3339_micros, Actor, EventData, OrderEvent, RFC3339_MICROS};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 /// Where and how events are published.
 #[derive(Debug, Clone)]
@@ -154,14 +152,15 @@ struct EventBody<'a> {
     actor: Option<ActorBody<'a>>,
     /// Keys sorted: `Datum`'s one JSON form; an event read back from the history is written as it was stored.
     data: &'a EventData,
+    /// Ids as their `Display` text (hyphenated, lower case), which uuid's `Serialize` writes from the stack.
     #[serde(rename = "eventId")]
-    event_id: Shown<&'a EventId>,
+    event_id: Uuid,
     #[serde(rename = "idempotencyKey")]
     idempotency_key: &'a Option<String>,
     #[serde(rename = "occurredAt")]
     occurred_at: Instant<'a>,
     #[serde(rename = "orderId")]
-    order_id: Shown<&'a OrderId>,
+    order_id: Uuid,
     #[serde(rename = "orderVersion")]
     order_version: u64,
     #[serde(rename = "requestId")]
@@ -185,23 +184,14 @@ impl<'a> EventBody<'a> {
                 subject: &actor.subject,
             }),
             data: &event.data,
-            event_id: Shown(&event.id),
+            event_id: event.id.as_uuid(),
             idempotency_key: &context.idempotency_key,
             occurred_at: Instant(&event.occurred_at),
-            order_id: Shown(&event.order_id),
+            order_id: event.order_id.as_uuid(),
             order_version: event.order_version.get(),
             request_id: &context.request_id,
             event_type: event.event_type.name(),
         }
-    }
-}
-
-/// A value written as its `Display` text, without a `String` in between.
-struct Shown<T>(T);
-
-impl<T: Display> Serialize for Shown<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
     }
 }
 
