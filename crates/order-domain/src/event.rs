@@ -16,6 +16,10 @@ impl EventId {
     pub fn generate() -> Self {
         Self(Uuid::now_v7())
     }
+
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
 }
 
 impl FromStr for EventId {

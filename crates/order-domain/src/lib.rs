@@ -17,6 +17,7 @@ mod event_data;
 mod exact_number;
 mod idempotency;
 mod ids;
+mod instant_text;
 mod listing;
 mod money;
 mod new_order;
@@ -47,6 +48,7 @@ pub use idempotency::{
     Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
 };
 pub use ids::{AuthorizationId, CustomerId, OrderId, ProductId, RefundId, StoreId};
+pub use instant_text::{rfc3339_micros, RFC3339_MICROS};
 pub use listing::{OrderFilter, PageLimit, PageOfOrders, PageRequest};
 pub use money::{AmountError, Currency, Money};
 pub use new_order::{ItemDraft, NewOrder, OrderDraft};

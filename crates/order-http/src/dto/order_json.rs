@@ -5,10 +5,11 @@
 //! returns, metadata) are handed to serde_json.
 
 use chrono::{DateTime, Utc};
+use order_domain::rfc3339_micros;
 use serde::Serialize;
 use serde_json::Result;
 
-use super::{rfc3339, rfc3339_text, ItemBody, OrderBody, OrderListBody};
+use super::{rfc3339, ItemBody, OrderBody, OrderListBody};
 use crate::dto::number::Amount;
 
 /// A page as `serde_json::to_writer(out, page)` writes it.
@@ -144,7 +145,7 @@ fn amount(out: &mut Vec<u8>, amount: &Amount) -> Result<()> {
 
 fn instant(out: &mut Vec<u8>, at: &DateTime<Utc>) -> Result<()> {
     let mut text = [0; 27];
-    match rfc3339_text(at, &mut text) {
+    match rfc3339_micros(at, &mut text) {
         Some(text) => {
             out.push(b'"');
             out.extend_from_slice(text.as_bytes());
