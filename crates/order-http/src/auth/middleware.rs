@@ -59,10 +59,10 @@ fn header_text(value: &header::HeaderValue) -> Option<&str> {
     let invisible = bytes.iter().fold(false, |any, &b| {
         any | !(b == b'\t' || (b' '..=b'~').contains(&b))
     });
-    match invisible {
-        true => None,
-        false => std::str::from_utf8(bytes).ok(),
+    if invisible {
+        return None;
     }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
