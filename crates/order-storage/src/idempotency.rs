@@ -263,8 +263,7 @@ mod tests {
     use diesel::sql_types::{BigInt, Text};
 
     use super::*;
-    use crate::testing::TestDatabase;
-    use crate::{DieselStorage, StorageOptions};
+    use crate::testing::postgres_on_one_connection;
 
     #[derive(QueryableByName)]
     struct Found {
@@ -295,12 +294,9 @@ mod tests {
     /// prepared once per connection, not parsed again for every key.
     #[test]
     fn postgres_holds_keys_in_an_unlogged_table() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let mut options = StorageOptions::new(database.database.clone());
-        options.pool_size = 1;
-        let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
         let persistence = |conn: &mut DbConnection, table: &str| {

@@ -380,8 +380,7 @@ mod tests {
 
     use super::*;
     use crate::connection::transaction;
-    use crate::testing::TestDatabase;
-    use crate::{DieselStorage, StorageOptions};
+    use crate::testing::postgres_on_one_connection;
 
     #[derive(QueryableByName)]
     struct Plans {
@@ -402,11 +401,9 @@ mod tests {
     /// each (the plan of the `NOT EXISTS` as a join read 81,000 buffers a claim behind 40,000).
     #[test]
     fn a_claim_behind_a_backlog_the_statistics_never_saw_reads_only_what_it_claims() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
-            .unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let DbConnection::Postgres(conn) = &mut conn.db else {
             panic!("a Postgres connection");
@@ -478,11 +475,9 @@ mod tests {
     /// without it, the pages filled by the inserts).
     #[test]
     fn a_lease_is_written_beside_its_row_while_its_page_has_room() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
-            .unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
         // 1,000 waiting effects, inserted as a service inserts them: one after the other, filling pages.
@@ -525,11 +520,9 @@ mod tests {
     /// done row however often they are run.
     #[test]
     fn the_readiness_counts_never_read_the_done_effects() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
-            .unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
         conn.batch_execute(
@@ -567,12 +560,9 @@ mod tests {
     /// the relay's statements are planned for the outbox as it is at each run, never from a cached plan.
     #[test]
     fn the_relays_statements_are_planned_for_the_outbox_as_it_is_each_time() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let mut options = StorageOptions::new(database.database.clone());
-        options.pool_size = 1;
-        let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
         for _ in 0..8 {

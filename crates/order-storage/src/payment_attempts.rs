@@ -314,8 +314,7 @@ mod tests {
 
     use super::*;
     use crate::connection::transaction;
-    use crate::testing::TestDatabase;
-    use crate::{DieselStorage, StorageOptions};
+    use crate::testing::postgres_on_one_connection;
 
     #[derive(QueryableByName)]
     struct Found {
@@ -329,12 +328,9 @@ mod tests {
     /// time (Postgres lists what a connection keeps prepared).
     #[test]
     fn the_claim_is_prepared_once_per_connection_and_planned_at_each_run() {
-        let Some(database) = TestDatabase::postgres() else {
+        let Some((_database, storage)) = postgres_on_one_connection() else {
             return;
         };
-        let mut options = StorageOptions::new(database.database.clone());
-        options.pool_size = 1;
-        let storage = DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let conn = &mut conn.db;
         for _ in 0..8 {

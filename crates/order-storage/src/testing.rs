@@ -186,3 +186,15 @@ impl Drop for Cleanup {
         }
     }
 }
+
+/// A storage of one connection on a Postgres database of its own, for the crate's tests of what Postgres does
+/// on that connection (its prepared statements, its plans, its counters); `None` where Postgres is not there
+/// (outside CI). The database is dropped with the `TestDatabase`, after the storage.
+#[cfg(test)]
+pub(crate) fn postgres_on_one_connection() -> Option<(TestDatabase, crate::DieselStorage)> {
+    let database = TestDatabase::postgres()?;
+    let mut options = crate::StorageOptions::new(database.database.clone());
+    options.pool_size = 1;
+    let storage = crate::DieselStorage::open(&options).unwrap_or_else(|e| panic!("{e}"));
+    Some((database, storage))
+}
