@@ -1,5 +1,6 @@
 //! An order's history as JSON: the same fields as the body of the events published to NATS.
 
+use chrono::{DateTime, Utc};
 use order_app::EventPage;
 use order_domain::{EventData, OrderEvent};
 use serde::Serialize;
@@ -36,7 +37,8 @@ struct EventBody {
     #[serde(rename = "type")]
     event_type: &'static str,
     order_version: u64,
-    occurred_at: String,
+    #[serde(serialize_with = "super::response::rfc3339")]
+    occurred_at: DateTime<Utc>,
     actor: Option<ActorBody>,
     request_id: Option<String>,
     idempotency_key: Option<String>,
@@ -61,10 +63,7 @@ impl EventBody {
             order_id: event.order_id.to_string(),
             event_type: event.event_type.name(),
             order_version: event.order_version.get(),
-            occurred_at: event
-                .occurred_at
-                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-                .to_string(),
+            occurred_at: event.occurred_at,
             actor: context.actor.as_ref().map(|actor| ActorBody {
                 subject: actor.subject.clone(),
                 role: actor.role.clone(),

@@ -308,3 +308,27 @@ fn write_the_document_when_asked() {
         std::fs::write(path, json).expect("writable");
     }
 }
+
+/// Every instant is documented as one: a property named `…At` is an RFC 3339 `date-time` (or null), in every
+/// schema, the history's events included.
+#[test]
+fn every_instant_is_documented_as_a_date_time() {
+    let document = document();
+    let mut instants = 0;
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for (schema, body) in &schemas {
+        let properties = body["properties"].as_object().cloned().unwrap_or_default();
+        for (name, property) in properties.iter().filter(|(name, _)| name.ends_with("At")) {
+            instants += 1;
+            let text = property.to_string();
+            assert!(text.contains("\"date-time\""), "{schema}.{name}: {text}");
+        }
+    }
+    assert!(instants >= 10, "{instants} instants found");
+    assert!(schemas["OrderEvent"]["properties"]["occurredAt"]
+        .to_string()
+        .contains("date-time"));
+}
