@@ -168,6 +168,32 @@ pub(crate) fn transaction<T>(
     }
 }
 
+/// A read of more than one statement, all from one snapshot: a change committed between them is seen whole or
+/// not at all (an order's row of one version with the returns of the next was read before). SQLite's deferred
+/// `BEGIN` takes its snapshot at the first read; Postgres needs `REPEATABLE READ` for one, as each statement of
+/// a `READ COMMITTED` transaction takes its own.
+pub(crate) fn read_snapshot<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN")?
+        }
+        DbConnection::Postgres(pg) => AnsiTransactionManager::begin_transaction_sql(
+            pg,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        )?,
+    }
+    let read = work(conn);
+    // Nothing was written: ending the transaction either way only lets its snapshot go.
+    match read {
+        Ok(_) => DbConnection::commit_transaction(conn)?,
+        Err(_) => DbConnection::rollback_transaction(conn)?,
+    }
+    read
+}
+
 /// `RunQueryDsl::load` of `$query` on the backend's own connection rather than through `DbConnection`: the
 /// same rows, much less work per call. Through the multi-backend connection diesel renders the whole SQL text
 /// on every execution (to ask whether the statement may be cached, then to look it up), which for a wide

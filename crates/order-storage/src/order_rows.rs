@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use order_domain::{
     AuthorizationId, Country, Currency, CustomerId, Metadata, Money, Note, Order, OrderFilter,
@@ -13,7 +12,7 @@ use order_domain::{
 use shipment_rows::ShipmentRows;
 
 use crate::cached::insert_of;
-use crate::connection::DbConnection;
+use crate::connection::{read_snapshot, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
@@ -304,12 +303,15 @@ impl OrderRow {
         }))
     }
 
+    /// Whether the order has rows besides its own and its lines: shipments, refunds or returns.
+    fn has_parts(&self) -> bool {
+        self.shipment_count > 0 || self.refund_count > 0 || self.return_count > 0
+    }
+
     fn into_order(
         mut self,
         items: Vec<ItemRow>,
-        shipments: Vec<Shipment>,
-        refunds: Vec<Refund>,
-        returns: Vec<Return>,
+        (shipments, refunds, returns): OrderParts,
         currencies: &mut Currencies,
     ) -> Result<Order, StorageError> {
         let currency = currencies.parse(&self.currency)?;
@@ -438,6 +440,9 @@ fn live_row_and_lines(
     }
 }
 
+/// The live order `id`. Most orders are one statement (their row and lines); one with shipments, refunds or
+/// returns is read again whole from one snapshot, so that a change committed between its statements is not
+/// seen half (`read_snapshot`).
 pub(crate) fn find_live_order(
     conn: &mut DbConnection,
     id: &str,
@@ -445,23 +450,19 @@ pub(crate) fn find_live_order(
     let Some((row, items)) = live_row_and_lines(conn, id)? else {
         return Ok(None);
     };
-    // A second query only for an order that has shipments.
-    let shipments = match row.shipment_count {
-        0 => Vec::new(),
-        _ => shipment_rows::load(conn, &[row.id.as_str()])?
-            .remove(&row.id)
-            .unwrap_or_default(),
-    };
-    let refunds = take(&mut refunds_of(conn, std::slice::from_ref(&row))?, &row.id);
-    let returns = take(&mut returns_of(conn, std::slice::from_ref(&row))?, &row.id);
-    row.into_order(
-        items,
-        shipments,
-        refunds,
-        returns,
-        &mut Currencies::default(),
-    )
-    .map(Some)
+    if !row.has_parts() {
+        return row
+            .into_order(items, OrderParts::default(), &mut Currencies::default())
+            .map(Some);
+    }
+    read_snapshot(conn, |conn| {
+        let Some((row, items)) = live_row_and_lines(conn, id)? else {
+            return Ok(None);
+        };
+        let own = parts_of(conn, std::slice::from_ref(&row))?.take(&row.id);
+        row.into_order(items, own, &mut Currencies::default())
+            .map(Some)
+    })
 }
 
 /// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
@@ -472,37 +473,35 @@ pub(crate) fn list_live_orders(
     page: &PageRequest,
 ) -> Result<PageOfOrders, StorageError> {
     let limit = page.limit.get() + 1;
-    let mut rows = match filter.statuses.as_deref() {
-        None => page_of_rows(conn, filter, None, page, limit)?,
-        Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
-        // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
-        // single `status IN (…)` would have to read and sort every match to find the newest. The scans share
-        // one snapshot, so an order changing status between them is seen once.
-        Some(statuses) => conn.transaction(|conn| {
-            // Each scan planned for its own values: a cached generic plan of a deep filtered page walks the
-            // primary key over the whole time window (1.8 s for a store with no match at 1,000,000 orders,
-            // against 0.04 ms planned; BENCHMARKS.md).
-            if let DbConnection::Postgres(_) = conn {
-                conn.batch_execute(
-                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
-                     SET LOCAL plan_cache_mode = force_custom_plan",
-                )?;
+    // The page's rows and their lines (and parts) are read in more than one statement.
+    read_snapshot(conn, |conn| {
+        let mut rows = match filter.statuses.as_deref() {
+            None => page_of_rows(conn, filter, None, page, limit)?,
+            Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
+            // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
+            // single `status IN (…)` would have to read and sort every match to find the newest. The scans
+            // share the snapshot, so an order changing status between them is seen once.
+            Some(statuses) => {
+                // Each scan planned for its own values: a cached generic plan of a deep filtered page walks
+                // the primary key over the whole time window (1.8 s for a store with no match at 1,000,000
+                // orders, against 0.04 ms planned; BENCHMARKS.md).
+                conn.plan_each_run()?;
+                let mut rows = Vec::with_capacity(limit * statuses.len());
+                for status in statuses {
+                    rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
+                }
+                rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
+                rows.dedup_by(|a, b| a.id == b.id);
+                rows.truncate(limit);
+                rows
             }
-            let mut rows = Vec::with_capacity(limit * statuses.len());
-            for status in statuses {
-                rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
-            }
-            rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
-            rows.dedup_by(|a, b| a.id == b.id);
-            rows.truncate(limit);
-            Ok::<_, StorageError>(rows)
-        })?,
-    };
-    let more = rows.len() > page.limit.get();
-    rows.truncate(page.limit.get());
-    Ok(PageOfOrders {
-        orders: with_items(conn, rows)?,
-        more,
+        };
+        let more = rows.len() > page.limit.get();
+        rows.truncate(page.limit.get());
+        Ok(PageOfOrders {
+            orders: with_items(conn, rows)?,
+            more,
+        })
     })
 }
 
@@ -598,42 +597,72 @@ pub(crate) fn find_any_order(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
-    let rows = orders::table
-        .filter(orders::id.eq(id))
-        .select(OrderRow::as_select())
-        .load(conn)?;
-    Ok(with_items(conn, rows)?.pop())
+    read_snapshot(conn, |conn| {
+        let rows = orders::table
+            .filter(orders::id.eq(id))
+            .select(OrderRow::as_select())
+            .load(conn)?;
+        Ok(with_items(conn, rows)?.pop())
+    })
 }
 
-/// Loads the lines of `rows` in one query (and the shipments of those that have any in another) and makes
-/// orders of them, in the order of `rows`.
+/// Loads the lines of `rows` in one query (and the shipments, refunds and returns of those that have any) and
+/// makes orders of them, in the order of `rows`. Its caller reads `rows` in the same snapshot.
 fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>, StorageError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
     let lines = lines_of::placed(&ids, items_of(conn, &ids)?);
+    let mut parts = parts_of(conn, &rows)?;
+    let mut currencies = Currencies::default();
+    rows.into_iter()
+        .zip(lines)
+        .map(|(row, items)| {
+            let own = parts.take(&row.id);
+            row.into_order(items, own, &mut currencies)
+        })
+        .collect()
+}
+
+/// An order's shipments, refunds and returns.
+type OrderParts = (Vec<Shipment>, Vec<Refund>, Vec<Return>);
+
+/// The shipments, refunds and returns of some orders, by order.
+struct PartsByOrder {
+    shipments: HashMap<String, Vec<Shipment>>,
+    refunds: HashMap<String, Vec<Refund>>,
+    returns: HashMap<String, Vec<Return>>,
+}
+
+impl PartsByOrder {
+    /// The parts of the order `id`, taken out.
+    fn take(&mut self, id: &str) -> OrderParts {
+        (
+            take(&mut self.shipments, id),
+            take(&mut self.refunds, id),
+            take(&mut self.returns, id),
+        )
+    }
+}
+
+/// The shipments, refunds and returns of those `rows` that have any: a statement for each kind some row has
+/// (most orders have none, and cost no query).
+fn parts_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<PartsByOrder, StorageError> {
     let shipped: Vec<&str> = rows
         .iter()
         .filter(|row| row.shipment_count > 0)
         .map(|row| row.id.as_str())
         .collect();
-    let mut shipments_by_order = match shipped.is_empty() {
+    let shipments = match shipped.is_empty() {
         true => HashMap::new(),
         false => shipment_rows::load(conn, &shipped)?,
     };
-    let mut refunds_by_order = refunds_of(conn, &rows)?;
-    let mut returns_by_order = returns_of(conn, &rows)?;
-    let mut currencies = Currencies::default();
-    rows.into_iter()
-        .zip(lines)
-        .map(|(row, items)| {
-            let shipments = take(&mut shipments_by_order, &row.id);
-            let refunds = take(&mut refunds_by_order, &row.id);
-            let returns = take(&mut returns_by_order, &row.id);
-            row.into_order(items, shipments, refunds, returns, &mut currencies)
-        })
-        .collect()
+    Ok(PartsByOrder {
+        shipments,
+        refunds: refunds_of(conn, rows)?,
+        returns: returns_of(conn, rows)?,
+    })
 }
 
 /// What `by_order` holds for the order `id`, taken out of it. Most pages have no shipment, refund or return at

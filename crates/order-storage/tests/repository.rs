@@ -1247,3 +1247,136 @@ async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates()
         );
     }
 }
+
+/// `order` shipped and written, ready for returns to be asked and rejected over and over.
+async fn shipped_order(db: &TestDb) -> Order {
+    use order_domain::{Currency, PaymentDraft, PaymentRequest, Tracking, TrackingDraft};
+
+    let mut order = order_for("s-torn", "c-1", now());
+    db.storage
+        .insert(&order, &change(&order), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let payment = PaymentRequest::parse(
+        PaymentDraft {
+            method: Some("visa".into()),
+            amount: Some("56".into()),
+            reference: None,
+        },
+        Currency::parse("EUR").unwrap_or(Currency::USD),
+    )
+    .expect("a payment");
+    order
+        .pay(
+            &payment,
+            AuthorizationId::parse("auth-1").expect("an id"),
+            now(),
+        )
+        .expect("paid");
+    let tracking = Tracking::parse(TrackingDraft {
+        carrier: Some("DHL".into()),
+        tracking_number: Some("JD0001".into()),
+    })
+    .expect("a tracking");
+    order.record_tracking(tracking, now()).expect("shipped");
+    db.storage
+        .update(&order, Version::FIRST, &change(&order))
+        .await
+        .expect("written");
+    order
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_read_sees_an_order_exactly_as_one_change_left_it_while_others_commit() {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use order_domain::{ReturnDraft, ReturnId, ReturnItemDraft, ReturnRequest};
+
+    for db in backends() {
+        let mut order = shipped_order(&db).await;
+        // Every version the writer leaves, as it left it: a read must equal one of them, never a row of one
+        // version with the returns of the next.
+        let written = Arc::new(Mutex::new(HashMap::from([(
+            order.version(),
+            order.clone(),
+        )])));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..3)
+            .map(|reader| {
+                let (storage, written, done) = (db.storage.clone(), written.clone(), done.clone());
+                let id = order.id();
+                tokio::spawn(async move {
+                    let mut reads = 0;
+                    while !done.load(std::sync::atomic::Ordering::Acquire) {
+                        let found = match reader {
+                            0 => storage.find(id).await.expect("read"),
+                            1 => storage.find_including_deleted(id).await.expect("read"),
+                            _ => {
+                                let filter = OrderFilter {
+                                    store_id: Some(StoreId::parse("s-torn").expect("a store")),
+                                    ..OrderFilter::default()
+                                };
+                                let page = PageRequest {
+                                    limit: PageLimit::new(10).unwrap_or_default(),
+                                    after: None,
+                                };
+                                let mut listed =
+                                    storage.list(&filter, &page).await.expect("listed");
+                                listed.orders.pop()
+                            }
+                        };
+                        let found = found.expect("stored");
+                        let expected = written
+                            .lock()
+                            .expect("a lock")
+                            .get(&found.version())
+                            .cloned();
+                        assert_eq!(
+                            Some(&found),
+                            expected.as_ref(),
+                            "read {reads} of reader {reader}"
+                        );
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        for _ in 0..60 {
+            let id = ReturnId::generate();
+            let request = ReturnRequest::parse(ReturnDraft {
+                reason: Some("too small".into()),
+                items: Some(vec![ReturnItemDraft {
+                    product_id: Some("p-1".into()),
+                    quantity: Some("1".into()),
+                }]),
+            })
+            .expect("a return");
+            let before = order.version();
+            order.request_return(request, id, now()).expect("requested");
+            written
+                .lock()
+                .expect("a lock")
+                .insert(order.version(), order.clone());
+            db.storage
+                .update(&order, before, &change(&order))
+                .await
+                .expect("written");
+            let before = order.version();
+            order.reject_return(id, now()).expect("rejected");
+            written
+                .lock()
+                .expect("a lock")
+                .insert(order.version(), order.clone());
+            db.storage
+                .update(&order, before, &change(&order))
+                .await
+                .expect("written");
+        }
+        done.store(true, std::sync::atomic::Ordering::Release);
+        for reader in readers {
+            assert!(reader.await.expect("a reader") > 0);
+        }
+    }
+}
