@@ -467,42 +467,65 @@ pub(crate) fn find_live_order(
 
 /// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
 /// looked at (its lines, shipments, refunds and returns are not loaded).
+///
+/// A page of one scan whose orders have no shipments, refunds or returns is its rows and then their lines,
+/// without a transaction: lines never change once their order is visible, so the two statements see one
+/// state. Any other page is read whole from one snapshot (`read_snapshot`): a change committed between its
+/// statements must be seen whole or not at all.
 pub(crate) fn list_live_orders(
     conn: &mut DbConnection,
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<PageOfOrders, StorageError> {
-    let limit = page.limit.get() + 1;
-    // The page's rows and their lines (and parts) are read in more than one statement.
+    if filter
+        .statuses
+        .as_ref()
+        .is_none_or(|statuses| statuses.len() == 1)
+    {
+        let (rows, more) = rows_of_page(conn, filter, page)?;
+        if !rows.iter().any(OrderRow::has_parts) {
+            let orders = with_items(conn, rows)?;
+            return Ok(PageOfOrders { orders, more });
+        }
+    }
     read_snapshot(conn, |conn| {
-        let mut rows = match filter.statuses.as_deref() {
-            None => page_of_rows(conn, filter, None, page, limit)?,
-            Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
-            // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
-            // single `status IN (…)` would have to read and sort every match to find the newest. The scans
-            // share the snapshot, so an order changing status between them is seen once.
-            Some(statuses) => {
-                // Each scan planned for its own values: a cached generic plan of a deep filtered page walks
-                // the primary key over the whole time window (1.8 s for a store with no match at 1,000,000
-                // orders, against 0.04 ms planned; BENCHMARKS.md).
-                conn.plan_each_run()?;
-                let mut rows = Vec::with_capacity(limit * statuses.len());
-                for status in statuses {
-                    rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
-                }
-                rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
-                rows.dedup_by(|a, b| a.id == b.id);
-                rows.truncate(limit);
-                rows
-            }
-        };
-        let more = rows.len() > page.limit.get();
-        rows.truncate(page.limit.get());
-        Ok(PageOfOrders {
-            orders: with_items(conn, rows)?,
-            more,
-        })
+        let (rows, more) = rows_of_page(conn, filter, page)?;
+        let orders = with_items(conn, rows)?;
+        Ok(PageOfOrders { orders, more })
     })
+}
+
+/// The page's rows newest first, of any of the filter's statuses, and whether more follow.
+fn rows_of_page(
+    conn: &mut DbConnection,
+    filter: &OrderFilter,
+    page: &PageRequest,
+) -> Result<(Vec<OrderRow>, bool), StorageError> {
+    let limit = page.limit.get() + 1;
+    let mut rows = match filter.statuses.as_deref() {
+        None => page_of_rows(conn, filter, None, page, limit)?,
+        Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
+        // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
+        // single `status IN (…)` would have to read and sort every match to find the newest. The scans share
+        // the caller's snapshot, so an order changing status between them is seen once.
+        Some(statuses) => {
+            // Each scan planned for its own values: a cached generic plan of a deep filtered page walks the
+            // primary key over the whole time window (1.8 s for a store with no match at 1,000,000 orders,
+            // against 0.04 ms planned; BENCHMARKS.md).
+            conn.plan_each_run()?;
+            let mut rows = Vec::with_capacity(limit * statuses.len());
+            for status in statuses {
+                rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
+            }
+            rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
+            rows.dedup_by(|a, b| a.id == b.id);
+            rows.truncate(limit);
+            rows
+        }
+    };
+    let more = rows.len() > page.limit.get();
+    rows.truncate(page.limit.get());
+    Ok((rows, more))
 }
 
 /// Up to `limit` live rows newest first, of one status or any, past the page's cursor. The creation-time
@@ -607,7 +630,8 @@ pub(crate) fn find_any_order(
 }
 
 /// Loads the lines of `rows` in one query (and the shipments, refunds and returns of those that have any) and
-/// makes orders of them, in the order of `rows`. Its caller reads `rows` in the same snapshot.
+/// makes orders of them, in the order of `rows`. Its caller reads `rows` in the same snapshot when any has
+/// parts.
 fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>, StorageError> {
     if rows.is_empty() {
         return Ok(Vec::new());

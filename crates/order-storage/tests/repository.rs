@@ -485,10 +485,11 @@ async fn each_listed_order_has_its_own_lines() {
     }
 }
 
-/// An order found by id has every line in place, the product ids as written: on SQLite the lines come
-/// as JSON text, so ids that need escaping there and more than ten lines (positions past one digit) are read.
+/// An order found by id or listed has every line in place, the product ids as written: a SQLite order found
+/// by id has its lines as JSON text, so ids that need escaping there and more than ten lines (positions past
+/// one digit) are read.
 #[tokio::test]
-async fn a_found_order_has_every_line_in_place_whatever_its_product_ids() {
+async fn a_found_or_listed_order_has_every_line_in_place_whatever_its_product_ids() {
     for db in backends() {
         let products = ["p \"quoted\"", "p\\back", "p-é-ü-✓", "p/€"];
         let draft = OrderDraft {
@@ -518,7 +519,13 @@ async fn a_found_order_has_every_line_in_place_whatever_its_product_ids() {
             .await
             .expect("stored");
         let found = db.storage.find(order.id()).await.expect("read");
-        assert_eq!(found, Some(order));
+        assert_eq!(found.as_ref(), Some(&order));
+        let listed = db
+            .storage
+            .list(&OrderFilter::default(), &PageRequest::default())
+            .await
+            .expect("listed");
+        assert_eq!(listed.orders, [order]);
     }
 }
 
