@@ -18,7 +18,11 @@ event per version (`order.created`, then `order.paid` or `order.canceled`), each
 publication and its notification), as a service that made those orders keeps them within its retention. With
 empty event and outbox tables analyzed, the foreign-key checks of the run's first effects were planned as scans.
 
-usage: seed.py N OUT_DIR [sqlite|postgres] > seed.sql
+SEED_SHIPPED (a share, default 0) seeds that share of the orders not canceled shipped instead: paid, captured,
+with one shipment of all their lines, as most of a live marketplace's orders are. Their reads are more than one
+statement (the shipment is a row of its own), which the default seed never shows.
+
+usage: [SEED_SHIPPED=0.8] seed.py N OUT_DIR [sqlite|postgres] > seed.sql
 """
 import base64
 import hashlib
@@ -87,6 +91,8 @@ def main() -> None:
     rand = random.Random(7)
     statuses = random.Random(11)  # apart from the ids' generator, so that the ids stay those of before
     history_ids = random.Random(13)  # so are the events'
+    shipping = random.Random(17)  # and the statuses of the default seed
+    shipped_share = float(os.environ.get("SEED_SHIPPED", "0"))
     start_ms = int(time.time() * 1000) - n  # one order per millisecond, ending now
     created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
     # list_filtered's createdAfter: a whole second about a quarter into the seed's time, so that its list holds
@@ -101,7 +107,7 @@ def main() -> None:
     w("BEGIN;\n")
     batch = 500
     for first in range(0, n, batch):
-        orders, items, keys, events, effects = [], [], [], [], []
+        orders, items, keys, events, effects, shipments, shipped_items = [], [], [], [], [], [], []
         for i in range(first, min(first + batch, n)):
             order_id = str(uuid7(start_ms + i, rand))
             store = f"store-{i % STORES + 1}"
@@ -109,24 +115,37 @@ def main() -> None:
             if store == "store-1":
                 store_one.append(order_id)
             status = status_of(statuses)
+            if status != "canceled" and shipping.random() < shipped_share:
+                status = "shipped"
             if store == "store-1" and status in FILTERED_STATUSES and start_ms + i >= after_ms:
                 store_one_filtered.append(order_id)
             at = timestamp(start_ms + i)
-            # A processing order is paid (the payment is whole or absent); a canceled one was canceled pending.
-            payment = f"'card',11500,'{at}'" if status == "processing" else "NULL,NULL,NULL"
-            version = 1 if status == "pending" else 2
+            # A processing order is paid (the payment is whole or absent); a canceled one was canceled pending; a
+            # shipped one was paid, shipped whole and its payment captured.
+            paid = status in ("processing", "shipped")
+            payment = f"'card',11500,'{at}'" if paid else "NULL,NULL,NULL"
+            shipped = status == "shipped"
+            captured = f"'{at}'" if shipped else "NULL"
+            version = {"pending": 1, "shipped": 3}.get(status, 2)
             orders.append(
                 f"('{order_id}','{store}','customer-{i % 1000}','{status}','USD',10000,1000,500,11500,{version},"
-                f"'{at}','{at}',{payment})"
+                f"'{at}','{at}',{payment},{captured},{int(shipped)})"
             )
+            if shipped:
+                shipments.append(f"('{order_id}','{order_id}','DHL','JD{i:012d}','shipped','{at}','{at}')")
+                shipped_items.append(f"('{order_id}','p-1',2)")
+                shipped_items.append(f"('{order_id}','p-2',1)")
             items.append(f"('{order_id}',0,'p-1',2,2500)")
             items.append(f"('{order_id}',1,'p-2',1,5000)")
             keys.append(f"('','seed-{i}',{fingerprint},'{order_id}',{body},'{created}','{expires}')")
             customer = f"customer-{i % 1000}"
             history = [("order.created", "OrderCreated")]
-            if status != "pending":
-                history.append((f"order.{'paid' if status == 'processing' else status}",
-                                "OrderPaid" if status == "processing" else "OrderCanceled"))
+            if paid:
+                history.append(("order.paid", "OrderPaid"))
+            if shipped:
+                history.append(("order.shipped", "OrderShipped"))
+            if status == "canceled":
+                history.append(("order.canceled", "OrderCanceled"))
             for version, (event_type, notification) in enumerate(history, start=1):
                 event_id = uuid7(start_ms + i, history_ids)
                 events.append(f"('{event_id}','{order_id}',{version},'{event_type}','{at}','{{}}')")
@@ -134,7 +153,12 @@ def main() -> None:
                 effects.append(f"('{event_id}','notify.{notification}','{order_id}',{version},'{customer}','done',"
                                f"'{at}','{at}','{at}')")
         w("INSERT INTO orders (id,store_id,customer_id,status,currency,items_total,shipping_cost,tax_amount,"
-          "total_amount,version,created_at,updated_at,payment_method,payment_amount,paid_at) VALUES " + ",".join(orders) + ";\n")
+          "total_amount,version,created_at,updated_at,payment_method,payment_amount,paid_at,captured_at,shipment_count) "
+          "VALUES " + ",".join(orders) + ";\n")
+        if shipments:
+            w("INSERT INTO shipments (id,order_id,carrier,tracking_number,status,shipped_at,updated_at) VALUES "
+              + ",".join(shipments) + ";\n")
+            w("INSERT INTO shipment_items (shipment_id,product_id,quantity) VALUES " + ",".join(shipped_items) + ";\n")
         w("INSERT INTO order_items (order_id,position,product_id,quantity,unit_price) VALUES "
           + ",".join(items) + ";\n")
         w("INSERT INTO idempotency_keys (scope,key,fingerprint,order_id,response_body,created_at,expires_at) VALUES "
