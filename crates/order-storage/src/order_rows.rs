@@ -12,7 +12,7 @@ use order_domain::{
 use shipment_rows::ShipmentRows;
 
 use crate::cached::insert_of;
-use crate::connection::{read_snapshot, DbConnection};
+use crate::connection::{load_native, read_snapshot, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
@@ -440,9 +440,8 @@ fn live_row_and_lines(
     }
 }
 
-/// The live order `id`. Most orders are one statement (their row and lines); one with shipments, refunds or
-/// returns is read again whole from one snapshot, so that a change committed between its statements is not
-/// seen half (`read_snapshot`).
+/// The live order `id`: its row and lines in one statement, then the parts of an order that has any, checked
+/// to be of the row's version (`parts_as_read`), or else read again whole from one snapshot.
 pub(crate) fn find_live_order(
     conn: &mut DbConnection,
     id: &str,
@@ -450,9 +449,11 @@ pub(crate) fn find_live_order(
     let Some((row, items)) = live_row_and_lines(conn, id)? else {
         return Ok(None);
     };
-    if !row.has_parts() {
+    let rows = std::slice::from_ref(&row);
+    if let Some(mut parts) = parts_as_read(conn, rows)? {
+        let own = parts.take(&row.id);
         return row
-            .into_order(items, OrderParts::default(), &mut Currencies::default())
+            .into_order(items, own, &mut Currencies::default())
             .map(Some);
     }
     read_snapshot(conn, |conn| {
@@ -468,10 +469,10 @@ pub(crate) fn find_live_order(
 /// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
 /// looked at (its lines, shipments, refunds and returns are not loaded).
 ///
-/// A page of one scan whose orders have no shipments, refunds or returns is its rows and then their lines,
-/// without a transaction: lines never change once their order is visible, so the two statements see one
-/// state. Any other page is read whole from one snapshot (`read_snapshot`): a change committed between its
-/// statements must be seen whole or not at all.
+/// A page of one scan is its rows, their lines and the parts of those that have any, each a statement of its
+/// own: lines never change once their order is visible, and the parts are checked to be of the rows' versions
+/// (`parts_as_read`). A page of several status scans, or one whose orders changed under it, is read whole
+/// from one snapshot.
 pub(crate) fn list_live_orders(
     conn: &mut DbConnection,
     filter: &OrderFilter,
@@ -483,8 +484,9 @@ pub(crate) fn list_live_orders(
         .is_none_or(|statuses| statuses.len() == 1)
     {
         let (rows, more) = rows_of_page(conn, filter, page)?;
-        if !rows.iter().any(OrderRow::has_parts) {
-            let orders = with_items(conn, rows)?;
+        let lines = lines_of_rows(conn, &rows)?;
+        if let Some(parts) = parts_as_read(conn, &rows)? {
+            let orders = orders_of(rows, lines, parts)?;
             return Ok(PageOfOrders { orders, more });
         }
     }
@@ -629,16 +631,31 @@ pub(crate) fn find_any_order(
     })
 }
 
-/// Loads the lines of `rows` in one query (and the shipments, refunds and returns of those that have any) and
-/// makes orders of them, in the order of `rows`. Its caller reads `rows` in the same snapshot when any has
-/// parts.
+/// The orders of `rows`, in their order, with their lines and parts, all read in the caller's snapshot.
 fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>, StorageError> {
+    let lines = lines_of_rows(conn, &rows)?;
+    let parts = parts_of(conn, &rows)?;
+    orders_of(rows, lines, parts)
+}
+
+/// The lines of `rows`, in their order, in one statement.
+fn lines_of_rows(
+    conn: &mut DbConnection,
+    rows: &[OrderRow],
+) -> Result<Vec<Vec<ItemRow>>, StorageError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    let lines = lines_of::placed(&ids, items_of(conn, &ids)?);
-    let mut parts = parts_of(conn, &rows)?;
+    Ok(lines_of::placed(&ids, items_of(conn, &ids)?))
+}
+
+/// `rows` made orders, with `lines` in `rows`' order and their `parts`.
+fn orders_of(
+    rows: Vec<OrderRow>,
+    lines: Vec<Vec<ItemRow>>,
+    mut parts: PartsByOrder,
+) -> Result<Vec<Order>, StorageError> {
     let mut currencies = Currencies::default();
     rows.into_iter()
         .zip(lines)
@@ -647,6 +664,40 @@ fn with_items(conn: &mut DbConnection, rows: Vec<OrderRow>) -> Result<Vec<Order>
             row.into_order(items, own, &mut currencies)
         })
         .collect()
+}
+
+/// The parts of `rows`, read after them, if they are those of the rows' versions: `None` when an order that
+/// has parts changed since its row was read (its parts may be of the newer version; read again in one
+/// snapshot). Every change to an order's parts is a change of the order, which raises its version
+/// (`OrderUpdate`'s compare-and-swap), so the order's version read again after its parts, and found equal to
+/// its row's, shows that no change committed between the row and the parts. An order without parts needs no
+/// check: its row and lines are one state whatever happens after. Costs one small statement where a snapshot
+/// would cost a transaction and every read again.
+fn parts_as_read(
+    conn: &mut DbConnection,
+    rows: &[OrderRow],
+) -> Result<Option<PartsByOrder>, StorageError> {
+    let read: HashMap<&str, i64> = rows
+        .iter()
+        .filter(|row| row.has_parts())
+        .map(|row| (row.id.as_str(), row.version))
+        .collect();
+    let parts = parts_of(conn, rows)?;
+    if read.is_empty() {
+        return Ok(Some(parts));
+    }
+    let ids: Vec<&str> = read.keys().copied().collect();
+    let now: Vec<(String, i64)> = load_native!(
+        conn,
+        orders::table
+            .filter(orders::id.eq_any(&ids))
+            .select((orders::id, orders::version))
+    )?;
+    let unchanged = now.len() == read.len()
+        && now
+            .iter()
+            .all(|(id, version)| read.get(id.as_str()) == Some(version));
+    Ok(unchanged.then_some(parts))
 }
 
 /// An order's shipments, refunds and returns.
