@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+pub(crate) use by_order::ByOrder;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use order_domain::{
@@ -12,7 +13,7 @@ use order_domain::{
 use shipment_rows::ShipmentRows;
 
 use crate::cached::insert_of;
-use crate::connection::{load_native, read_snapshot, DbConnection};
+use crate::connection::{read_snapshot, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
@@ -20,6 +21,7 @@ use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
 use crate::stamp::{OptionalStamp, Stamp};
 
+mod by_order;
 mod columns;
 mod lines_of;
 mod live_order;
@@ -669,35 +671,20 @@ fn orders_of(
 /// The parts of `rows`, read after them, if they are those of the rows' versions: `None` when an order that
 /// has parts changed since its row was read (its parts may be of the newer version; read again in one
 /// snapshot). Every change to an order's parts is a change of the order, which raises its version
-/// (`OrderUpdate`'s compare-and-swap), so the order's version read again after its parts, and found equal to
-/// its row's, shows that no change committed between the row and the parts. An order without parts needs no
-/// check: its row and lines are one state whatever happens after. Costs one small statement where a snapshot
-/// would cost a transaction and every read again.
+/// (`OrderUpdate`'s compare-and-swap), and the statement that reads a kind of part reads its order's version
+/// with it: equal to the row's, no change committed between the row and the parts. (Their items are written
+/// with them and never change.) An order without parts needs no check: its row and lines are one state
+/// whatever happens after. No statement more than the parts' own, where a snapshot would cost a transaction
+/// and every read again.
 fn parts_as_read(
     conn: &mut DbConnection,
     rows: &[OrderRow],
 ) -> Result<Option<PartsByOrder>, StorageError> {
-    let read: HashMap<&str, i64> = rows
-        .iter()
-        .filter(|row| row.has_parts())
-        .map(|row| (row.id.as_str(), row.version))
-        .collect();
     let parts = parts_of(conn, rows)?;
-    if read.is_empty() {
-        return Ok(Some(parts));
-    }
-    let ids: Vec<&str> = read.keys().copied().collect();
-    let now: Vec<(String, i64)> = load_native!(
-        conn,
-        orders::table
-            .filter(orders::id.eq_any(&ids))
-            .select((orders::id, orders::version))
-    )?;
-    let unchanged = now.len() == read.len()
-        && now
-            .iter()
-            .all(|(id, version)| read.get(id.as_str()) == Some(version));
-    Ok(unchanged.then_some(parts))
+    let as_read = rows
+        .iter()
+        .all(|row| !row.has_parts() || parts.of_version(row));
+    Ok(as_read.then_some(parts))
 }
 
 /// An order's shipments, refunds and returns.
@@ -705,24 +692,33 @@ type OrderParts = (Vec<Shipment>, Vec<Refund>, Vec<Return>);
 
 /// The shipments, refunds and returns of some orders, by order.
 struct PartsByOrder {
-    shipments: HashMap<String, Vec<Shipment>>,
-    refunds: HashMap<String, Vec<Refund>>,
-    returns: HashMap<String, Vec<Return>>,
+    shipments: ByOrder<Shipment>,
+    refunds: ByOrder<Refund>,
+    returns: ByOrder<Return>,
 }
 
 impl PartsByOrder {
     /// The parts of the order `id`, taken out.
     fn take(&mut self, id: &str) -> OrderParts {
         (
-            take(&mut self.shipments, id),
-            take(&mut self.refunds, id),
-            take(&mut self.returns, id),
+            self.shipments.take(id),
+            self.refunds.take(id),
+            self.returns.take(id),
         )
+    }
+
+    /// Whether every kind of part that `row` says its order has was read while the order was at the row's
+    /// version.
+    fn of_version(&self, row: &OrderRow) -> bool {
+        let (id, version) = (row.id.as_str(), row.version);
+        (row.shipment_count == 0 || self.shipments.read_at(id, version))
+            && (row.refund_count == 0 || self.refunds.read_at(id, version))
+            && (row.return_count == 0 || self.returns.read_at(id, version))
     }
 }
 
-/// The shipments, refunds and returns of those `rows` that have any: a statement for each kind some row has
-/// (most orders have none, and cost no query).
+/// The shipments, refunds and returns of those `rows` that have any: two statements for each kind some row
+/// has (most orders have none, and cost no query).
 fn parts_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<PartsByOrder, StorageError> {
     let shipped: Vec<&str> = rows
         .iter()
@@ -730,7 +726,7 @@ fn parts_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<PartsByOrder, 
         .map(|row| row.id.as_str())
         .collect();
     let shipments = match shipped.is_empty() {
-        true => HashMap::new(),
+        true => ByOrder::default(),
         false => shipment_rows::load(conn, &shipped)?,
     };
     Ok(PartsByOrder {
@@ -738,15 +734,6 @@ fn parts_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<PartsByOrder, 
         refunds: refunds_of(conn, rows)?,
         returns: returns_of(conn, rows)?,
     })
-}
-
-/// What `by_order` holds for the order `id`, taken out of it. Most pages have no shipment, refund or return at
-/// all, and an empty map is not asked (a map hashes the id even to find nothing).
-fn take<T>(by_order: &mut HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
-    if by_order.is_empty() {
-        return Vec::new();
-    }
-    by_order.remove(id).unwrap_or_default()
 }
 
 /// The lines of the orders `ids`, in one statement diesel keeps prepared: SQLite gets the ids as one JSON
@@ -765,17 +752,14 @@ fn items_of(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<ItemRow>, Stora
 }
 
 /// The refunds of those `rows` that have any (most orders have none, and cost no query).
-fn refunds_of(
-    conn: &mut DbConnection,
-    rows: &[OrderRow],
-) -> Result<HashMap<String, Vec<Refund>>, StorageError> {
+fn refunds_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<ByOrder<Refund>, StorageError> {
     let with_refunds: Vec<&str> = rows
         .iter()
         .filter(|row| row.refund_count > 0)
         .map(|row| row.id.as_str())
         .collect();
     if with_refunds.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(ByOrder::default());
     }
     let currencies: HashMap<&str, &str> = rows
         .iter()
@@ -787,10 +771,7 @@ fn refunds_of(
 }
 
 /// The returns of those `rows` that have any (most orders have none, and cost no query).
-fn returns_of(
-    conn: &mut DbConnection,
-    rows: &[OrderRow],
-) -> Result<HashMap<String, Vec<Return>>, StorageError> {
+fn returns_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<ByOrder<Return>, StorageError> {
     let with_returns: Vec<&str> = rows
         .iter()
         .filter(|row| row.return_count > 0)

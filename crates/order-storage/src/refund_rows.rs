@@ -12,7 +12,8 @@ use order_domain::{
 
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
-use crate::schema::{refund_items, refunds};
+use crate::order_rows::ByOrder;
+use crate::schema::{orders, refund_items, refunds};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refunds, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
@@ -107,22 +108,24 @@ impl RefundRows {
     }
 }
 
-/// The refunds of `orders` (by id), oldest first, in two queries.
+/// The refunds of the orders `of` (by id), oldest first, in two queries; each order's with the version the
+/// first one saw it at.
 pub(crate) fn load_refunds(
     conn: &mut DbConnection,
-    orders: &[&str],
+    of: &[&str],
     currency: impl Fn(&str) -> Option<Currency>,
-) -> Result<HashMap<String, Vec<Refund>>, StorageError> {
-    let mut by_order: HashMap<String, Vec<Refund>> = HashMap::new();
-    if orders.is_empty() {
+) -> Result<ByOrder<Refund>, StorageError> {
+    let mut by_order = ByOrder::default();
+    if of.is_empty() {
         return Ok(by_order);
     }
-    let rows: Vec<RefundRow> = refunds::table
-        .filter(refunds::order_id.eq_any(orders))
+    let rows: Vec<(RefundRow, i64)> = refunds::table
+        .inner_join(orders::table)
+        .filter(refunds::order_id.eq_any(of))
         .order((refunds::order_id, refunds::position))
-        .select(RefundRow::as_select())
+        .select((RefundRow::as_select(), orders::version))
         .load(conn)?;
-    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
     let mut items: HashMap<String, Vec<RefundItemRow>> = HashMap::new();
     for item in refund_items::table
         .filter(refund_items::refund_id.eq_any(&ids))
@@ -132,15 +135,12 @@ pub(crate) fn load_refunds(
     {
         items.entry(item.refund_id.clone()).or_default().push(item);
     }
-    for row in rows {
+    for (row, version) in rows {
         let currency =
             currency(&row.order_id).ok_or_else(|| corrupt("refund of", &row.order_id))?;
         let items = items.remove(&row.id).unwrap_or_default();
         let order_id = row.order_id.clone();
-        by_order
-            .entry(order_id)
-            .or_default()
-            .push(row.into_refund(items, currency)?);
+        by_order.push(order_id, version, row.into_refund(items, currency)?);
     }
     Ok(by_order)
 }

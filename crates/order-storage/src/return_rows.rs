@@ -10,7 +10,8 @@ use order_domain::{Order, ProductId, Quantity, RefundReason, Return, ReturnItem,
 
 use crate::connection::DbConnection;
 use crate::error::{corrupt, StorageError};
-use crate::schema::{return_items, returns};
+use crate::order_rows::ByOrder;
+use crate::schema::{orders, return_items, returns};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = returns, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
@@ -110,21 +111,23 @@ impl ReturnRows {
     }
 }
 
-/// The returns of `orders` (by id), oldest first, in two queries.
+/// The returns of the orders `of` (by id), oldest first, in two queries; each order's with the version the
+/// first one saw it at.
 pub(crate) fn load_returns(
     conn: &mut DbConnection,
-    orders: &[&str],
-) -> Result<HashMap<String, Vec<Return>>, StorageError> {
-    let mut by_order: HashMap<String, Vec<Return>> = HashMap::new();
-    if orders.is_empty() {
+    of: &[&str],
+) -> Result<ByOrder<Return>, StorageError> {
+    let mut by_order = ByOrder::default();
+    if of.is_empty() {
         return Ok(by_order);
     }
-    let rows: Vec<ReturnRow> = returns::table
-        .filter(returns::order_id.eq_any(orders))
+    let rows: Vec<(ReturnRow, i64)> = returns::table
+        .inner_join(orders::table)
+        .filter(returns::order_id.eq_any(of))
         .order((returns::order_id, returns::position))
-        .select(ReturnRow::as_select())
+        .select((ReturnRow::as_select(), orders::version))
         .load(conn)?;
-    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
     let mut items: HashMap<String, Vec<ReturnItemRow>> = HashMap::new();
     for item in return_items::table
         .filter(return_items::return_id.eq_any(&ids))
@@ -134,13 +137,10 @@ pub(crate) fn load_returns(
     {
         items.entry(item.return_id.clone()).or_default().push(item);
     }
-    for row in rows {
+    for (row, version) in rows {
         let items = items.remove(&row.id).unwrap_or_default();
         let order_id = row.order_id.clone();
-        by_order
-            .entry(order_id)
-            .or_default()
-            .push(row.into_return(items)?);
+        by_order.push(order_id, version, row.into_return(items)?);
     }
     Ok(by_order)
 }
