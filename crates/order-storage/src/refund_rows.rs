@@ -10,7 +10,7 @@ use order_domain::{
     Currency, Money, Order, ProductId, Quantity, Refund, RefundItem, RefundReason, RefundStatus,
 };
 
-use crate::connection::DbConnection;
+use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::order_rows::ByOrder;
 use crate::schema::{orders, refund_items, refunds};
@@ -119,20 +119,52 @@ pub(crate) fn load_refunds(
     if of.is_empty() {
         return Ok(by_order);
     }
-    let rows: Vec<(RefundRow, i64)> = refunds::table
-        .inner_join(orders::table)
-        .filter(refunds::order_id.eq_any(of))
-        .order((refunds::order_id, refunds::position))
-        .select((RefundRow::as_select(), orders::version))
-        .load(conn)?;
+    // On the backend's own connection, by `=` for one order or one refund (a statement kept prepared; see
+    // `shipment_rows::load`), each written out where its backend's connection loads it (a `SelectBy` is typed
+    // by its backend).
+    macro_rules! rows {
+        () => {
+            refunds::table
+                .inner_join(orders::table)
+                .select((RefundRow::as_select(), orders::version))
+        };
+    }
+    let rows: Vec<(RefundRow, i64)> = match of {
+        [id] => load_native!(
+            conn,
+            rows!()
+                .filter(refunds::order_id.eq(*id))
+                .order(refunds::position)
+        )?,
+        _ => load_native!(
+            conn,
+            rows!()
+                .filter(refunds::order_id.eq_any(of))
+                .order((refunds::order_id, refunds::position))
+        )?,
+    };
     let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
+    macro_rules! items {
+        () => {
+            refund_items::table.select(RefundItemRow::as_select())
+        };
+    }
+    let loaded: Vec<RefundItemRow> = match ids.as_slice() {
+        [id] => load_native!(
+            conn,
+            items!()
+                .filter(refund_items::refund_id.eq(*id))
+                .order(refund_items::position)
+        )?,
+        _ => load_native!(
+            conn,
+            items!()
+                .filter(refund_items::refund_id.eq_any(&ids))
+                .order((refund_items::refund_id, refund_items::position))
+        )?,
+    };
     let mut items: HashMap<String, Vec<RefundItemRow>> = HashMap::new();
-    for item in refund_items::table
-        .filter(refund_items::refund_id.eq_any(&ids))
-        .order((refund_items::refund_id, refund_items::position))
-        .select(RefundItemRow::as_select())
-        .load(conn)?
-    {
+    for item in loaded {
         items.entry(item.refund_id.clone()).or_default().push(item);
     }
     for (row, version) in rows {

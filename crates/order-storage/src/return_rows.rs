@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use order_domain::{Order, ProductId, Quantity, RefundReason, Return, ReturnItem, ReturnStatus};
 
-use crate::connection::DbConnection;
+use crate::connection::{load_native, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::order_rows::ByOrder;
 use crate::schema::{orders, return_items, returns};
@@ -121,20 +121,52 @@ pub(crate) fn load_returns(
     if of.is_empty() {
         return Ok(by_order);
     }
-    let rows: Vec<(ReturnRow, i64)> = returns::table
-        .inner_join(orders::table)
-        .filter(returns::order_id.eq_any(of))
-        .order((returns::order_id, returns::position))
-        .select((ReturnRow::as_select(), orders::version))
-        .load(conn)?;
+    // On the backend's own connection, by `=` for one order or one return (a statement kept prepared; see
+    // `shipment_rows::load`), each written out where its backend's connection loads it (a `SelectBy` is typed
+    // by its backend).
+    macro_rules! rows {
+        () => {
+            returns::table
+                .inner_join(orders::table)
+                .select((ReturnRow::as_select(), orders::version))
+        };
+    }
+    let rows: Vec<(ReturnRow, i64)> = match of {
+        [id] => load_native!(
+            conn,
+            rows!()
+                .filter(returns::order_id.eq(*id))
+                .order(returns::position)
+        )?,
+        _ => load_native!(
+            conn,
+            rows!()
+                .filter(returns::order_id.eq_any(of))
+                .order((returns::order_id, returns::position))
+        )?,
+    };
     let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
+    macro_rules! items {
+        () => {
+            return_items::table.select(ReturnItemRow::as_select())
+        };
+    }
+    let loaded: Vec<ReturnItemRow> = match ids.as_slice() {
+        [id] => load_native!(
+            conn,
+            items!()
+                .filter(return_items::return_id.eq(*id))
+                .order(return_items::position)
+        )?,
+        _ => load_native!(
+            conn,
+            items!()
+                .filter(return_items::return_id.eq_any(&ids))
+                .order((return_items::return_id, return_items::position))
+        )?,
+    };
     let mut items: HashMap<String, Vec<ReturnItemRow>> = HashMap::new();
-    for item in return_items::table
-        .filter(return_items::return_id.eq_any(&ids))
-        .order((return_items::return_id, return_items::position))
-        .select(ReturnItemRow::as_select())
-        .load(conn)?
-    {
+    for item in loaded {
         items.entry(item.return_id.clone()).or_default().push(item);
     }
     for (row, version) in rows {

@@ -1387,3 +1387,50 @@ async fn a_read_sees_an_order_exactly_as_one_change_left_it_while_others_commit(
         }
     }
 }
+
+/// A page of several orders with parts reads each one's own (one statement for all of them per kind).
+#[tokio::test]
+async fn each_listed_order_has_its_own_shipments_and_returns() {
+    use order_domain::{ReturnDraft, ReturnId, ReturnItemDraft, ReturnRequest};
+
+    for db in backends() {
+        let mut stored = Vec::new();
+        for returned in [1, 2, 0] {
+            let mut order = shipped_order(&db).await;
+            let before = order.version();
+            for product in ["p-1", "p-2"].into_iter().take(returned) {
+                let request = ReturnRequest::parse(ReturnDraft {
+                    reason: Some("too small".into()),
+                    items: Some(vec![ReturnItemDraft {
+                        product_id: Some(product.into()),
+                        quantity: Some("1".into()),
+                    }]),
+                })
+                .expect("a return");
+                order
+                    .request_return(request, ReturnId::generate(), now())
+                    .expect("requested");
+            }
+            if returned > 0 {
+                db.storage
+                    .update(&order, before, &change(&order))
+                    .await
+                    .expect("written");
+            }
+            stored.push(order);
+        }
+        stored.reverse();
+        let filter = OrderFilter {
+            store_id: Some(StoreId::parse("s-torn").expect("a store")),
+            ..OrderFilter::default()
+        };
+        let listed = db
+            .storage
+            .list(&filter, &PageRequest::default())
+            .await
+            .expect("listed");
+        assert_eq!(listed.orders, stored);
+        let returns: Vec<usize> = listed.orders.iter().map(|o| o.returns().len()).collect();
+        assert_eq!(returns, [0, 2, 1]);
+    }
+}
