@@ -214,6 +214,38 @@ macro_rules! load_native {
 }
 pub(crate) use load_native;
 
+/// `load_native!` of `$query` filtered to the rows whose `$column` is one of `$values` (a slice of `&str`), as
+/// a statement kept prepared whatever their number: `=` for one value (a get's order, most orders' one
+/// shipment), on SQLite `IN` the values bound as one JSON array (`in_json`; diesel's `IN (?, ?, …)` is prepared
+/// again at every call), on Postgres `= ANY` one array. `$query` is a macro's name, written out for each
+/// backend (a `SelectBy` is typed by its backend). A `Result` with a `StorageError`.
+macro_rules! load_where_in {
+    ($conn:expr, $query:ident, $column:expr, $values:expr) => {
+        match ($conn, $values) {
+            ($crate::connection::DbConnection::Sqlite(conn), [one]) => {
+                diesel::RunQueryDsl::load($query!().filter($column.eq(*one)), conn)
+                    .map_err($crate::error::StorageError::from)
+            }
+            ($crate::connection::DbConnection::Postgres(conn), [one]) => {
+                diesel::RunQueryDsl::load($query!().filter($column.eq(*one)), conn)
+                    .map_err($crate::error::StorageError::from)
+            }
+            ($crate::connection::DbConnection::Sqlite(conn), values) => {
+                match $crate::json_in::in_json($column, values) {
+                    Ok(within) => diesel::RunQueryDsl::load($query!().filter(within), conn)
+                        .map_err($crate::error::StorageError::from),
+                    Err(error) => Err(error),
+                }
+            }
+            ($crate::connection::DbConnection::Postgres(conn), values) => {
+                diesel::RunQueryDsl::load($query!().filter($column.eq_any(values)), conn)
+                    .map_err($crate::error::StorageError::from)
+            }
+        }
+    };
+}
+pub(crate) use load_where_in;
+
 #[cfg(test)]
 mod tests {
     use diesel::prelude::*;

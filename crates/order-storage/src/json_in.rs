@@ -36,7 +36,8 @@ impl<C: Column> Expression for InJson<C> {
     type SqlType = Bool;
 }
 
-impl<C: Column> AppearsOnTable<C::Table> for InJson<C> {}
+/// Wherever its column may appear: its own table, or a join of it.
+impl<C: Column + AppearsOnTable<QS>, QS> AppearsOnTable<QS> for InJson<C> {}
 
 impl<C, GroupBy> ValidGrouping<GroupBy> for InJson<C> {
     type IsAggregate = is_aggregate::Never;

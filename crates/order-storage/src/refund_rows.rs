@@ -10,7 +10,7 @@ use order_domain::{
     Currency, Money, Order, ProductId, Quantity, Refund, RefundItem, RefundReason, RefundStatus,
 };
 
-use crate::connection::{load_native, DbConnection};
+use crate::connection::{load_where_in, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::order_rows::ByOrder;
 use crate::schema::{orders, refund_items, refunds};
@@ -119,50 +119,26 @@ pub(crate) fn load_refunds(
     if of.is_empty() {
         return Ok(by_order);
     }
-    // On the backend's own connection, by `=` for one order or one refund (a statement kept prepared; see
-    // `shipment_rows::load`), each written out where its backend's connection loads it (a `SelectBy` is typed
-    // by its backend).
+    // Both statements kept prepared (`load_where_in`; see `shipment_rows::load`).
     macro_rules! rows {
         () => {
             refunds::table
                 .inner_join(orders::table)
                 .select((RefundRow::as_select(), orders::version))
+                .order((refunds::order_id, refunds::position))
         };
     }
-    let rows: Vec<(RefundRow, i64)> = match of {
-        [id] => load_native!(
-            conn,
-            rows!()
-                .filter(refunds::order_id.eq(*id))
-                .order(refunds::position)
-        )?,
-        _ => load_native!(
-            conn,
-            rows!()
-                .filter(refunds::order_id.eq_any(of))
-                .order((refunds::order_id, refunds::position))
-        )?,
-    };
+    let rows: Vec<(RefundRow, i64)> = load_where_in!(&mut *conn, rows, refunds::order_id, of)?;
     let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
     macro_rules! items {
         () => {
-            refund_items::table.select(RefundItemRow::as_select())
+            refund_items::table
+                .select(RefundItemRow::as_select())
+                .order((refund_items::refund_id, refund_items::position))
         };
     }
-    let loaded: Vec<RefundItemRow> = match ids.as_slice() {
-        [id] => load_native!(
-            conn,
-            items!()
-                .filter(refund_items::refund_id.eq(*id))
-                .order(refund_items::position)
-        )?,
-        _ => load_native!(
-            conn,
-            items!()
-                .filter(refund_items::refund_id.eq_any(&ids))
-                .order((refund_items::refund_id, refund_items::position))
-        )?,
-    };
+    let loaded: Vec<RefundItemRow> =
+        load_where_in!(conn, items, refund_items::refund_id, ids.as_slice())?;
     let mut items: HashMap<String, Vec<RefundItemRow>> = HashMap::new();
     for item in loaded {
         items.entry(item.refund_id.clone()).or_default().push(item);

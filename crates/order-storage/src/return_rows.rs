@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use order_domain::{Order, ProductId, Quantity, RefundReason, Return, ReturnItem, ReturnStatus};
 
-use crate::connection::{load_native, DbConnection};
+use crate::connection::{load_where_in, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::order_rows::ByOrder;
 use crate::schema::{orders, return_items, returns};
@@ -121,50 +121,26 @@ pub(crate) fn load_returns(
     if of.is_empty() {
         return Ok(by_order);
     }
-    // On the backend's own connection, by `=` for one order or one return (a statement kept prepared; see
-    // `shipment_rows::load`), each written out where its backend's connection loads it (a `SelectBy` is typed
-    // by its backend).
+    // Both statements kept prepared (`load_where_in`; see `shipment_rows::load`).
     macro_rules! rows {
         () => {
             returns::table
                 .inner_join(orders::table)
                 .select((ReturnRow::as_select(), orders::version))
+                .order((returns::order_id, returns::position))
         };
     }
-    let rows: Vec<(ReturnRow, i64)> = match of {
-        [id] => load_native!(
-            conn,
-            rows!()
-                .filter(returns::order_id.eq(*id))
-                .order(returns::position)
-        )?,
-        _ => load_native!(
-            conn,
-            rows!()
-                .filter(returns::order_id.eq_any(of))
-                .order((returns::order_id, returns::position))
-        )?,
-    };
+    let rows: Vec<(ReturnRow, i64)> = load_where_in!(&mut *conn, rows, returns::order_id, of)?;
     let ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
     macro_rules! items {
         () => {
-            return_items::table.select(ReturnItemRow::as_select())
+            return_items::table
+                .select(ReturnItemRow::as_select())
+                .order((return_items::return_id, return_items::position))
         };
     }
-    let loaded: Vec<ReturnItemRow> = match ids.as_slice() {
-        [id] => load_native!(
-            conn,
-            items!()
-                .filter(return_items::return_id.eq(*id))
-                .order(return_items::position)
-        )?,
-        _ => load_native!(
-            conn,
-            items!()
-                .filter(return_items::return_id.eq_any(&ids))
-                .order((return_items::return_id, return_items::position))
-        )?,
-    };
+    let loaded: Vec<ReturnItemRow> =
+        load_where_in!(conn, items, return_items::return_id, ids.as_slice())?;
     let mut items: HashMap<String, Vec<ReturnItemRow>> = HashMap::new();
     for item in loaded {
         items.entry(item.return_id.clone()).or_default().push(item);

@@ -10,7 +10,7 @@ use diesel::upsert::excluded;
 use order_domain::{Order, ProductId, Quantity, Shipment, ShipmentItem};
 
 use super::ByOrder;
-use crate::connection::{load_native, DbConnection};
+use crate::connection::{load_where_in, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::schema::{orders, shipment_items, shipments};
 
@@ -117,56 +117,37 @@ impl ShipmentRows {
 
 /// The shipments of the orders `ids`, oldest first, by order; each order's with the version this read saw it at.
 ///
-/// On the backend's own connection (`load_native`), and for one order (a get) or one shipment (most orders'
-/// only one) by `=` rather than `IN`: a statement of one text, kept prepared. SQLite prepares an `IN (?, …)`
-/// again at every call, and through the multi-backend connection diesel renders the text to look it up; the
-/// two cost a shipped order's get more than the rest of its read (`bench/profile get` with `SEED_SHIPPED`).
+/// Both statements are kept prepared (`load_where_in`): SQLite prepared an `IN (?, …)` again at every call,
+/// and through the multi-backend connection diesel rendered their text to look them up; the two cost a shipped
+/// order's get more than the rest of its read (`bench/profile get` with `SEED_SHIPPED`).
 pub(crate) fn load(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<ByOrder<Shipment>, StorageError> {
-    // Written out where each backend's connection loads it: a `SelectBy` is typed by its backend.
     macro_rules! shipments {
         () => {
             shipments::table
                 .inner_join(orders::table)
                 .select((ShipmentRow::as_select(), orders::version))
+                .order((shipments::order_id, shipments::id))
         };
     }
-    let rows: Vec<(ShipmentRow, i64)> = match ids {
-        [id] => load_native!(
-            conn,
-            shipments!()
-                .filter(shipments::order_id.eq(*id))
-                .order(shipments::id)
-        )?,
-        _ => load_native!(
-            conn,
-            shipments!()
-                .filter(shipments::order_id.eq_any(ids))
-                .order((shipments::order_id, shipments::id))
-        )?,
-    };
+    let rows: Vec<(ShipmentRow, i64)> =
+        load_where_in!(&mut *conn, shipments, shipments::order_id, ids)?;
     let shipment_ids: Vec<&str> = rows.iter().map(|(row, _)| row.id.as_str()).collect();
     macro_rules! items {
         () => {
-            shipment_items::table.select(ShipmentItemRow::as_select())
+            shipment_items::table
+                .select(ShipmentItemRow::as_select())
+                .order((shipment_items::shipment_id, shipment_items::product_id))
         };
     }
-    let items: Vec<ShipmentItemRow> = match shipment_ids.as_slice() {
-        [id] => load_native!(
-            conn,
-            items!()
-                .filter(shipment_items::shipment_id.eq(*id))
-                .order(shipment_items::product_id)
-        )?,
-        _ => load_native!(
-            conn,
-            items!()
-                .filter(shipment_items::shipment_id.eq_any(&shipment_ids))
-                .order((shipment_items::shipment_id, shipment_items::product_id))
-        )?,
-    };
+    let items: Vec<ShipmentItemRow> = load_where_in!(
+        conn,
+        items,
+        shipment_items::shipment_id,
+        shipment_ids.as_slice()
+    )?;
     let mut items_by_shipment: HashMap<String, Vec<ShipmentItem>> = HashMap::new();
     for item in items {
         let parsed = ShipmentItem {
