@@ -13,7 +13,7 @@ use order_domain::{
 use shipment_rows::ShipmentRows;
 
 use crate::cached::insert_of;
-use crate::connection::{read_snapshot, DbConnection};
+use crate::connection::{load_native, read_snapshot, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
 use crate::refund_rows::{load_refunds, RefundRows};
@@ -619,18 +619,32 @@ macro_rules! page_query {
 }
 use page_query;
 
-/// The order even if it is deleted.
+/// The order even if it is deleted (the history's, the relay's and the bookkeeping's read): its row, its lines
+/// and its parts checked to be of the row's version (`parts_as_read`), or else read again whole from one
+/// snapshot.
 pub(crate) fn find_any_order(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<Order>, StorageError> {
+    let rows = any_row(conn, id)?;
+    let lines = lines_of_rows(conn, &rows)?;
+    if let Some(parts) = parts_as_read(conn, &rows)? {
+        return Ok(orders_of(rows, lines, parts)?.pop());
+    }
     read_snapshot(conn, |conn| {
-        let rows = orders::table
-            .filter(orders::id.eq(id))
-            .select(OrderRow::as_select())
-            .load(conn)?;
+        let rows = any_row(conn, id)?;
         Ok(with_items(conn, rows)?.pop())
     })
+}
+
+/// The row of the order `id`, deleted or not, on the backend's own connection (kept prepared).
+fn any_row(conn: &mut DbConnection, id: &str) -> Result<Vec<OrderRow>, StorageError> {
+    Ok(load_native!(
+        conn,
+        orders::table
+            .filter(orders::id.eq(id))
+            .select(OrderRow::as_select())
+    )?)
 }
 
 /// The orders of `rows`, in their order, with their lines and parts, all read in the caller's snapshot.
