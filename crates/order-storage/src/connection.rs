@@ -150,22 +150,7 @@ pub(crate) fn transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
 ) -> Result<T, StorageError> {
-    match conn {
-        DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
-        }
-        DbConnection::Postgres(_) => DbConnection::begin_transaction(conn)?,
-    }
-    match work(conn) {
-        Ok(value) => {
-            DbConnection::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(error) => {
-            DbConnection::rollback_transaction(conn)?;
-            Err(error)
-        }
-    }
+    within(conn, ("BEGIN IMMEDIATE", "BEGIN"), work)
 }
 
 /// A read of more than one statement, all from one snapshot: a change committed between them is seen whole or
@@ -176,22 +161,32 @@ pub(crate) fn read_snapshot<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
 ) -> Result<T, StorageError> {
+    within(
+        conn,
+        ("BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+        work,
+    )
+}
+
+/// `work` in a transaction begun by `(sqlite, postgres)`'s statement for the connection's backend, committed
+/// when it succeeds and rolled back when it fails.
+fn within<T>(
+    conn: &mut DbConnection,
+    (sqlite, postgres): (&str, &str),
+    work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
     match conn {
-        DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN")?
+        DbConnection::Sqlite(conn) => AnsiTransactionManager::begin_transaction_sql(conn, sqlite)?,
+        DbConnection::Postgres(conn) => {
+            AnsiTransactionManager::begin_transaction_sql(conn, postgres)?
         }
-        DbConnection::Postgres(pg) => AnsiTransactionManager::begin_transaction_sql(
-            pg,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        )?,
     }
-    let read = work(conn);
-    // Nothing was written: ending the transaction either way only lets its snapshot go.
-    match read {
+    let done = work(conn);
+    match done {
         Ok(_) => DbConnection::commit_transaction(conn)?,
         Err(_) => DbConnection::rollback_transaction(conn)?,
     }
-    read
+    done
 }
 
 /// `RunQueryDsl::load` of `$query` on the backend's own connection rather than through `DbConnection`: the

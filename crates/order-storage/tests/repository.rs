@@ -1159,43 +1159,11 @@ async fn notes_and_metadata_round_trip_on_create_and_update() {
 #[tokio::test]
 async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates() {
     use order_domain::{
-        Currency, OrderRefundId, PaymentDraft, PaymentRequest, ReturnDraft, ReturnId,
-        ReturnItemDraft, ReturnRequest, ReturnStatus, Tracking, TrackingDraft,
+        OrderRefundId, ReturnDraft, ReturnId, ReturnItemDraft, ReturnRequest, ReturnStatus,
     };
 
     for db in backends() {
-        let mut order = order_for("s-1", "c-1", now());
-        db.storage
-            .insert(&order, &change(&order), None)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let payment = PaymentRequest::parse(
-            PaymentDraft {
-                method: Some("visa".into()),
-                amount: Some("56".into()),
-                reference: None,
-            },
-            Currency::parse("EUR").unwrap_or(Currency::USD),
-        )
-        .expect("a payment");
-        order
-            .pay(
-                &payment,
-                AuthorizationId::parse("auth-1").expect("an id"),
-                now(),
-            )
-            .expect("paid");
-        let tracking = Tracking::parse(TrackingDraft {
-            carrier: Some("DHL".into()),
-            tracking_number: Some("JD0001".into()),
-        })
-        .expect("a tracking");
-        order.record_tracking(tracking, now()).expect("shipped");
-        // A shipment is written by the change that made it.
-        db.storage
-            .update(&order, Version::FIRST, &change(&order))
-            .await
-            .expect("written");
+        let mut order = shipped_order(&db).await;
         let shipped = order.version();
         let (first, second) = (ReturnId::generate(), ReturnId::generate());
         for id in [first, second] {
@@ -1255,11 +1223,11 @@ async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates()
     }
 }
 
-/// `order` shipped and written, ready for returns to be asked and rejected over and over.
+/// An order paid and shipped whole, written (store `shipped`): ready for returns.
 async fn shipped_order(db: &TestDb) -> Order {
     use order_domain::{Currency, PaymentDraft, PaymentRequest, Tracking, TrackingDraft};
 
-    let mut order = order_for("s-torn", "c-1", now());
+    let mut order = order_for("shipped", "c-1", now());
     db.storage
         .insert(&order, &change(&order), None)
         .await
@@ -1321,7 +1289,7 @@ async fn a_read_sees_an_order_exactly_as_one_change_left_it_while_others_commit(
                             1 => storage.find_including_deleted(id).await.expect("read"),
                             _ => {
                                 let filter = OrderFilter {
-                                    store_id: Some(StoreId::parse("s-torn").expect("a store")),
+                                    store_id: Some(StoreId::parse("shipped").expect("a store")),
                                     ..OrderFilter::default()
                                 };
                                 let page = PageRequest {
@@ -1421,7 +1389,7 @@ async fn each_listed_order_has_its_own_shipments_and_returns() {
         }
         stored.reverse();
         let filter = OrderFilter {
-            store_id: Some(StoreId::parse("s-torn").expect("a store")),
+            store_id: Some(StoreId::parse("shipped").expect("a store")),
             ..OrderFilter::default()
         };
         let listed = db
