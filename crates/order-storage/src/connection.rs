@@ -300,17 +300,34 @@ mod tests {
     /// a connection, which only ever serves one thread at a time.
     #[test]
     fn sqlite_is_built_multi_threaded() {
+        let options = compile_options();
+        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+    }
+
+    /// The options the bundled SQLite was built with.
+    fn compile_options() -> Vec<String> {
         let database = TestDatabase::sqlite();
         let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
-        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        diesel::sql_query("PRAGMA compile_options")
             .load::<CompileOption>(&mut conn.db)
             .unwrap_or_else(|e| panic!("{e}"))
             .into_iter()
             .map(|o| o.compile_options)
-            .collect();
-        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+            .collect()
+    }
+
+    /// Each write of a group commit runs in a savepoint, which copies every page it changes into the statement
+    /// journal: the bundled SQLite keeps up to 1 MiB of it in memory (`.cargo/config.toml`), where its
+    /// default of 64 KiB sent most creates' journals to a temporary file, a `pwrite` per page.
+    #[test]
+    fn sqlite_keeps_a_savepoints_journal_in_memory_up_to_a_mebibyte() {
+        let options = compile_options();
+        assert!(
+            options.iter().any(|o| o == "STMTJRNL_SPILL=1048576"),
+            "{options:?}"
+        );
     }
 
     /// Reads map as much of a SQLite file as configured, and none unless asked.
