@@ -175,6 +175,14 @@ impl Order {
     /// Per line, in line order, how much of it has shipped and come back: a product's shipped (and
     /// returned) units fill its lines in order.
     pub fn line_progress(&self) -> Vec<LineProgress> {
+        if self.0.shipments.is_empty() && self.0.returns.is_empty() {
+            // Nothing has left: most orders a page lists, counted without a product's pools.
+            let none = LineProgress {
+                shipped: 0,
+                returned: 0,
+            };
+            return vec![none; self.0.lines.len()];
+        }
         let mut shipped: Vec<(&ProductId, u32)> = Vec::new();
         let mut returned: Vec<(&ProductId, u32)> = Vec::new();
         for line in &self.0.lines {

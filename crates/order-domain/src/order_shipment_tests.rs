@@ -71,6 +71,7 @@ fn event(before: &Order, after: &Order) -> RecordedChange {
 #[test]
 fn shipping_part_of_an_order_leaves_it_partially_shipped_and_the_rest_ships_it() {
     let mut order = paid();
+    assert_eq!(shipped(&order), [0, 0]);
     order.ship(request(&[("a", "2")]), at(2)).expect("ships");
     assert_eq!(order.status(), OrderStatus::PartiallyShipped);
     assert_eq!(shipped(&order), [2, 0]);
