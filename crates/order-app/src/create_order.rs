@@ -60,11 +60,9 @@ impl OrderService {
                 .place(caller, order, None, fingerprint, render, now)
                 .await;
         };
-        if let Some(record) = self.find_record(&request, now).await? {
-            return replay(record, fingerprint);
-        }
+        // The claim first: it holds a key that has no live record, so a new key (the common case) costs no
+        // look-up; a key it cannot hold has a record to replay or a request in flight.
         if !self.claim(&request, fingerprint, now).await? {
-            // Another request holds the key, or completed since the lookup above.
             return match self.find_record(&request, now).await? {
                 Some(record) => replay(record, fingerprint),
                 None => Err(AppError::IdempotencyKeyInFlight),

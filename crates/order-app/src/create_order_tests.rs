@@ -42,11 +42,8 @@ fn render(order: &order_domain::Order) -> Vec<u8> {
 #[tokio::test]
 async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() {
     let mut mocks = Mocks::new();
-    mocks
-        .orders
-        .expect_find_idempotency()
-        .times(1)
-        .returning(|_, _, _| Ok(None));
+    // A new key is held at once: no look-up before the claim, which holds only a key without a record.
+    mocks.orders.expect_find_idempotency().never();
     mocks
         .customers
         .expect_exists()
@@ -171,6 +168,11 @@ async fn a_retry_with_the_same_key_and_request_replays_the_first_response() {
             eq(now()),
         )
         .returning(move |_, _, _| Ok(Some(record.clone())));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .times(1)
+        .returning(|_| Ok(false));
     mocks.customers.expect_exists().never();
     mocks.inventory.expect_reserve().never();
     mocks.orders.expect_insert().never();
@@ -193,6 +195,10 @@ async fn the_same_key_with_a_different_request_is_refused() {
         .orders
         .expect_find_idempotency()
         .returning(move |_, _, _| Ok(Some(record.clone())));
+    mocks
+        .orders
+        .expect_claim_idempotency()
+        .returning(|_| Ok(false));
     mocks.orders.expect_insert().never();
 
     let result = mocks
@@ -207,15 +213,11 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
     let command = keyed("customer-1", "key-1");
     let record = record_for(&command, b"winner's answer");
     let mut mocks = Mocks::new();
-    let mut lookups = 0;
     mocks
         .orders
         .expect_find_idempotency()
-        .times(2)
-        .returning(move |_, _, _| {
-            lookups += 1;
-            Ok((lookups == 2).then(|| record.clone()))
-        });
+        .times(1)
+        .returning(move |_, _, _| Ok(Some(record.clone())));
     mocks.customers.expect_exists().returning(|_| Ok(true));
     mocks.inventory.expect_reserve().returning(|_, _| Ok(()));
     mocks
@@ -281,15 +283,6 @@ async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
     let mut mocks = Mocks::new();
     mocks
         .orders
-        .expect_find_idempotency()
-        .with(
-            eq(IdempotencyScope::principal("client-a")),
-            mockall::predicate::always(),
-            mockall::predicate::always(),
-        )
-        .returning(|_, _, _| Ok(None));
-    mocks
-        .orders
         .expect_claim_idempotency()
         .withf(|claim| claim.scope == IdempotencyScope::principal("client-a"))
         .returning(|_| Ok(true));
@@ -316,7 +309,7 @@ async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
     mocks
         .orders
         .expect_find_idempotency()
-        .times(2)
+        .times(1)
         .returning(|_, _, _| Ok(None));
     mocks
         .orders
@@ -336,19 +329,15 @@ async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
 }
 
 #[tokio::test]
-async fn a_key_that_completed_during_the_claim_is_replayed() {
+async fn a_key_the_claim_finds_stored_is_replayed() {
     let command = keyed("customer-1", "key-1");
     let record = record_for(&command, b"first answer");
-    let mut lookups = 0;
     let mut mocks = Mocks::new();
     mocks
         .orders
         .expect_find_idempotency()
-        .times(2)
-        .returning(move |_, _, _| {
-            lookups += 1;
-            Ok((lookups == 2).then(|| record.clone()))
-        });
+        .times(1)
+        .returning(move |_, _, _| Ok(Some(record.clone())));
     mocks
         .orders
         .expect_claim_idempotency()
@@ -367,10 +356,6 @@ async fn a_key_that_completed_during_the_claim_is_replayed() {
 #[tokio::test]
 async fn a_failed_create_lets_go_of_its_key() {
     let mut mocks = Mocks::new();
-    mocks
-        .orders
-        .expect_find_idempotency()
-        .returning(|_, _, _| Ok(None));
     mocks
         .orders
         .expect_claim_idempotency()
