@@ -82,8 +82,15 @@ impl OrderService {
                 None => Err(AppError::IdempotencyKeyInFlight),
             };
         }
-        check.ensure(order.version())?;
-        order.check_payment(&payment)?;
+        let checked = check
+            .ensure(order.version())
+            .map_err(AppError::from)
+            .and_then(|()| Ok(order.check_payment(&payment)?));
+        if let Err(refused) = checked {
+            // Refused before anything was asked: the key is free for a corrected retry at once.
+            self.release_key(&request).await;
+            return Err(refused);
+        }
         let attempt = PaymentAttempt::open(id, payment, Some(&request.key));
         let answer = Answer {
             request: &request,

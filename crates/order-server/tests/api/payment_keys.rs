@@ -1,6 +1,6 @@
 //! `PUT /orders/{id}/payment` honours the client's `Idempotency-Key` as `POST /orders` does, against the
 //! ledger stand-in served over HTTP: a retry is replayed and authorizes nothing again, another body under the
-//! key is refused, parallel duplicates authorize once, and a decline does not use up the key.
+//! key is refused, parallel duplicates authorize once, and neither a decline nor a refused amount uses up the key.
 
 use chrono::{TimeDelta, Utc};
 use futures::future::join_all;
@@ -140,6 +140,22 @@ async fn a_declined_payment_does_not_use_up_its_key() {
     let authorizations = authorizations_of(&money.ledger, &id);
     assert_eq!(authorizations.len(), 1, "{authorizations:?}");
     assert_eq!(authorizations[0].method, "visa");
+}
+
+#[tokio::test]
+async fn a_refused_amount_does_not_use_up_its_key() {
+    let money = app_with_ledger().await;
+    let app = &money.app;
+    let id = app.new_order_id().await;
+
+    let wrong = app
+        .pay_with_key(&id, &json!({"method": "visa", "amount": 1}), "pay-1")
+        .await;
+    assert!(wrong.status().is_client_error(), "{}", wrong.status());
+    let paid = app.pay_with_key(&id, &visa(), "pay-1").await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    assert_eq!(header(&paid, "idempotent-replayed"), None);
+    assert_eq!(authorizations_of(&money.ledger, &id).len(), 1);
 }
 
 #[tokio::test]
