@@ -1,20 +1,12 @@
 use chrono::{DateTime, Utc};
 use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
 use order_domain::{
-    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, NewOrder,
-    Order, OrderId,
+    Fingerprint, IdempotencyKey, IdempotencyRecord, KeyClaim, NewOrder, Order, OrderId,
 };
 
+use crate::idempotent::{replay, IdempotentRequest, Replayed};
 use crate::policy::{authorize, Action};
 use crate::{AppError, Caller, OrderService};
-
-/// A key that makes a write safe to retry, in the key space of whoever sent it (and, for a payment, of the
-/// order it pays).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct IdempotentRequest {
-    pub(crate) scope: IdempotencyScope,
-    pub(crate) key: IdempotencyKey,
-}
 
 #[derive(Debug, Clone)]
 pub struct CreateOrder {
@@ -60,13 +52,13 @@ impl OrderService {
                 .place(caller, order, None, fingerprint, render, now)
                 .await;
         };
-        // The claim first: it holds a key that has no live record, so a new key (the common case) costs no
-        // look-up; a key it cannot hold has a record to replay or a request in flight.
-        if !self.claim(&request, fingerprint, now).await? {
-            return match self.find_record(&request, now).await? {
-                Some(record) => replay(record, fingerprint),
-                None => Err(AppError::IdempotencyKeyInFlight),
-            };
+        // The claim first: it holds a key that has no live record, and answers a key that has one, so a new key
+        // (the common case) and a replay each cost one step.
+        let claim = self.claim_of(&request, fingerprint, now);
+        match self.ports.orders.claim_idempotency(&claim).await? {
+            KeyClaim::Held => {}
+            KeyClaim::Answered(record) => return replay(record, fingerprint),
+            KeyClaim::Busy => return self.replay_or_in_flight(&request, fingerprint, now).await,
         }
         let result = self
             .place(caller, order, Some(&request), fingerprint, render, now)
@@ -79,39 +71,9 @@ impl OrderService {
             })
         ) {
             // Nothing of ours was stored: the key is free for a retry at once (or when the hold lapses).
-            self.release_key(&request).await;
+            self.release_key(&claim).await;
         }
         result
-    }
-
-    /// Lets go of a held key whose request stored nothing. Best effort: the hold lapses by itself.
-    pub(crate) async fn release_key(&self, request: &IdempotentRequest) {
-        if let Err(error) = self
-            .ports
-            .orders
-            .release_idempotency(&request.scope, &request.key)
-            .await
-        {
-            tracing::warn!(error = %error, "could not let go of an idempotency key; its hold will lapse");
-        }
-    }
-
-    /// Holds the key for this create, so that a duplicate arriving meanwhile causes nothing downstream (no
-    /// customer lookup, no second reservation); `false` when it cannot be held.
-    pub(crate) async fn claim(
-        &self,
-        request: &IdempotentRequest,
-        fingerprint: Fingerprint,
-        now: DateTime<Utc>,
-    ) -> Result<bool, AppError> {
-        let claim = IdempotencyClaim {
-            scope: request.scope.clone(),
-            key: request.key.clone(),
-            fingerprint,
-            claimed_at: now,
-            held_until: now + self.settings.idempotency_claim_hold,
-        };
-        Ok(self.ports.orders.claim_idempotency(&claim).await?)
     }
 
     /// Checks the customer, reserves the stock, then stores the order with the key's record.
@@ -161,25 +123,10 @@ impl OrderService {
         match (error, request) {
             // Another request stored an order with this key (its hold lapsed ours): answer as it did.
             (RepositoryError::DuplicateIdempotencyKey, Some(request)) => {
-                match self.find_record(request, now).await? {
-                    Some(record) => replay(record, fingerprint),
-                    None => Err(AppError::IdempotencyKeyInFlight),
-                }
+                self.replay_or_in_flight(request, fingerprint, now).await
             }
             (error, _) => Err(error.into()),
         }
-    }
-
-    pub(crate) async fn find_record(
-        &self,
-        request: &IdempotentRequest,
-        now: DateTime<Utc>,
-    ) -> Result<Option<IdempotencyRecord>, AppError> {
-        Ok(self
-            .ports
-            .orders
-            .find_idempotency(&request.scope, &request.key, now)
-            .await?)
     }
 
     /// Gives back the stock reserved for an order that was not stored, or was canceled. A failure here is
@@ -196,15 +143,14 @@ fn log_release_failure(order: OrderId, error: &GatewayError) {
     tracing::warn!(%order, error = %error, "could not release the stock reserved for an order that was not stored");
 }
 
-fn replay(record: IdempotencyRecord, fingerprint: Fingerprint) -> Result<CreatedOrder, AppError> {
-    if record.fingerprint != fingerprint {
-        return Err(AppError::IdempotencyKeyReused);
+impl Replayed for CreatedOrder {
+    fn from_record(record: IdempotencyRecord) -> Self {
+        CreatedOrder {
+            order_id: record.order_id,
+            body: record.response_body,
+            replayed: true,
+        }
     }
-    Ok(CreatedOrder {
-        order_id: record.order_id,
-        body: record.response_body,
-        replayed: true,
-    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-use mockall::predicate::eq;
 use order_domain::ports::{GatewayError, RepositoryError, ReservationError};
-use order_domain::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, OrderStatus, ProductId};
+use order_domain::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, KeyClaim, OrderStatus, ProductId,
+};
 
 use crate::test_support::{new_order, now, Mocks};
 use crate::{AppError, Caller, CreateOrder};
@@ -78,7 +79,7 @@ async fn a_new_order_is_pending_reserved_and_stored_with_its_key_and_response() 
         .expect_claim_idempotency()
         .times(1)
         .withf(|claim| claim.key.as_str() == "key-1" && claim.held_until > now())
-        .returning(|_| Ok(true));
+        .returning(|_| Ok(KeyClaim::Held));
     mocks.orders.expect_release_idempotency().never();
     mocks.inventory.expect_release().never();
 
@@ -159,20 +160,12 @@ async fn a_retry_with_the_same_key_and_request_replays_the_first_response() {
     let command = keyed("customer-1", "key-1");
     let record = record_for(&command, b"first answer");
     let mut mocks = Mocks::new();
-    mocks
-        .orders
-        .expect_find_idempotency()
-        .with(
-            eq(IdempotencyScope::anonymous()),
-            eq(record.key.clone()),
-            eq(now()),
-        )
-        .returning(move |_, _, _| Ok(Some(record.clone())));
+    mocks.orders.expect_find_idempotency().never();
     mocks
         .orders
         .expect_claim_idempotency()
         .times(1)
-        .returning(|_| Ok(false));
+        .returning(move |_| Ok(KeyClaim::Answered(record.clone())));
     mocks.customers.expect_exists().never();
     mocks.inventory.expect_reserve().never();
     mocks.orders.expect_insert().never();
@@ -193,12 +186,8 @@ async fn the_same_key_with_a_different_request_is_refused() {
     let mut mocks = Mocks::new();
     mocks
         .orders
-        .expect_find_idempotency()
-        .returning(move |_, _, _| Ok(Some(record.clone())));
-    mocks
-        .orders
         .expect_claim_idempotency()
-        .returning(|_| Ok(false));
+        .returning(move |_| Ok(KeyClaim::Answered(record.clone())));
     mocks.orders.expect_insert().never();
 
     let result = mocks
@@ -227,12 +216,12 @@ async fn losing_the_race_for_a_key_releases_the_reservation_and_replays_the_winn
     mocks
         .orders
         .expect_claim_idempotency()
-        .returning(|_| Ok(true));
+        .returning(|_| Ok(KeyClaim::Held));
     mocks
         .orders
         .expect_release_idempotency()
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_| Ok(()));
     mocks
         .inventory
         .expect_release()
@@ -285,11 +274,11 @@ async fn a_principal_s_key_is_looked_up_in_its_own_key_space() {
         .orders
         .expect_claim_idempotency()
         .withf(|claim| claim.scope == IdempotencyScope::principal("client-a"))
-        .returning(|_| Ok(true));
+        .returning(|_| Ok(KeyClaim::Held));
     mocks
         .orders
         .expect_release_idempotency()
-        .returning(|_, _| Ok(()));
+        .returning(|_| Ok(()));
     mocks.customers.expect_exists().returning(|_| Ok(false));
 
     let result = mocks
@@ -315,7 +304,7 @@ async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
         .orders
         .expect_claim_idempotency()
         .times(1)
-        .returning(|_| Ok(false));
+        .returning(|_| Ok(KeyClaim::Busy));
     mocks.customers.expect_exists().never();
     mocks.inventory.expect_reserve().never();
     mocks.orders.expect_insert().never();
@@ -329,7 +318,7 @@ async fn a_duplicate_while_the_first_is_in_flight_reserves_nothing() {
 }
 
 #[tokio::test]
-async fn a_key_the_claim_finds_stored_is_replayed() {
+async fn a_key_stored_while_its_claim_waited_is_replayed() {
     let command = keyed("customer-1", "key-1");
     let record = record_for(&command, b"first answer");
     let mut mocks = Mocks::new();
@@ -341,7 +330,7 @@ async fn a_key_the_claim_finds_stored_is_replayed() {
     mocks
         .orders
         .expect_claim_idempotency()
-        .returning(|_| Ok(false));
+        .returning(|_| Ok(KeyClaim::Busy));
     mocks.inventory.expect_reserve().never();
 
     let created = mocks
@@ -359,7 +348,7 @@ async fn a_failed_create_lets_go_of_its_key() {
     mocks
         .orders
         .expect_claim_idempotency()
-        .returning(|_| Ok(true));
+        .returning(|_| Ok(KeyClaim::Held));
     mocks.customers.expect_exists().returning(|_| Ok(true));
     mocks.inventory.expect_reserve().returning(|_, _| {
         Err(ReservationError::Unavailable(vec![
@@ -370,8 +359,12 @@ async fn a_failed_create_lets_go_of_its_key() {
         .orders
         .expect_release_idempotency()
         .times(1)
-        .withf(|scope, key| scope == &IdempotencyScope::anonymous() && key.as_str() == "key-1")
-        .returning(|_, _| Ok(()));
+        .withf(|claim| {
+            claim.scope == IdempotencyScope::anonymous()
+                && claim.key.as_str() == "key-1"
+                && claim.claimed_at == now()
+        })
+        .returning(|_| Ok(()));
 
     let result = mocks
         .service()

@@ -8,6 +8,7 @@ use order_domain::{
     Fingerprint, IdempotencyKey, IdempotencyRecord, IdempotencyScope, Order, OrderId,
 };
 
+use crate::idempotent::{replay, IdempotentRequest, Replayed};
 use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
@@ -105,10 +106,11 @@ impl OrderService {
                 (Err(RepositoryError::VersionConflict), _) => continue,
                 // The same key landed first (a parallel retry): answer as it was answered.
                 (Err(RepositoryError::DuplicateIdempotencyKey), Some(key)) => {
-                    return match self.ports.orders.find_idempotency(&scope, key, now).await? {
-                        Some(record) => replay(record, fingerprint),
-                        None => Err(AppError::IdempotencyKeyInFlight),
+                    let request = IdempotentRequest {
+                        scope,
+                        key: key.clone(),
                     };
+                    return self.replay_or_in_flight(&request, fingerprint, now).await;
                 }
                 (Err(error), _) => return Err(error.into()),
             }
@@ -126,13 +128,12 @@ pub(crate) fn keyed_scope(caller: &Caller, kind: &str, order: OrderId) -> Idempo
     ))
 }
 
-fn replay(record: IdempotencyRecord, fingerprint: Fingerprint) -> Result<KeyedAnswer, AppError> {
-    if record.fingerprint != fingerprint {
-        return Err(AppError::IdempotencyKeyReused);
+impl Replayed for KeyedAnswer {
+    fn from_record(record: IdempotencyRecord) -> Self {
+        KeyedAnswer {
+            body: record.response_body,
+            order: None,
+            replayed: true,
+        }
     }
-    Ok(KeyedAnswer {
-        body: record.response_body,
-        order: None,
-        replayed: true,
-    })
 }

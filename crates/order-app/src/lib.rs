@@ -14,6 +14,7 @@ mod create_order;
 mod effects;
 mod error;
 mod history;
+mod idempotent;
 mod keyed_change;
 mod lifecycle;
 mod maintenance;

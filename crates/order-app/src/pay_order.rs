@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use order_domain::ports::{PaymentError, RepositoryError};
 use order_domain::{
-    AuthorizationId, Fingerprint, IdempotencyKey, IdempotencyRecord, Order, OrderId,
+    AuthorizationId, Fingerprint, IdempotencyKey, IdempotencyRecord, KeyClaim, Order, OrderId,
     PaymentAttempt, PaymentDraft, PaymentRequest, VersionCheck,
 };
 
-use crate::create_order::IdempotentRequest;
+use crate::idempotent::{replay, IdempotentRequest, Replayed};
 use crate::policy::Action;
 use crate::{AppError, Caller, OrderService};
 
@@ -73,14 +73,11 @@ impl OrderService {
             key,
         };
         let now = self.ports.clock.now();
-        if let Some(record) = self.find_record(&request, now).await? {
-            return replay(record, fingerprint);
-        }
-        if !self.claim(&request, fingerprint, now).await? {
-            return match self.find_record(&request, now).await? {
-                Some(record) => replay(record, fingerprint),
-                None => Err(AppError::IdempotencyKeyInFlight),
-            };
+        let claim = self.claim_of(&request, fingerprint, now);
+        match self.ports.orders.claim_idempotency(&claim).await? {
+            KeyClaim::Held => {}
+            KeyClaim::Answered(record) => return replay(record, fingerprint),
+            KeyClaim::Busy => return self.replay_or_in_flight(&request, fingerprint, now).await,
         }
         let checked = check
             .ensure(order.version())
@@ -88,7 +85,7 @@ impl OrderService {
             .and_then(|()| Ok(order.check_payment(&payment)?));
         if let Err(refused) = checked {
             // Refused before anything was asked: the key is free for a corrected retry at once.
-            self.release_key(&request).await;
+            self.release_key(&claim).await;
             return Err(refused);
         }
         let attempt = PaymentAttempt::open(id, payment, Some(&request.key));
@@ -103,14 +100,13 @@ impl OrderService {
             .await;
         if !matches!(result, Ok(PaidOrder::Paid(_))) {
             // Nothing was stored under the key: it is free for a retry at once (or when the hold lapses).
-            self.release_key(&request).await;
+            self.release_key(&claim).await;
         }
         match result {
             // Another request stored an answer under this key (its hold lapsed ours): answer as it did.
-            Err(AppError::IdempotencyKeyInFlight) => match self.find_record(&request, now).await? {
-                Some(record) => replay(record, fingerprint),
-                None => Err(AppError::IdempotencyKeyInFlight),
-            },
+            Err(AppError::IdempotencyKeyInFlight) => {
+                self.replay_or_in_flight(&request, fingerprint, now).await
+            }
             result => result,
         }
     }
@@ -244,9 +240,8 @@ impl Answer<'_> {
     }
 }
 
-fn replay(record: IdempotencyRecord, fingerprint: Fingerprint) -> Result<PaidOrder, AppError> {
-    if record.fingerprint != fingerprint {
-        return Err(AppError::IdempotencyKeyReused);
+impl Replayed for PaidOrder {
+    fn from_record(record: IdempotencyRecord) -> Self {
+        PaidOrder::Replayed(record.response_body)
     }
-    Ok(PaidOrder::Replayed(record.response_body))
 }

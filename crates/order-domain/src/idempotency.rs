@@ -103,6 +103,17 @@ pub struct IdempotencyClaim {
     pub held_until: DateTime<Utc>,
 }
 
+/// What claiming a key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// The claim holds the key: its request runs.
+    Held,
+    /// The key has a live record: its answer, to replay.
+    Answered(IdempotencyRecord),
+    /// Another request holds the key, or stored its record while the claim ran (a look-up tells which).
+    Busy,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ pub use effect::{DueEffect, EffectKind, RetryPolicy};
 pub use event::{Actor, Datum, EventContext, EventId, EventType, OrderEvent};
 pub use event_data::{EventData, NotAnObject};
 pub use idempotency::{
-    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, KeyClaim,
 };
 pub use ids::{AuthorizationId, CustomerId, OrderId, ProductId, RefundId, StoreId};
 pub use instant_text::{rfc3339_micros, RFC3339_MICROS};

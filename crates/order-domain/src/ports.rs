@@ -9,10 +9,10 @@ use thiserror::Error;
 
 use crate::{
     AttemptId, AttemptState, AuthorizationId, CustomerId, DueEffect, EventId, IdempotencyClaim,
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, Money, Notification, Order, OrderEvent,
-    OrderFilter, OrderId, OrderLine, PageOfOrders, PageRequest, PaymentAttempt, PaymentRequest,
-    ProductId, ProviderKey, RecordedChange, RefundId, ReturnId, ReturnItem, ShippingAddress,
-    Version,
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, KeyClaim, Money, Notification, Order,
+    OrderEvent, OrderFilter, OrderId, OrderLine, PageOfOrders, PageRequest, PaymentAttempt,
+    PaymentRequest, ProductId, ProviderKey, RecordedChange, RefundId, ReturnId, ReturnItem,
+    ShippingAddress, Version,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -91,16 +91,18 @@ pub trait OrderRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<IdempotencyRecord>, RepositoryError>;
 
-    /// Holds a key for a create about to run; `false` when the key is held by another request whose hold has
-    /// not lapsed, or has a live record already. One statement: two requests never both hold one key.
-    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError>;
-
-    /// Lets go of a key whose create failed, so that a retry may run at once.
-    async fn release_idempotency(
+    /// Holds a key for a keyed write about to run, unless another request holds it (its hold has not lapsed) or
+    /// it has a live record, which is then the answer. One statement holds: two requests never both hold one
+    /// key, and never a key whose record is stored, even by a commit the claim waited for. A hold ends when its
+    /// write stores the key's record or when it is released.
+    async fn claim_idempotency(
         &self,
-        scope: &IdempotencyScope,
-        key: &IdempotencyKey,
-    ) -> Result<(), RepositoryError>;
+        claim: &IdempotencyClaim,
+    ) -> Result<KeyClaim, RepositoryError>;
+
+    /// Lets go of this claim's hold, whose write stored nothing, so that a retry may run at once; a hold
+    /// another request took after this one lapsed is left alone.
+    async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), RepositoryError>;
 
     /// Removes the records and lapsed claims that expired before `now`; returns how many records.
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;

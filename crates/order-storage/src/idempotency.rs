@@ -4,12 +4,12 @@ use crate::connection::{load_native, DbConnection};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Binary, Text, Timestamp};
+use diesel::sql_types::{BigInt, Binary, Nullable, Text, Timestamp, Untyped};
 use order_domain::ports::RepositoryError;
 use order_domain::{
-    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope,
+    Fingerprint, IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, KeyClaim,
 };
 
 use crate::error::{corrupt, StorageError};
@@ -162,8 +162,8 @@ pub(crate) fn purge_expired(
 }
 
 /// Takes a key's hold unless another request holds it (and its hold has not lapsed) or the key already has a
-/// live record: one statement, so two requests never both hold a key, and a create that completed between a
-/// reader's lookup and its claim is seen here.
+/// live record: one statement, so two requests never both hold a key. A hold whose request stored its record is
+/// kept until the record expires: a claim that waited for that request's commit finds it still held.
 const CLAIM: &str = "\
 INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
 SELECT $1, $2, $3, $4, $5
@@ -172,15 +172,65 @@ ON CONFLICT (scope, key) DO UPDATE SET
     fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
 WHERE idempotency_claims.held_until <= excluded.claimed_at";
 
-/// `CLAIM` with its values: a statement type of its own, kept prepared on the connection (`numbered_sql`)
-/// rather than parsed and planned again for every key.
-struct Claim<'a> {
+/// `CLAIM` and, in the same statement, the key's live record (Postgres): a replay is one round trip. The record
+/// is read from the statement's snapshot: one stored by a commit the claim waited for is not in it, and the
+/// caller looks again.
+const CLAIM_OR_ANSWER: &str = r#"
+WITH held AS (
+    INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
+    SELECT $1, $2, $3, $4, $5
+    WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
+    ON CONFLICT (scope, key) DO UPDATE SET
+        fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
+    WHERE idempotency_claims.held_until <= excluded.claimed_at
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM held) AS held, k.scope, k.key, k.fingerprint, k.order_id, k.response_body,
+       k.created_at, k.expires_at
+FROM (SELECT 1) AS one
+LEFT JOIN idempotency_keys k ON k.scope = $1 AND k.key = $2 AND k.expires_at > $4
+"#;
+
+/// A claim's statement with its values: a statement type of its own (`S`, the SQL), kept prepared on the
+/// connection (`numbered_sql`) rather than parsed and planned again for every key.
+struct Claim<'a, S> {
     claim: &'a IdempotencyClaim,
     claimed_at: Stamp,
     held_until: Stamp,
+    statement: std::marker::PhantomData<S>,
 }
 
-impl<DB: Backend> QueryFragment<DB> for Claim<'_>
+/// The SQL of a claim's statement.
+trait ClaimSql: 'static {
+    const SQL: &'static str;
+}
+
+/// `CLAIM`, on SQLite.
+struct HoldOnly;
+
+impl ClaimSql for HoldOnly {
+    const SQL: &'static str = CLAIM;
+}
+
+/// `CLAIM_OR_ANSWER`, on Postgres.
+struct HoldOrAnswer;
+
+impl ClaimSql for HoldOrAnswer {
+    const SQL: &'static str = CLAIM_OR_ANSWER;
+}
+
+impl<'a, S> Claim<'a, S> {
+    fn of(claim: &'a IdempotencyClaim) -> Self {
+        Claim {
+            claim,
+            claimed_at: Stamp(claim.claimed_at.naive_utc()),
+            held_until: Stamp(claim.held_until.naive_utc()),
+            statement: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<DB: Backend, S: ClaimSql> QueryFragment<DB> for Claim<'_, S>
 where
     str: ToSql<Text, DB>,
     [u8]: ToSql<Binary, DB>,
@@ -188,7 +238,7 @@ where
 {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let claim = self.claim;
-        walk_numbered(CLAIM, out, |number, mut out| match number {
+        walk_numbered(S::SQL, out, |number, mut out| match number {
             1 => out.push_bind_param::<Text, str>(claim.scope.as_str()),
             2 => out.push_bind_param::<Text, str>(claim.key.as_str()),
             3 => out.push_bind_param::<Binary, [u8]>(claim.fingerprint.as_bytes().as_slice()),
@@ -199,55 +249,112 @@ where
     }
 }
 
-/// The type diesel's statement cache knows `Claim` by.
-struct ClaimId;
-
-impl QueryId for Claim<'_> {
-    type QueryId = ClaimId;
+impl<S: ClaimSql> QueryId for Claim<'_, S> {
+    type QueryId = S;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<Conn> RunQueryDsl<Conn> for Claim<'_> {}
+impl<S> Query for Claim<'_, S> {
+    type SqlType = Untyped;
+}
 
+impl<Conn, S> RunQueryDsl<Conn> for Claim<'_, S> {}
+
+/// `CLAIM_OR_ANSWER`'s row: whether the claim held, and the key's live record in its snapshot, if any.
+#[derive(QueryableByName)]
+struct ClaimOrAnswer {
+    #[diesel(sql_type = BigInt)]
+    held: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    scope: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    key: Option<String>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    fingerprint: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    order_id: Option<String>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    response_body: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    created_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    expires_at: Option<NaiveDateTime>,
+}
+
+impl ClaimOrAnswer {
+    fn into_claim(self) -> Result<KeyClaim, StorageError> {
+        if self.held > 0 {
+            return Ok(KeyClaim::Held);
+        }
+        let (
+            Some(scope),
+            Some(key),
+            Some(fingerprint),
+            Some(order_id),
+            Some(response_body),
+            Some(created_at),
+            Some(expires_at),
+        ) = (
+            self.scope,
+            self.key,
+            self.fingerprint,
+            self.order_id,
+            self.response_body,
+            self.created_at,
+            self.expires_at,
+        )
+        else {
+            return Ok(KeyClaim::Busy);
+        };
+        let row = IdempotencyRow {
+            scope,
+            key,
+            fingerprint,
+            order_id,
+            response_body,
+            created_at,
+            expires_at,
+        };
+        Ok(KeyClaim::Answered(row.into_record()?))
+    }
+}
+
+/// Holds the claim's key, or answers with its live record, or finds it busy.
 pub(crate) fn claim_key(
     conn: &mut DbConnection,
     claim: &IdempotencyClaim,
-) -> Result<bool, StorageError> {
-    let statement = Claim {
-        claim,
-        claimed_at: Stamp(claim.claimed_at.naive_utc()),
-        held_until: Stamp(claim.held_until.naive_utc()),
-    };
-    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
-    let claimed = match conn {
-        DbConnection::Sqlite(conn) => statement.execute(conn)? > 0,
-        DbConnection::Postgres(conn) => statement.execute(conn)? > 0,
-    };
-    // On Postgres the claim's NOT EXISTS reads the snapshot its statement started with: a request that stored
-    // its record and dropped its hold meanwhile leaves the key free to take, record and all. A later statement
-    // sees that record; the hold just taken is given back, and the caller replays the record. (SQLite's one
-    // writer runs the claim after every earlier write: its NOT EXISTS already saw that record.)
-    let postgres = matches!(conn, DbConnection::Postgres(_));
-    if claimed
-        && postgres
-        && find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)?.is_some()
-    {
-        release_claim(conn, &claim.scope, &claim.key)?;
-        return Ok(false);
+) -> Result<KeyClaim, StorageError> {
+    match conn {
+        // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+        DbConnection::Postgres(pg) => Claim::<HoldOrAnswer>::of(claim)
+            .get_result::<ClaimOrAnswer>(pg)?
+            .into_claim(),
+        // The writer runs the claim after every earlier write: the record it reads next is the latest.
+        DbConnection::Sqlite(sqlite) => {
+            if Claim::<HoldOnly>::of(claim).execute(sqlite)? > 0 {
+                return Ok(KeyClaim::Held);
+            }
+            Ok(
+                match find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)? {
+                    Some(record) => KeyClaim::Answered(record),
+                    None => KeyClaim::Busy,
+                },
+            )
+        }
     }
-    Ok(claimed)
 }
 
-/// Ends a key's hold: its create failed (the key is free again) or stored its record.
+/// Ends a claim's hold, its write having stored nothing: the key is free again. A hold taken by a later claim
+/// (this one's lapsed) is not this one's to end.
 pub(crate) fn release_claim(
     conn: &mut DbConnection,
-    scope: &IdempotencyScope,
-    key: &IdempotencyKey,
+    claim: &IdempotencyClaim,
 ) -> Result<(), StorageError> {
     let release = diesel::delete(
         idempotency_claims::table
-            .filter(idempotency_claims::scope.eq(scope.as_str()))
-            .filter(idempotency_claims::key.eq(key.as_str())),
+            .filter(idempotency_claims::scope.eq(claim.scope.as_str()))
+            .filter(idempotency_claims::key.eq(claim.key.as_str()))
+            .filter(idempotency_claims::claimed_at.eq(Stamp(claim.claimed_at.naive_utc()))),
     );
     // On the backend's own connection, so that diesel finds the statement in its cache by its type.
     match conn {
@@ -257,13 +364,44 @@ pub(crate) fn release_claim(
     Ok(())
 }
 
+/// Ends the key's hold as its record is stored in the same transaction. On Postgres the hold is kept until
+/// the record expires: a claim that waited for this commit reads from a snapshot without the record, and must
+/// find the key held. On SQLite it is dropped: the one writer runs every claim after every earlier commit, so
+/// a claim sees the record (and the table of holds stays small).
+pub(crate) fn settle_hold(
+    conn: &mut DbConnection,
+    record: &IdempotencyRecord,
+) -> Result<(), StorageError> {
+    let hold = idempotency_claims::table
+        .filter(idempotency_claims::scope.eq(record.scope.as_str()))
+        .filter(idempotency_claims::key.eq(record.key.as_str()));
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+    match conn {
+        DbConnection::Sqlite(conn) => diesel::delete(hold).execute(conn)?,
+        DbConnection::Postgres(conn) => diesel::update(hold)
+            .set(idempotency_claims::held_until.eq(Stamp(record.expires_at.naive_utc())))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;
     use diesel::sql_types::{BigInt, Text};
 
+    use diesel::connection::SimpleConnection;
+    use diesel::PgConnection;
+    use order_domain::{
+        Datum, EffectKind, EventContext, EventId, EventType, ItemDraft, NewOrder, Order,
+        OrderDraft, OrderEvent, OrderId, RecordedChange,
+    };
+
     use super::*;
+    use crate::event_rows::ChangeRows;
+    use crate::order_rows::NewOrderRows;
     use crate::testing::postgres_on_one_connection;
+    use crate::Database;
 
     #[derive(QueryableByName)]
     struct Found {
@@ -315,14 +453,17 @@ mod tests {
         );
         assert_eq!(persistence(conn, "idempotency_keys"), 0, "records logged");
 
+        let claimed = |conn: &mut DbConnection, key| {
+            claim_key(conn, &claim(key)).unwrap_or_else(|e| panic!("{e}"))
+        };
         for key in ["k-1", "k-2", "k-3"] {
-            assert!(claim_key(conn, &claim(key)).unwrap_or_else(|e| panic!("{e}")));
+            assert_eq!(claimed(conn, key), KeyClaim::Held);
         }
-        assert!(!claim_key(conn, &claim("k-2")).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(claimed(conn, "k-2"), KeyClaim::Busy);
         let prepared = count(
             conn,
             "SELECT count(*) AS n FROM pg_prepared_statements \
-             WHERE statement LIKE 'INSERT INTO idempotency_claims%'",
+             WHERE statement LIKE '%WITH held AS (%INSERT INTO idempotency_claims%'",
         );
         assert_eq!(prepared, 1, "the claim's statement, prepared once");
         let held = diesel::sql_query("SELECT key AS n FROM idempotency_claims ORDER BY key")
@@ -330,6 +471,124 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let held: Vec<_> = held.into_iter().map(|k| k.n).collect();
         assert_eq!(held, ["k-1", "k-2", "k-3"]);
+    }
+
+    /// Postgres runs a claim beside the commit of the create that stores the key's record: the claim waits for
+    /// the create's lock on the key's hold, and then finds it kept (until the record expires), not gone. The
+    /// create's record is not in the claim's snapshot, so the claim says busy; the next one answers with it.
+    #[test]
+    fn a_claim_waiting_for_the_commit_of_its_keys_record_does_not_hold_the_key() {
+        let Some((database, storage)) = postgres_on_one_connection() else {
+            return;
+        };
+        let Database::Postgres(url) = database.database.clone() else {
+            panic!("a Postgres test database");
+        };
+        let first = claim("raced");
+        let mut creator = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let DbConnection::Postgres(pg) = &mut creator.db else {
+            panic!("a Postgres connection");
+        };
+        let mut creator = DbConnection::Postgres(std::mem::replace(
+            pg,
+            PgConnection::establish(&url).unwrap_or_else(|e| panic!("{e}")),
+        ));
+        assert_eq!(
+            claim_key(&mut creator, &first).unwrap_or_else(|e| panic!("{e}")),
+            KeyClaim::Held
+        );
+
+        let order = an_order(first.claimed_at);
+        let record = IdempotencyRecord {
+            scope: first.scope.clone(),
+            key: first.key.clone(),
+            fingerprint: first.fingerprint,
+            order_id: order.id(),
+            response_body: b"created".to_vec(),
+            created_at: first.claimed_at,
+            expires_at: first.claimed_at + TimeDelta::hours(24),
+        };
+        creator
+            .batch_execute("BEGIN")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let DbConnection::Postgres(pg) = &mut creator else {
+            panic!("a Postgres connection");
+        };
+        NewOrderRows::of(&order)
+            .insert_in_one_statement(pg, ChangeRows::of(&created(&order)), Some(record.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        // A retry after the first hold lapsed, while the create is still uncommitted.
+        let retry = IdempotencyClaim {
+            claimed_at: first.held_until + TimeDelta::seconds(1),
+            held_until: first.held_until + TimeDelta::seconds(61),
+            ..first.clone()
+        };
+        let waiting = {
+            let (url, retry) = (url.clone(), retry.clone());
+            std::thread::spawn(move || {
+                let mut conn = DbConnection::Postgres(
+                    PgConnection::establish(&url).unwrap_or_else(|e| panic!("{e}")),
+                );
+                claim_key(&mut conn, &retry).unwrap_or_else(|e| panic!("{e}"))
+            })
+        };
+        let blocked = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            count(
+                &mut creator,
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted",
+            ) > 0
+        });
+        assert!(blocked, "the retry's claim waits for the create");
+        creator
+            .batch_execute("COMMIT")
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let answer = waiting.join().unwrap_or_else(|_| panic!("the claim ran"));
+        assert_eq!(answer, KeyClaim::Busy, "the key stays held by its create");
+        let answered = claim_key(&mut creator, &retry).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(&answered, KeyClaim::Answered(stored)
+                if stored.order_id == record.order_id && stored.response_body == record.response_body),
+            "a later claim answers with the record: {answered:?}"
+        );
+    }
+
+    fn an_order(at: chrono::DateTime<Utc>) -> Order {
+        let draft = OrderDraft {
+            store_id: Some("s-1".into()),
+            customer_id: Some("c-1".into()),
+            currency: Some("EUR".into()),
+            items: Some(vec![ItemDraft {
+                product_id: Some("p-1".into()),
+                quantity: Some("1".into()),
+                price: Some("5".into()),
+            }]),
+            items_total: Some("5".into()),
+            shipping_cost: Some("0".into()),
+            tax_amount: Some("0".into()),
+            total_amount: Some("5".into()),
+            note: None,
+            metadata: None,
+        };
+        let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
+        Order::place(new, OrderId::generate_at(at), at)
+    }
+
+    fn created(order: &Order) -> RecordedChange {
+        RecordedChange {
+            event: OrderEvent {
+                id: EventId::generate(),
+                order_id: order.id(),
+                event_type: EventType::Created,
+                order_version: order.version(),
+                occurred_at: order.updated_at(),
+                context: EventContext::default(),
+                data: Datum::object([("status", Datum::text(order.status().as_str()))]).into(),
+            },
+            effects: vec![EffectKind::Publish],
+        }
     }
 
     #[derive(QueryableByName)]

@@ -6,15 +6,15 @@ use order_domain::ports::{
 };
 use order_domain::{
     AttemptId, AttemptState, AuthorizationId, DueEffect, EventId, IdempotencyClaim, IdempotencyKey,
-    IdempotencyRecord, IdempotencyScope, Order, OrderEvent, OrderFilter, OrderId, PageOfOrders,
-    PageRequest, PaymentAttempt, RecordedChange, Version,
+    IdempotencyRecord, IdempotencyScope, KeyClaim, Order, OrderEvent, OrderFilter, OrderId,
+    PageOfOrders, PageRequest, PaymentAttempt, RecordedChange, Version,
 };
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
 use crate::event_rows::{events_after, find_events, ChangeRows};
 use crate::idempotency::{
-    claim_key, find_live_record, insert_record, purge_expired, release_claim,
+    claim_key, find_live_record, insert_record, purge_expired, release_claim, settle_hold,
 };
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
@@ -53,7 +53,7 @@ impl OrderRepository for DieselStorage {
             rows.insert(conn)?;
             change.insert(conn)?;
             if let Some(record) = idempotency {
-                release_claim(conn, &record.scope, &record.key)?;
+                settle_hold(conn, &record)?;
                 insert_record(conn, &record)?;
             }
             Ok(())
@@ -128,25 +128,22 @@ impl OrderRepository for DieselStorage {
             .await
     }
 
-    async fn claim_idempotency(&self, claim: &IdempotencyClaim) -> Result<bool, RepositoryError> {
+    async fn claim_idempotency(
+        &self,
+        claim: &IdempotencyClaim,
+    ) -> Result<KeyClaim, RepositoryError> {
         let claim = claim.clone();
-        // On Postgres each of the claim's statements commits by itself: the hold in one round trip, the check
-        // for a record in another, without a BEGIN and a COMMIT around them (a hold the check finds superseded
-        // is given back, as in a transaction; one that a crash leaves behind lapses).
+        // On Postgres the claim's one statement commits by itself, in one round trip, without a BEGIN and a
+        // COMMIT around it.
         if self.backend() == "postgres" {
             return self.run(move |conn| claim_key(conn, &claim)).await;
         }
         self.write(move |conn| claim_key(conn, &claim)).await
     }
 
-    async fn release_idempotency(
-        &self,
-        scope: &IdempotencyScope,
-        key: &IdempotencyKey,
-    ) -> Result<(), RepositoryError> {
-        let (scope, key) = (scope.clone(), key.clone());
-        self.write(move |conn| release_claim(conn, &scope, &key))
-            .await
+    async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), RepositoryError> {
+        let claim = claim.clone();
+        self.write(move |conn| release_claim(conn, &claim)).await
     }
 
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
@@ -262,7 +259,7 @@ impl PaymentAttempts for DieselStorage {
                 return Err(RepositoryError::AttemptSettled.into());
             }
             if let Some(record) = idempotency {
-                release_claim(conn, &record.scope, &record.key)?;
+                settle_hold(conn, &record)?;
                 insert_record(conn, &record)?;
             }
             change.insert(conn)

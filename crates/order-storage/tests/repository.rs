@@ -5,9 +5,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
     AuthorizationId, Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim,
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, NewOrder, Order, OrderDraft,
-    OrderEvent, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest, RecordedChange, StoreId,
-    Version,
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, KeyClaim, NewOrder, Order,
+    OrderDraft, OrderEvent, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest,
+    RecordedChange, StoreId, Version,
 };
 use order_storage::testing::TestDatabase;
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
@@ -1030,39 +1030,54 @@ async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
     for db in backends() {
         let db = &db;
         let at = now();
-        let key = IdempotencyKey::parse("held").unwrap_or_else(|e| panic!("{e}"));
-        let scope = IdempotencyScope::anonymous();
         let claim_at = |at| async move {
             db.storage
                 .claim_idempotency(&claim("held", at))
                 .await
                 .unwrap_or_else(|e| panic!("{e}"))
         };
+        let release = |at| async move {
+            db.storage
+                .release_idempotency(&claim("held", at))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
 
-        assert!(claim_at(at).await, "a free key is held");
-        assert!(!claim_at(at).await, "a held key is not held twice");
-        db.storage
-            .release_idempotency(&scope, &key)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(claim_at(at).await, "a released key is free again");
-        assert!(
-            claim_at(at + TimeDelta::seconds(61)).await,
+        assert_eq!(claim_at(at).await, KeyClaim::Held, "a free key is held");
+        assert_eq!(
+            claim_at(at).await,
+            KeyClaim::Busy,
+            "a held key is not held twice"
+        );
+        release(at).await;
+        assert_eq!(
+            claim_at(at).await,
+            KeyClaim::Held,
+            "a released key is free again"
+        );
+        let later = at + TimeDelta::seconds(61);
+        assert_eq!(
+            claim_at(later).await,
+            KeyClaim::Held,
             "a lapsed hold is taken over"
         );
+        release(at).await;
+        assert_eq!(
+            claim_at(later + TimeDelta::seconds(1)).await,
+            KeyClaim::Busy,
+            "the lapsed claim's release leaves the later hold alone"
+        );
 
-        let order = order_for("s-1", "c-1", at);
+        let order = order_for("s-1", "c-1", later);
+        let stored = record(&order, "held", later, TimeDelta::hours(24));
         db.storage
-            .insert(
-                &order,
-                &change(&order),
-                Some(record(&order, "held", at, TimeDelta::hours(24))),
-            )
+            .insert(&order, &change(&order), Some(stored.clone()))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            !claim_at(at + TimeDelta::seconds(120)).await,
-            "a key with a live record cannot be held"
+        assert_eq!(
+            claim_at(later + TimeDelta::seconds(120)).await,
+            KeyClaim::Answered(stored),
+            "a key with a live record is answered with it"
         );
     }
 }
@@ -1078,12 +1093,14 @@ async fn parallel_claims_of_one_key_hold_it_once() {
         });
         let mut held = 0;
         for claim in claims {
-            if claim
+            let claimed = claim
                 .await
                 .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|e| panic!("{e}"))
-            {
-                held += 1;
+                .unwrap_or_else(|e| panic!("{e}"));
+            match claimed {
+                KeyClaim::Held => held += 1,
+                KeyClaim::Busy => {}
+                KeyClaim::Answered(record) => panic!("no record was stored: {record:?}"),
             }
         }
         assert_eq!(held, 1, "{}", db.database.database.backend());

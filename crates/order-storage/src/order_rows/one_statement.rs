@@ -16,7 +16,8 @@ use crate::event_rows::{ChangeRows, EventRow};
 use crate::numbered_sql::{unbound, walk_numbered};
 
 /// The key's record is written first; the order and its lines are written only if that held (no key, a new
-/// key, or an expired one), so a live key leaves nothing written; the key's hold by this create ends with it.
+/// key, or an expired one), so a live key leaves nothing written; the key's hold is kept until its record
+/// expires (a claim waiting for this commit then finds the key held).
 /// Foreign keys are checked at the end of the statement, when the order the key names exists.
 const CREATE: &str = r#"
 WITH claimed AS (
@@ -37,8 +38,8 @@ WITH claimed AS (
     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $23, $24
     WHERE NOT $18 OR EXISTS (SELECT 1 FROM claimed)
     RETURNING id
-), released AS (
-    DELETE FROM idempotency_claims
+), held AS (
+    UPDATE idempotency_claims SET held_until = $17
     WHERE $18 AND scope = $13 AND key = $14 AND EXISTS (SELECT 1 FROM placed)
 ), lines AS (
     INSERT INTO order_items (order_id, position, product_id, quantity, unit_price)
