@@ -22,6 +22,9 @@ pub struct Config {
     pub database: Database,
     /// `DATABASE_POOL_SIZE`, default 4 on SQLite and 16 on Postgres (`default_pool_size`).
     pub database_pool_size: u32,
+    /// `DATABASE_READ_CONCURRENCY`: reads at once, default the pool on SQLite and half of it on Postgres
+    /// (`default_read_concurrency`).
+    pub database_read_concurrency: u32,
     /// `DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection; default 5000.
     pub database_acquire_timeout: Duration,
     /// `DATABASE_STATEMENT_TIMEOUT_MS`: the longest a Postgres statement may run; default 5000.
@@ -133,6 +136,18 @@ pub fn default_pool_size(database: &Database) -> u32 {
     }
 }
 
+/// Reads at once unless `DATABASE_READ_CONCURRENCY` says otherwise. SQLite: every reader. Postgres: half the
+/// pool. A read is CPU work on the server, and reads past its cores wait on each other's locks (Postgres backs
+/// off from a contended spinlock for up to a second): on 2 cores, 16 reads at once had a get's p99 at 65-222 ms
+/// and its slowest at 0.5-1.9 s, 8 had them at 10-13 ms, at 0.98 of the throughput. Writes keep the whole pool:
+/// they mostly wait for their commit's flush (BENCHMARKS.md, tenth session).
+pub fn default_read_concurrency(database: &Database, pool_size: u32) -> u32 {
+    match database {
+        Database::Sqlite(_) => pool_size,
+        Database::Postgres(_) => (pool_size / 2).max(1),
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -142,11 +157,13 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(lookup);
         let database = env.read("DATABASE_URL", DEFAULT_DATABASE_URL, Database::from_url)?;
-        let pool_size = default_pool_size(&database);
+        let pool_size = env.number("DATABASE_POOL_SIZE", default_pool_size(&database), 1..=64)?;
+        let reads = default_read_concurrency(&database, pool_size);
         let config = Self {
             listen_addr: env.read("LISTEN_ADDR", "127.0.0.1:3000", socket_addr)?,
             database,
-            database_pool_size: env.number("DATABASE_POOL_SIZE", pool_size, 1..=64)?,
+            database_pool_size: pool_size,
+            database_read_concurrency: env.number("DATABASE_READ_CONCURRENCY", reads, 1..=64)?,
             database_acquire_timeout: env.millis(
                 "DATABASE_ACQUIRE_TIMEOUT_MS",
                 5_000,
@@ -470,6 +487,22 @@ mod tests {
         assert_eq!(pool(&[postgres]), Some(16));
         assert_eq!(pool(&[postgres, ("DATABASE_POOL_SIZE", "6")]), Some(6));
         assert_eq!(pool(&[("DATABASE_POOL_SIZE", "6")]), Some(6));
+    }
+
+    #[test]
+    fn reads_at_once_default_to_the_pool_on_sqlite_and_half_of_it_on_postgres() {
+        let reads = |vars: &[(&str, &str)]| config(vars).map(|c| c.database_read_concurrency).ok();
+        let postgres = ("DATABASE_URL", "postgres://postgres@127.0.0.1/orders");
+        assert_eq!(reads(&[]), Some(4));
+        assert_eq!(reads(&[("DATABASE_POOL_SIZE", "6")]), Some(6));
+        assert_eq!(reads(&[postgres]), Some(8));
+        assert_eq!(reads(&[postgres, ("DATABASE_POOL_SIZE", "6")]), Some(3));
+        assert_eq!(reads(&[postgres, ("DATABASE_POOL_SIZE", "1")]), Some(1));
+        assert_eq!(
+            reads(&[postgres, ("DATABASE_READ_CONCURRENCY", "12")]),
+            Some(12)
+        );
+        assert_eq!(reads(&[("DATABASE_READ_CONCURRENCY", "0")]), None);
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub const SETTINGS: &[Setting] = &[
         "connections (and concurrent database tasks), 1-64; by default 4 on SQLite, 16 on Postgres",
     ),
     setting(
+        "DATABASE_READ_CONCURRENCY",
+        "",
+        "reads at once, 1-64 (at most the pool); by default the pool on SQLite, half of it on Postgres",
+    ),
+    setting(
         "DATABASE_ACQUIRE_TIMEOUT_MS",
         "5000",
         "how long a request waits for a connection (then 503)",

@@ -38,6 +38,7 @@ pub struct Application {
 pub fn storage_options(config: &Config) -> StorageOptions {
     StorageOptions {
         pool_size: config.database_pool_size,
+        read_concurrency: config.database_read_concurrency,
         acquire_timeout: config.database_acquire_timeout,
         statement_timeout: config.database_statement_timeout,
         sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,

@@ -16,6 +16,10 @@ use crate::{migrate, Database, SqliteLocation};
 pub struct StorageOptions {
     pub database: Database,
     pub pool_size: u32,
+    /// How many reads run at once (at most the pool size): a read is CPU work on the database, and reads past
+    /// its cores only wait on each other (Postgres backs off from a contended spinlock for up to a second),
+    /// while a write spends most of its time waiting for its commit's flush.
+    pub read_concurrency: u32,
     /// How long a request waits for a free (or new) connection before it fails as unavailable.
     pub acquire_timeout: Duration,
     /// How long a writer waits for a lock (SQLite's write lock, a Postgres row lock).
@@ -35,6 +39,7 @@ impl StorageOptions {
         Self {
             database,
             pool_size: 4,
+            read_concurrency: 4,
             acquire_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(5),
@@ -66,6 +71,8 @@ pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
     /// One permit per reading connection: requests queue here rather than as hundreds of blocked threads.
     permits: Arc<Semaphore>,
+    /// One permit per read that may run at once, taken before one of `permits`.
+    read_permits: Arc<Semaphore>,
     pub(crate) waiting: Arc<Waiting>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
@@ -142,6 +149,9 @@ impl DieselStorage {
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
+            read_permits: Arc::new(Semaphore::new(
+                options.read_concurrency.clamp(1, pool_size) as usize
+            )),
             acquire_timeout: options.acquire_timeout,
             waiting: Arc::default(),
             writer,
@@ -167,7 +177,33 @@ impl DieselStorage {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
+        self.run_before(self.deadline(), work).await
+    }
+
+    /// `run` for a read: one of at most `read_concurrency` at a time, all waits within the acquire timeout.
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
         let deadline = self.deadline();
+        let waiting = self.waiting.enter();
+        let _reading = tokio::time::timeout_at(
+            deadline.into(),
+            Arc::clone(&self.read_permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| StorageError::TimedOut)?
+        .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
+        drop(waiting);
+        self.run_before(deadline, work).await
+    }
+
+    async fn run_before<T, F>(&self, deadline: Instant, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
         let waiting = self.waiting.enter();
         let permit =
             tokio::time::timeout_at(deadline.into(), Arc::clone(&self.permits).acquire_owned())
@@ -205,5 +241,91 @@ impl DieselStorage {
             Some(writer) => writer.write(work, self.deadline()).await,
             None => self.run(move |conn| transaction(conn, work)).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    /// How many pieces of work run at once, and the most that ever did.
+    #[derive(Default)]
+    struct Gauge {
+        now: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Gauge {
+        fn enter(&self) {
+            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+        }
+
+        fn leave(&self) {
+            self.now.fetch_sub(1, Ordering::SeqCst);
+        }
+
+        fn peak(&self) -> usize {
+            self.peak.load(Ordering::SeqCst)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn reads_run_a_few_at_a_time_and_leave_the_rest_of_the_pool_to_writes() {
+        let database = TestDatabase::sqlite();
+        let storage = DieselStorage::open(&StorageOptions {
+            pool_size: 4,
+            read_concurrency: 2,
+            ..StorageOptions::new(database.database.clone())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (reads, all) = (Arc::new(Gauge::default()), Arc::new(Gauge::default()));
+        let busy = Duration::from_millis(150);
+        let mut tasks = Vec::new();
+        // Six reads, then two writes once the reads are waiting.
+        for n in 0..8 {
+            let (storage, reads, all) = (storage.clone(), reads.clone(), all.clone());
+            if n == 6 {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            tasks.push(tokio::spawn(async move {
+                if n >= 6 {
+                    // A Postgres write's way in: a connection of the pool, no read permit.
+                    storage
+                        .run(move |_| {
+                            all.enter();
+                            std::thread::sleep(busy);
+                            all.leave();
+                            Ok(())
+                        })
+                        .await
+                } else {
+                    storage
+                        .read(move |_| {
+                            reads.enter();
+                            all.enter();
+                            std::thread::sleep(busy);
+                            all.leave();
+                            reads.leave();
+                            Ok(())
+                        })
+                        .await
+                }
+            }));
+        }
+        for task in tasks {
+            task.await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(reads.peak(), 2, "reads at once");
+        assert_eq!(
+            all.peak(),
+            4,
+            "the writes ran beside the reads, on the rest of the pool"
+        );
     }
 }

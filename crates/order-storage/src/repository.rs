@@ -62,12 +62,12 @@ impl OrderRepository for DieselStorage {
     }
 
     async fn find(&self, id: OrderId) -> Result<Option<Order>, RepositoryError> {
-        self.run(move |conn| find_live_order(conn, &id.to_string()))
+        self.read(move |conn| find_live_order(conn, &id.to_string()))
             .await
     }
 
     async fn find_including_deleted(&self, id: OrderId) -> Result<Option<Order>, RepositoryError> {
-        self.run(move |conn| find_any_order(conn, &id.to_string()))
+        self.read(move |conn| find_any_order(conn, &id.to_string()))
             .await
     }
 
@@ -77,7 +77,7 @@ impl OrderRepository for DieselStorage {
         page: &PageRequest,
     ) -> Result<PageOfOrders, RepositoryError> {
         let (filter, page) = (filter.clone(), *page);
-        self.run(move |conn| list_live_orders(conn, &filter, &page))
+        self.read(move |conn| list_live_orders(conn, &filter, &page))
             .await
     }
 
@@ -124,7 +124,7 @@ impl OrderRepository for DieselStorage {
         now: DateTime<Utc>,
     ) -> Result<Option<IdempotencyRecord>, RepositoryError> {
         let (scope, key) = (scope.clone(), key.clone());
-        self.run(move |conn| find_live_record(conn, &scope, &key, now))
+        self.read(move |conn| find_live_record(conn, &scope, &key, now))
             .await
     }
 
@@ -165,13 +165,13 @@ impl EventHistory for DieselStorage {
         after: u64,
         limit: usize,
     ) -> Result<Vec<OrderEvent>, RepositoryError> {
-        self.run(move |conn| events_after(conn, order, after, limit))
+        self.read(move |conn| events_after(conn, order, after, limit))
             .await
     }
 
     async fn events(&self, ids: &[EventId]) -> Result<Vec<OrderEvent>, RepositoryError> {
         let ids: Vec<String> = ids.iter().map(EventId::to_string).collect();
-        self.run(move |conn| find_events(conn, &ids)).await
+        self.read(move |conn| find_events(conn, &ids)).await
     }
 }
 
@@ -215,7 +215,7 @@ impl Outbox for DieselStorage {
     }
 
     async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepositoryError> {
-        self.run(move |conn| outbox::stats(conn, now)).await
+        self.read(move |conn| outbox::stats(conn, now)).await
     }
 
     async fn prune_done(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
@@ -311,7 +311,7 @@ impl PaymentAttempts for DieselStorage {
     }
 
     async fn of_order(&self, order: OrderId) -> Result<Vec<PaymentAttempt>, RepositoryError> {
-        self.run(move |conn| payment_attempts::of_order(conn, order))
+        self.read(move |conn| payment_attempts::of_order(conn, order))
             .await
     }
 }
