@@ -163,33 +163,33 @@ pub(crate) fn purge_expired(
 
 /// Takes a key's hold unless another request holds it (and its hold has not lapsed) or the key already has a
 /// live record: one statement, so two requests never both hold a key. A hold whose request stored its record is
-/// kept until the record expires: a claim that waited for that request's commit finds it still held.
-const CLAIM: &str = "\
-INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
-SELECT $1, $2, $3, $4, $5
-WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
-ON CONFLICT (scope, key) DO UPDATE SET
-    fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
-WHERE idempotency_claims.held_until <= excluded.claimed_at";
+/// kept until the record expires (Postgres): a claim that waited for that request's commit finds it still held.
+macro_rules! claim_sql {
+    () => {
+        "INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until) \
+         SELECT $1, $2, $3, $4, $5 \
+         WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4) \
+         ON CONFLICT (scope, key) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until \
+         WHERE idempotency_claims.held_until <= excluded.claimed_at"
+    };
+}
 
-/// `CLAIM` and, in the same statement, the key's live record (Postgres): a replay is one round trip. The record
-/// is read from the statement's snapshot: one stored by a commit the claim waited for is not in it, and the
-/// caller looks again.
-const CLAIM_OR_ANSWER: &str = r#"
-WITH held AS (
-    INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
-    SELECT $1, $2, $3, $4, $5
-    WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
-    ON CONFLICT (scope, key) DO UPDATE SET
-        fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
-    WHERE idempotency_claims.held_until <= excluded.claimed_at
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM held) AS held, k.scope, k.key, k.fingerprint, k.order_id, k.response_body,
-       k.created_at, k.expires_at
-FROM (SELECT 1) AS one
-LEFT JOIN idempotency_keys k ON k.scope = $1 AND k.key = $2 AND k.expires_at > $4
-"#;
+/// The claim alone (SQLite, whose writer then reads a refused key's record in the same job).
+const CLAIM: &str = claim_sql!();
+
+/// The claim and, in the same statement, the key's live record (Postgres): a replay is one round trip. The
+/// record is read from the statement's snapshot: one stored by a commit the claim waited for is not in it, and
+/// the caller looks again.
+const CLAIM_OR_ANSWER: &str = concat!(
+    "WITH held AS (",
+    claim_sql!(),
+    " RETURNING 1) \
+     SELECT (SELECT count(*) FROM held) AS held, k.scope, k.key, k.fingerprint, k.order_id, k.response_body, \
+            k.created_at, k.expires_at \
+     FROM (SELECT 1) AS one \
+     LEFT JOIN idempotency_keys k ON k.scope = $1 AND k.key = $2 AND k.expires_at > $4"
+);
 
 /// A claim's statement with its values: a statement type of its own (`S`, the SQL), kept prepared on the
 /// connection (`numbered_sql`) rather than parsed and planned again for every key.
