@@ -27,6 +27,7 @@ mod payment;
 mod payment_attempt;
 pub mod ports;
 mod principal;
+mod product_quantity;
 mod provider_key;
 mod quantity;
 mod refund;
@@ -57,6 +58,7 @@ pub use order::{LineProgress, Order, OrderError, OrderLine, OrderSnapshot, Total
 pub use payment::{Payment, PaymentDraft, PaymentRequest};
 pub use payment_attempt::{AttemptId, AttemptState, PaymentAttempt};
 pub use principal::{Principal, Role};
+pub use product_quantity::{ProductQuantity, ProductQuantityDraft};
 pub use provider_key::ProviderKey;
 pub use quantity::{Quantity, QuantityError};
 pub use refund::{

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    AmountError, Currency, Field, Fingerprint, ItemField, Money, OrderId, ProductId, Quantity,
-    Violation,
+    AmountError, Currency, Field, Fingerprint, Money, OrderId, ProductQuantity,
+    ProductQuantityDraft, Violation,
 };
 
 /// A refund's id on the order: a UUIDv7 made by this service (the provider's id is a `RefundId`).
@@ -93,11 +93,7 @@ impl fmt::Display for RefundStatus {
 }
 
 /// A product and how many of it a refund is for (information for the books; the amount is what is paid).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundItem {
-    pub product_id: ProductId,
-    pub quantity: Quantity,
-}
+pub type RefundItem = ProductQuantity;
 
 /// One refund of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,11 +115,8 @@ pub struct RefundDraft {
     pub items: Option<Vec<RefundItemDraft>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RefundItemDraft {
-    pub product_id: Option<String>,
-    pub quantity: Option<String>,
-}
+/// One requested item of a refund as it arrived.
+pub type RefundItemDraft = ProductQuantityDraft;
 
 /// A refund request that keeps the rules it can keep alone: a positive, exact amount in the order's
 /// currency, a reason, items with ids and positive quantities. What it asks of the order (no more than is
@@ -182,25 +175,9 @@ impl RefundRequest {
         }
         let mut items = Vec::with_capacity(drafts.len());
         for (index, item) in drafts.into_iter().enumerate() {
-            let product_id = match item.product_id.map(ProductId::parse) {
-                None => Err(REQUIRED.to_owned()),
-                Some(parsed) => parsed.map_err(|e| e.to_string()),
-            }
-            .map_err(|e| Violation::new(Field::Item(index, ItemField::ProductId), e));
-            let quantity = match item.quantity.as_deref().map(Quantity::parse) {
-                None => Err(REQUIRED.to_owned()),
-                Some(parsed) => parsed.map_err(|e| e.to_string()),
-            }
-            .map_err(|e| Violation::new(Field::Item(index, ItemField::Quantity), e));
-            match (product_id, quantity) {
-                (Ok(product_id), Ok(quantity)) => items.push(RefundItem {
-                    product_id,
-                    quantity,
-                }),
-                (product_id, quantity) => {
-                    violations.extend(product_id.err());
-                    violations.extend(quantity.err());
-                }
+            match ProductQuantity::parse_at(index, item) {
+                Ok(item) => items.push(item),
+                Err(found) => violations.extend(found),
             }
         }
         match (amount, reason) {
@@ -239,6 +216,7 @@ impl RefundRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ItemField;
 
     fn draft(amount: Option<&str>, reason: Option<&str>) -> RefundDraft {
         RefundDraft {

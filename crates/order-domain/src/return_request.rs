@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    Field, Fingerprint, ItemField, OrderId, OrderRefundId, ProductId, Quantity, RefundReason,
-    Violation,
+    Field, Fingerprint, ItemField, OrderId, OrderRefundId, ProductId, ProductQuantity,
+    ProductQuantityDraft, RefundReason, Violation,
 };
 
 /// A return's id on the order: a UUIDv7 made by this service.
@@ -73,11 +73,7 @@ impl fmt::Display for ReturnStatus {
 }
 
 /// A product and how many of it come back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReturnItem {
-    pub product_id: ProductId,
-    pub quantity: Quantity,
-}
+pub type ReturnItem = ProductQuantity;
 
 /// One return of an order. `received_at` is set when the goods came back, `rejected_at` when it was closed
 /// without them; `refund` is the refund its receipt created (none when nothing was refundable).
@@ -111,11 +107,8 @@ pub struct ReturnDraft {
     pub items: Option<Vec<ReturnItemDraft>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReturnItemDraft {
-    pub product_id: Option<String>,
-    pub quantity: Option<String>,
-}
+/// One requested item of a return as it arrived.
+pub type ReturnItemDraft = ProductQuantityDraft;
 
 /// A return request that keeps the rules it can keep alone: a reason, at least one item, each product once
 /// with a positive quantity. What it asks of the order (shipped units not returned yet) the order judges
@@ -153,34 +146,27 @@ impl ReturnRequest {
         let mut items: Vec<ReturnItem> = Vec::with_capacity(drafts.len());
         let mut named: Vec<ProductId> = Vec::with_capacity(drafts.len());
         for (index, item) in drafts.into_iter().enumerate() {
-            let product_id = match item.product_id.map(ProductId::parse) {
-                None => Err(REQUIRED.to_owned()),
-                Some(parsed) => parsed.map_err(|e| e.to_string()),
-            }
-            .and_then(|product| {
-                if named.contains(&product) {
-                    Err(format!(
-                        "`{product}` is named twice: return each product in one item"
-                    ))
-                } else {
-                    named.push(product.clone());
-                    Ok(product)
+            // A product named before is refused here even when this item's quantity is bad too.
+            let product = item
+                .product_id
+                .clone()
+                .and_then(|id| ProductId::parse(id).ok());
+            let twice = match product {
+                Some(product) if named.contains(&product) => Some(Violation::new(
+                    Field::Item(index, ItemField::ProductId),
+                    format!("`{product}` is named twice: return each product in one item"),
+                )),
+                Some(product) => {
+                    named.push(product);
+                    None
                 }
-            })
-            .map_err(|e| Violation::new(Field::Item(index, ItemField::ProductId), e));
-            let quantity = match item.quantity.as_deref().map(Quantity::parse) {
-                None => Err(REQUIRED.to_owned()),
-                Some(parsed) => parsed.map_err(|e| e.to_string()),
-            }
-            .map_err(|e| Violation::new(Field::Item(index, ItemField::Quantity), e));
-            match (product_id, quantity) {
-                (Ok(product_id), Ok(quantity)) => items.push(ReturnItem {
-                    product_id,
-                    quantity,
-                }),
-                (product_id, quantity) => {
-                    violations.extend(product_id.err());
-                    violations.extend(quantity.err());
+                None => None,
+            };
+            match (ProductQuantity::parse_at(index, item), twice) {
+                (Ok(item), None) => items.push(item),
+                (parsed, twice) => {
+                    violations.extend(twice);
+                    violations.extend(parsed.err().into_iter().flatten());
                 }
             }
         }
@@ -261,6 +247,19 @@ mod tests {
                 Field::Item(1, ItemField::Quantity),
                 Field::Item(2, ItemField::Quantity),
                 Field::Item(3, ItemField::ProductId),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_product_named_again_is_refused_even_when_either_item_has_a_bad_quantity() {
+        let items = vec![item(Some("p-1"), Some("0")), item(Some("p-1"), Some("x"))];
+        assert_eq!(
+            fields(Some("r"), Some(items)),
+            [
+                Field::Item(0, ItemField::Quantity),
+                Field::Item(1, ItemField::ProductId),
+                Field::Item(1, ItemField::Quantity),
             ]
         );
     }

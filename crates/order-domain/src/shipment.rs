@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::text::check_identifier;
-use crate::{Field, ItemField, ProductId, Quantity, Violation};
+use crate::{Field, ProductId, ProductQuantity, ProductQuantityDraft, Violation};
 
 /// Tracking details as they arrived.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,19 +102,10 @@ impl FromStr for ShipmentStatus {
 }
 
 /// So many units of one product, in one shipment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShipmentItem {
-    pub product_id: ProductId,
-    pub quantity: Quantity,
-}
+pub type ShipmentItem = ProductQuantity;
 
 /// One requested item of a shipment as it arrived.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ShipmentItemDraft {
-    pub product_id: Option<String>,
-    /// A JSON number's text.
-    pub quantity: Option<String>,
-}
+pub type ShipmentItemDraft = ProductQuantityDraft;
 
 /// What a new shipment carries: a tracking, and the items (`None`: everything not yet shipped).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,33 +144,9 @@ impl ShipmentRequest {
             Some(items) => {
                 let mut parsed = Vec::with_capacity(items.len());
                 for (index, item) in items.into_iter().enumerate() {
-                    let product_id = item
-                        .product_id
-                        .ok_or_else(|| "is required".to_owned())
-                        .and_then(|id| ProductId::parse(id).map_err(|e| e.to_string()))
-                        .map_err(|message| {
-                            violations.push(Violation::new(
-                                Field::Item(index, ItemField::ProductId),
-                                message,
-                            ))
-                        })
-                        .ok();
-                    let quantity = item
-                        .quantity
-                        .ok_or_else(|| "is required".to_owned())
-                        .and_then(|text| Quantity::parse(&text).map_err(|e| e.to_string()))
-                        .map_err(|message| {
-                            violations.push(Violation::new(
-                                Field::Item(index, ItemField::Quantity),
-                                message,
-                            ))
-                        })
-                        .ok();
-                    if let (Some(product_id), Some(quantity)) = (product_id, quantity) {
-                        parsed.push(ShipmentItem {
-                            product_id,
-                            quantity,
-                        });
+                    match ProductQuantity::parse_at(index, item) {
+                        Ok(item) => parsed.push(item),
+                        Err(found) => violations.extend(found),
                     }
                 }
                 Some(Some(parsed))
@@ -224,6 +191,7 @@ impl Shipment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ItemField;
 
     fn tracking() -> TrackingDraft {
         TrackingDraft {
