@@ -392,15 +392,11 @@ mod tests {
 
     use diesel::connection::SimpleConnection;
     use diesel::PgConnection;
-    use order_domain::{
-        Datum, EffectKind, EventContext, EventId, EventType, ItemDraft, NewOrder, Order,
-        OrderDraft, OrderEvent, OrderId, RecordedChange,
-    };
 
     use super::*;
     use crate::event_rows::ChangeRows;
     use crate::order_rows::NewOrderRows;
-    use crate::testing::postgres_on_one_connection;
+    use crate::testing::{a_change, an_order, postgres_on_one_connection};
     use crate::Database;
 
     #[derive(QueryableByName)]
@@ -515,7 +511,7 @@ mod tests {
             panic!("a Postgres connection");
         };
         NewOrderRows::of(&order)
-            .insert_in_one_statement(pg, ChangeRows::of(&created(&order)), Some(record.clone()))
+            .insert_in_one_statement(pg, ChangeRows::of(&a_change(&order)), Some(record.clone()))
             .unwrap_or_else(|e| panic!("{e}"));
 
         // A retry after the first hold lapsed, while the create is still uncommitted.
@@ -553,42 +549,6 @@ mod tests {
                 if stored.order_id == record.order_id && stored.response_body == record.response_body),
             "a later claim answers with the record: {answered:?}"
         );
-    }
-
-    fn an_order(at: chrono::DateTime<Utc>) -> Order {
-        let draft = OrderDraft {
-            store_id: Some("s-1".into()),
-            customer_id: Some("c-1".into()),
-            currency: Some("EUR".into()),
-            items: Some(vec![ItemDraft {
-                product_id: Some("p-1".into()),
-                quantity: Some("1".into()),
-                price: Some("5".into()),
-            }]),
-            items_total: Some("5".into()),
-            shipping_cost: Some("0".into()),
-            tax_amount: Some("0".into()),
-            total_amount: Some("5".into()),
-            note: None,
-            metadata: None,
-        };
-        let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
-        Order::place(new, OrderId::generate_at(at), at)
-    }
-
-    fn created(order: &Order) -> RecordedChange {
-        RecordedChange {
-            event: OrderEvent {
-                id: EventId::generate(),
-                order_id: order.id(),
-                event_type: EventType::Created,
-                order_version: order.version(),
-                occurred_at: order.updated_at(),
-                context: EventContext::default(),
-                data: Datum::object([("status", Datum::text(order.status().as_str()))]).into(),
-            },
-            effects: vec![EffectKind::Publish],
-        }
     }
 
     #[derive(QueryableByName)]

@@ -187,6 +187,49 @@ impl Drop for Cleanup {
     }
 }
 
+/// A new order of one line (store `s-1`, customer `c-1`, 10 EUR) placed at `at`, for tests that need an order
+/// and not any particular one.
+pub fn an_order(at: chrono::DateTime<chrono::Utc>) -> order_domain::Order {
+    use order_domain::{ItemDraft, NewOrder, Order, OrderDraft, OrderId};
+    let draft = OrderDraft {
+        store_id: Some("s-1".into()),
+        customer_id: Some("c-1".into()),
+        currency: Some("EUR".into()),
+        items: Some(vec![ItemDraft {
+            product_id: Some("p-1".into()),
+            quantity: Some("1".into()),
+            price: Some("10".into()),
+        }]),
+        items_total: Some("10".into()),
+        shipping_cost: Some("0".into()),
+        tax_amount: Some("0".into()),
+        total_amount: Some("10".into()),
+        note: None,
+        metadata: None,
+    };
+    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("a valid draft: {v:?}"));
+    Order::place(new, OrderId::generate_at(at), at)
+}
+
+/// A change to write with `order`: an event at the order's version (typed `order.created`), to be published.
+pub fn a_change(order: &order_domain::Order) -> order_domain::RecordedChange {
+    use order_domain::{
+        Datum, EffectKind, EventContext, EventId, EventType, OrderEvent, RecordedChange,
+    };
+    RecordedChange {
+        event: OrderEvent {
+            id: EventId::generate(),
+            order_id: order.id(),
+            event_type: EventType::Created,
+            order_version: order.version(),
+            occurred_at: order.updated_at(),
+            context: EventContext::default(),
+            data: Datum::object([("status", Datum::text(order.status().as_str()))]).into(),
+        },
+        effects: vec![EffectKind::Publish],
+    }
+}
+
 /// A storage of one connection on a Postgres database of its own, for the crate's tests of what Postgres does
 /// on that connection (its prepared statements, its plans, its counters); `None` where Postgres is not there
 /// (outside CI). The database is dropped with the `TestDatabase`, after the storage.

@@ -8,10 +8,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use order_domain::ports::{OrderRepository, Outbox};
 use order_domain::{
-    Datum, EffectKind, EventContext, EventId, EventType, ItemDraft, NewOrder, Order, OrderDraft,
-    OrderEvent, OrderId, RecordedChange, Version,
+    Datum, EffectKind, EventContext, EventId, EventType, Order, OrderEvent, OrderId,
+    RecordedChange, Version,
 };
-use order_storage::testing::TestDatabase;
+use order_storage::testing::{an_order, TestDatabase};
 use order_storage::{DieselStorage, StorageOptions};
 
 const ORDERS: usize = 30;
@@ -20,27 +20,6 @@ const EFFECTS_PER_EVENT: usize = 2;
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_default()
-}
-
-fn new_order() -> Order {
-    let draft = OrderDraft {
-        store_id: Some("s-1".into()),
-        customer_id: Some("c-1".into()),
-        currency: Some("EUR".into()),
-        items: Some(vec![ItemDraft {
-            product_id: Some("p-1".into()),
-            quantity: Some("1".into()),
-            price: Some("10".into()),
-        }]),
-        items_total: Some("10".into()),
-        shipping_cost: Some("0".into()),
-        tax_amount: Some("0".into()),
-        total_amount: Some("10".into()),
-        note: None,
-        metadata: None,
-    };
-    let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
-    Order::place(new, OrderId::generate(), now())
 }
 
 fn change(order: &Order, event_type: EventType) -> RecordedChange {
@@ -123,7 +102,7 @@ async fn two_replicas_run_each_effect_once_and_each_orders_effects_in_version_or
     };
     let (first, second) = (open(), open());
     for _ in 0..ORDERS {
-        let order = new_order();
+        let order = an_order(now());
         first
             .insert(&order, &change(&order, EventType::Created), None)
             .await

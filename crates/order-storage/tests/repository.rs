@@ -4,12 +4,11 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use order_domain::ports::{OrderRepository, RepositoryError};
 use order_domain::{
-    AuthorizationId, Datum, EffectKind, EventContext, EventId, EventType, IdempotencyClaim,
-    IdempotencyKey, IdempotencyRecord, IdempotencyScope, ItemDraft, KeyClaim, NewOrder, Order,
-    OrderDraft, OrderEvent, OrderFilter, OrderId, OrderStatus, PageLimit, PageRequest,
-    RecordedChange, StoreId, Version,
+    AuthorizationId, EffectKind, EventId, IdempotencyClaim, IdempotencyKey, IdempotencyRecord,
+    IdempotencyScope, ItemDraft, KeyClaim, NewOrder, Order, OrderDraft, OrderFilter, OrderId,
+    OrderStatus, PageLimit, PageRequest, StoreId, Version,
 };
-use order_storage::testing::TestDatabase;
+use order_storage::testing::{a_change, TestDatabase};
 use order_storage::{Database, DieselStorage, SqliteLocation, StorageOptions};
 
 struct TestDb {
@@ -59,22 +58,6 @@ fn order_for(store: &str, customer: &str, at: DateTime<Utc>) -> Order {
     Order::place(new, OrderId::generate(), at)
 }
 
-/// A change to write with `order` (its event at the order's version).
-fn change(order: &Order) -> RecordedChange {
-    RecordedChange {
-        event: OrderEvent {
-            id: EventId::generate(),
-            order_id: order.id(),
-            event_type: EventType::Created,
-            order_version: order.version(),
-            occurred_at: order.updated_at(),
-            context: EventContext::default(),
-            data: Datum::object([("status", Datum::text(order.status().as_str()))]).into(),
-        },
-        effects: vec![EffectKind::Publish],
-    }
-}
-
 fn record(order: &Order, key: &str, now: DateTime<Utc>, ttl: TimeDelta) -> IdempotencyRecord {
     IdempotencyRecord {
         scope: IdempotencyScope::anonymous(),
@@ -98,7 +81,7 @@ async fn an_inserted_order_reads_back_whole() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let found = db
@@ -132,14 +115,18 @@ async fn a_second_live_record_for_a_key_is_refused_and_its_order_is_not_written(
         let second = order_for("s-1", "c-1", at);
         let day = TimeDelta::hours(24);
         db.storage
-            .insert(&first, &change(&first), Some(record(&first, "k", at, day)))
+            .insert(
+                &first,
+                &a_change(&first),
+                Some(record(&first, "k", at, day)),
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let result = db
             .storage
             .insert(
                 &second,
-                &change(&second),
+                &a_change(&second),
                 Some(record(&second, "k", at, day)),
             )
             .await;
@@ -174,13 +161,13 @@ async fn keys_are_separate_per_scope() {
         db.storage
             .insert(
                 &first,
-                &change(&first),
+                &a_change(&first),
                 Some(record(&first, "k", at, TimeDelta::hours(1))),
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .insert(&second, &change(&second), Some(other_scope))
+            .insert(&second, &a_change(&second), Some(other_scope))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
@@ -197,7 +184,7 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
         db.storage
             .insert(
                 &old,
-                &change(&old),
+                &a_change(&old),
                 Some(record(
                     &old,
                     "k",
@@ -216,7 +203,7 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
         db.storage
             .insert(
                 &new,
-                &change(&new),
+                &a_change(&new),
                 Some(record(&new, "k", at, TimeDelta::hours(24))),
             )
             .await
@@ -232,7 +219,7 @@ async fn an_expired_key_is_not_found_is_free_again_and_is_purged() {
         db.storage
             .insert(
                 &other,
-                &change(&other),
+                &a_change(&other),
                 Some(record(
                     &other,
                     "old",
@@ -253,7 +240,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -263,7 +250,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
             .expect("a pending order can be deleted");
         let stale = db
             .storage
-            .update(&deleted, Version::FIRST.next(), &change(&deleted))
+            .update(&deleted, Version::FIRST.next(), &a_change(&deleted))
             .await;
         assert!(matches!(stale, Err(RepositoryError::VersionConflict)));
         assert_eq!(
@@ -272,7 +259,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         );
 
         db.storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -282,7 +269,7 @@ async fn an_update_is_a_compare_and_swap_on_the_version() {
         );
         let stale = db
             .storage
-            .update(&order, Version::FIRST, &change(&order))
+            .update(&order, Version::FIRST, &a_change(&order))
             .await;
         assert!(
             matches!(stale, Err(RepositoryError::VersionConflict)),
@@ -297,7 +284,7 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let attempts = (0..16).map(|_| {
@@ -308,7 +295,7 @@ async fn parallel_updates_at_one_version_let_exactly_one_win() {
                 .expect("a pending order can be deleted");
             tokio::spawn(async move {
                 storage
-                    .update(&changed, Version::FIRST, &change(&changed))
+                    .update(&changed, Version::FIRST, &a_change(&changed))
                     .await
             })
         });
@@ -331,20 +318,20 @@ async fn lists_are_newest_first_filtered_and_paged_without_gaps() {
             let store = if i % 2 == 0 { "even" } else { "odd" };
             let order = order_for(store, "c-1", now());
             db.storage
-                .insert(&order, &change(&order), None)
+                .insert(&order, &a_change(&order), None)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             created.push(order.id());
         }
         let mut gone = order_for("even", "c-1", now());
         db.storage
-            .insert(&gone, &change(&gone), None)
+            .insert(&gone, &a_change(&gone), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let expected = gone.version();
         gone.delete(now()).expect("a pending order can be deleted");
         db.storage
-            .update(&gone, expected, &change(&gone))
+            .update(&gone, expected, &a_change(&gone))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -469,7 +456,7 @@ async fn each_listed_order_has_its_own_lines() {
         for tag in 0..6 {
             let order = order_with_lines(tag, [1, 3, 2, 5, 1, 4][tag]);
             db.storage
-                .insert(&order, &change(&order), None)
+                .insert(&order, &a_change(&order), None)
                 .await
                 .expect("stored");
             stored.push(order);
@@ -515,7 +502,7 @@ async fn a_found_or_listed_order_has_every_line_in_place_whatever_its_product_id
         let new = NewOrder::parse(draft).unwrap_or_else(|v| panic!("{v:?}"));
         let order = Order::place(new, OrderId::generate(), now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .expect("stored");
         let found = db.storage.find(order.id()).await.expect("read");
@@ -564,7 +551,7 @@ async fn each_listed_order_keeps_its_own_currency() {
         ] {
             let order = order_in(currency, price);
             db.storage
-                .insert(&order, &change(&order), None)
+                .insert(&order, &a_change(&order), None)
                 .await
                 .expect("stored");
             stored.push(order);
@@ -586,7 +573,7 @@ async fn a_memory_database_works_and_answers_pings() {
     storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
     let order = order_for("s-1", "c-1", now());
     storage
-        .insert(&order, &change(&order), None)
+        .insert(&order, &a_change(&order), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(storage.find(order.id()).await.ok(), Some(Some(order)));
@@ -606,14 +593,14 @@ async fn a_deleted_order_stays_stored_with_its_deletion_time() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
         let at = now();
         deleted.delete(at).expect("a pending order can be deleted");
         db.storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -653,7 +640,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
         let db = &db;
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
@@ -696,7 +683,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .record_tracking(tracking, now())
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&changed, Version::FIRST, &change(&changed))
+            .update(&changed, Version::FIRST, &a_change(&changed))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -706,7 +693,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
 
         let mut canceled_paid = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&canceled_paid, &change(&canceled_paid), None)
+            .insert(&canceled_paid, &a_change(&canceled_paid), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         canceled_paid
@@ -720,7 +707,7 @@ async fn payment_address_and_shipment_round_trip_through_an_update() {
             .cancel(now())
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&canceled_paid, Version::FIRST, &change(&canceled_paid))
+            .update(&canceled_paid, Version::FIRST, &a_change(&canceled_paid))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let stored = db.storage.find(canceled_paid.id()).await.ok().flatten();
@@ -741,14 +728,14 @@ async fn bookkeeping_reads_see_deleted_orders() {
     for db in backends() {
         let mut deleted = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&deleted, &change(&deleted), None)
+            .insert(&deleted, &a_change(&deleted), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         deleted
             .delete(now())
             .expect("a pending order can be deleted");
         db.storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(db.storage.find(deleted.id()).await.ok(), Some(None));
@@ -771,7 +758,7 @@ async fn a_change_and_its_event_are_written_together_or_not_at_all() {
     use order_domain::ports::EventHistory;
     for db in backends() {
         let order = order_for("s-1", "c-1", now());
-        let created = change(&order);
+        let created = a_change(&order);
         db.storage
             .insert(&order, &created, None)
             .await
@@ -779,12 +766,12 @@ async fn a_change_and_its_event_are_written_together_or_not_at_all() {
         let mut deleted = order.clone();
         deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let lost = db
             .storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await;
         assert!(matches!(lost, Err(RepositoryError::VersionConflict)));
 
@@ -820,13 +807,13 @@ async fn the_outbox_hands_out_each_orders_effects_in_version_order_and_keeps_its
     for db in backends() {
         let order = order_for("s-1", "c-1", now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut deleted = order.clone();
         deleted.delete(now()).unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&deleted, Version::FIRST, &change(&deleted))
+            .update(&deleted, Version::FIRST, &a_change(&deleted))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let at = now() + TimeDelta::seconds(1);
@@ -891,7 +878,7 @@ async fn a_batch_marked_done_at_once_marks_exactly_its_own_effects() {
     for db in backends() {
         for _ in 0..3 {
             let order = order_for("s-1", "c-1", now());
-            let mut change = change(&order);
+            let mut change = a_change(&order);
             change.effects.push(EffectKind::ReleaseStock);
             db.storage
                 .insert(&order, &change, None)
@@ -962,7 +949,7 @@ async fn an_orders_money_effects_run_in_version_order_whatever_their_kind() {
         let order = order_for("s-1", "c-1", now());
         let money = Money::from_minor(1000, Currency::parse("EUR").expect("EUR"))
             .unwrap_or_else(|e| panic!("{e:?}"));
-        let mut captured = change(&order);
+        let mut captured = a_change(&order);
         captured.effects = vec![EffectKind::Publish, EffectKind::Capture(money)];
         db.storage
             .insert(&order, &captured, None)
@@ -970,7 +957,7 @@ async fn an_orders_money_effects_run_in_version_order_whatever_their_kind() {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut later = order.clone();
         later.delete(now()).unwrap_or_else(|e| panic!("{e}"));
-        let mut refunded = change(&later);
+        let mut refunded = a_change(&later);
         let refund = EffectKind::Refund {
             amount: money,
             refund: Some(OrderRefundId::generate()),
@@ -1071,7 +1058,7 @@ async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
         let order = order_for("s-1", "c-1", later);
         let stored = record(&order, "held", later, TimeDelta::hours(24));
         db.storage
-            .insert(&order, &change(&order), Some(stored.clone()))
+            .insert(&order, &a_change(&order), Some(stored.clone()))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -1138,7 +1125,7 @@ async fn notes_and_metadata_round_trip_on_create_and_update() {
         };
         let order = Order::place(new, OrderId::generate_at(now()), now());
         db.storage
-            .insert(&order, &change(&order), None)
+            .insert(&order, &a_change(&order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let found = db.storage.find(order.id()).await.ok().flatten();
@@ -1150,7 +1137,7 @@ async fn notes_and_metadata_round_trip_on_create_and_update() {
         );
 
         db.storage
-            .insert(&draft_order, &change(&draft_order), None)
+            .insert(&draft_order, &a_change(&draft_order), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let expected = draft_order.version();
@@ -1160,7 +1147,7 @@ async fn notes_and_metadata_round_trip_on_create_and_update() {
             .update_metadata(metadata, now())
             .unwrap_or_else(|e| panic!("{e}"));
         db.storage
-            .update(&draft_order, expected, &change(&draft_order))
+            .update(&draft_order, expected, &a_change(&draft_order))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let found = db.storage.find(draft_order.id()).await.ok().flatten();
@@ -1195,7 +1182,7 @@ async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates()
             order.request_return(request, id, now()).expect("requested");
         }
         db.storage
-            .update(&order, shipped, &change(&order))
+            .update(&order, shipped, &a_change(&order))
             .await
             .expect("written");
         let stored = db.storage.find(order.id()).await.expect("read");
@@ -1208,7 +1195,7 @@ async fn returns_and_the_refund_their_receipt_makes_round_trip_through_updates()
             .expect("received");
         order.reject_return(second, now()).expect("rejected");
         db.storage
-            .update(&order, before, &change(&order))
+            .update(&order, before, &a_change(&order))
             .await
             .expect("written");
         let stored = db
@@ -1246,7 +1233,7 @@ async fn shipped_order(db: &TestDb) -> Order {
 
     let mut order = order_for("shipped", "c-1", now());
     db.storage
-        .insert(&order, &change(&order), None)
+        .insert(&order, &a_change(&order), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let payment = PaymentRequest::parse(
@@ -1272,7 +1259,7 @@ async fn shipped_order(db: &TestDb) -> Order {
     .expect("a tracking");
     order.record_tracking(tracking, now()).expect("shipped");
     db.storage
-        .update(&order, Version::FIRST, &change(&order))
+        .update(&order, Version::FIRST, &a_change(&order))
         .await
         .expect("written");
     order
@@ -1352,7 +1339,7 @@ async fn a_read_sees_an_order_exactly_as_one_change_left_it_while_others_commit(
                 .expect("a lock")
                 .insert(order.version(), order.clone());
             db.storage
-                .update(&order, before, &change(&order))
+                .update(&order, before, &a_change(&order))
                 .await
                 .expect("written");
             let before = order.version();
@@ -1362,7 +1349,7 @@ async fn a_read_sees_an_order_exactly_as_one_change_left_it_while_others_commit(
                 .expect("a lock")
                 .insert(order.version(), order.clone());
             db.storage
-                .update(&order, before, &change(&order))
+                .update(&order, before, &a_change(&order))
                 .await
                 .expect("written");
         }
@@ -1398,7 +1385,7 @@ async fn each_listed_order_has_its_own_shipments_and_returns() {
             }
             if returned > 0 {
                 db.storage
-                    .update(&order, before, &change(&order))
+                    .update(&order, before, &a_change(&order))
                     .await
                     .expect("written");
             }
