@@ -16,6 +16,7 @@ mod json_in;
 mod literal_limit;
 mod migrate;
 mod numbered_sql;
+mod order_cache;
 mod order_rows;
 mod outbox;
 mod payment_attempts;

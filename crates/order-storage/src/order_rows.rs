@@ -16,6 +16,7 @@ use crate::cached::insert_of;
 use crate::connection::{load_native, read_snapshot, DbConnection};
 use crate::error::{corrupt, StorageError};
 use crate::literal_limit::LimitLiterally;
+use crate::order_cache::OrderCache;
 use crate::refund_rows::{load_refunds, RefundRows};
 use crate::return_rows::{load_returns, ReturnRows};
 use crate::schema::{order_items, orders};
@@ -25,6 +26,7 @@ mod by_order;
 mod columns;
 mod lines_of;
 mod live_order;
+mod of_ids;
 mod one_statement;
 mod shipment_rows;
 
@@ -469,14 +471,16 @@ pub(crate) fn find_live_order(
 }
 
 /// A page of live orders, and whether more follow: one row past the page is read to know, and only its id is
-/// looked at (its lines, shipments, refunds and returns are not loaded).
+/// looked at.
 ///
-/// A page of one scan is its rows, their lines and the parts of those that have any, each a statement of its
-/// own: lines never change once their order is visible, and the parts are checked to be of the rows' versions
-/// (`parts_as_read`). A page of several status scans, or one whose orders changed under it, is read whole
-/// from one snapshot.
+/// A page reads its orders' ids and versions, takes the orders `cache` keeps at those versions, and reads only
+/// the others: their rows by id, their lines and the parts of those that have any, each a statement of its
+/// own, and keeps them. A page of one scan does so outside a transaction: lines never change once their order
+/// is visible, and the rows and parts are checked to be of the versions the scan read (`parts_as_read`). A
+/// page of several status scans, or one whose orders changed under it, is read in one snapshot.
 pub(crate) fn list_live_orders(
     conn: &mut DbConnection,
+    cache: &OrderCache,
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<PageOfOrders, StorageError> {
@@ -485,30 +489,83 @@ pub(crate) fn list_live_orders(
         .as_ref()
         .is_none_or(|statuses| statuses.len() == 1)
     {
-        let (rows, more) = rows_of_page(conn, filter, page)?;
-        let lines = lines_of_rows(conn, &rows)?;
-        if let Some(parts) = parts_as_read(conn, &rows)? {
-            let orders = orders_of(rows, lines, parts)?;
-            return Ok(PageOfOrders { orders, more });
+        if let Some(page) = page_from(conn, cache, filter, page)? {
+            return Ok(page);
         }
     }
-    read_snapshot(conn, |conn| {
-        let (rows, more) = rows_of_page(conn, filter, page)?;
-        let orders = with_items(conn, rows)?;
-        Ok(PageOfOrders { orders, more })
+    read_snapshot(conn, |conn| page_from(conn, cache, filter, page))?
+        .ok_or_else(|| StorageError::Corrupt("an order changed inside a read's snapshot".into()))
+}
+
+/// The page from its ids and versions, the orders `cache` keeps at those versions and the others read by id;
+/// `None` if one of those changed since the scan.
+fn page_from(
+    conn: &mut DbConnection,
+    cache: &OrderCache,
+    filter: &OrderFilter,
+    page: &PageRequest,
+) -> Result<Option<PageOfOrders>, StorageError> {
+    let (keys, more) = keys_of_page(conn, filter, page)?;
+    let mut orders: Vec<Option<Order>> = keys
+        .iter()
+        .map(|(id, version)| cache.at(id, *version))
+        .collect();
+    let missing: HashMap<&str, (usize, i64)> = keys
+        .iter()
+        .zip(&orders)
+        .enumerate()
+        .filter(|(_, (_, kept))| kept.is_none())
+        .map(|(place, ((id, version), _))| (id.as_str(), (place, *version)))
+        .collect();
+    if !missing.is_empty() {
+        let ids: Vec<&str> = missing.keys().copied().collect();
+        let rows = rows_of_ids(conn, &ids)?;
+        let mut places = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match missing.get(row.id.as_str()) {
+                Some(&(place, version)) if version == row.version => places.push(place),
+                _ => return Ok(None),
+            }
+        }
+        let lines = lines_of_rows(conn, &rows)?;
+        let Some(parts) = parts_as_read(conn, &rows)? else {
+            return Ok(None);
+        };
+        let read = orders_of(rows, lines, parts)?;
+        cache.keep(&read);
+        for (place, order) in places.into_iter().zip(read) {
+            orders[place] = Some(order);
+        }
+    }
+    // The place of an order deleted since the scan is left empty.
+    Ok(orders
+        .into_iter()
+        .collect::<Option<Vec<Order>>>()
+        .map(|orders| PageOfOrders { orders, more }))
+}
+
+/// The rows of the orders `ids`, deleted or not, in no promised order, in one statement kept prepared.
+fn rows_of_ids(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<OrderRow>, StorageError> {
+    Ok(match conn {
+        DbConnection::Sqlite(conn) => of_ids::RowsOf::new(ids)?.load(conn)?,
+        DbConnection::Postgres(conn) => orders::table
+            .filter(orders::id.eq_any(ids))
+            .select(OrderRow::as_select())
+            .load(conn)?,
     })
 }
 
-/// The page's rows newest first, of any of the filter's statuses, and whether more follow.
-fn rows_of_page(
+/// The ids and versions of the page's orders newest first, of any of the filter's statuses, and whether more
+/// follow.
+fn keys_of_page(
     conn: &mut DbConnection,
     filter: &OrderFilter,
     page: &PageRequest,
-) -> Result<(Vec<OrderRow>, bool), StorageError> {
+) -> Result<(Vec<(String, i64)>, bool), StorageError> {
     let limit = page.limit.get() + 1;
-    let mut rows = match filter.statuses.as_deref() {
-        None => page_of_rows(conn, filter, None, page, limit)?,
-        Some([status]) => page_of_rows(conn, filter, Some(*status), page, limit)?,
+    let mut keys = match filter.statuses.as_deref() {
+        None => keys_of_scan(conn, filter, None, page, limit)?,
+        Some([status]) => keys_of_scan(conn, filter, Some(*status), page, limit)?,
         // One keyset scan per status, each served by a (…, status, id) index in id order, merged here: a
         // single `status IN (…)` would have to read and sort every match to find the newest. The scans share
         // the caller's snapshot, so an order changing status between them is seen once.
@@ -517,59 +574,36 @@ fn rows_of_page(
             // primary key over the whole time window (1.8 s for a store with no match at 1,000,000 orders,
             // against 0.04 ms planned; BENCHMARKS.md).
             conn.plan_each_run()?;
-            let mut rows = Vec::with_capacity(limit * statuses.len());
+            let mut keys = Vec::with_capacity(limit * statuses.len());
             for status in statuses {
-                rows.extend(page_of_rows(conn, filter, Some(*status), page, limit)?);
+                keys.extend(keys_of_scan(conn, filter, Some(*status), page, limit)?);
             }
-            rows.sort_by(|a: &OrderRow, b| b.id.cmp(&a.id));
-            rows.dedup_by(|a, b| a.id == b.id);
-            rows.truncate(limit);
-            rows
+            keys.sort_by(|(a, _): &(String, i64), (b, _)| b.cmp(a));
+            keys.dedup_by(|(a, _), (b, _)| a == b);
+            keys.truncate(limit);
+            keys
         }
     };
-    let more = rows.len() > page.limit.get();
-    rows.truncate(page.limit.get());
-    Ok((rows, more))
+    let more = keys.len() > page.limit.get();
+    keys.truncate(page.limit.get());
+    Ok((keys, more))
 }
 
-/// Up to `limit` live rows newest first, of one status or any, past the page's cursor. The creation-time
-/// bounds are id bounds (ids embed their creation instant, see `OrderFilter::id_range`), which the index
-/// of the other filters serves; `created_at` is compared exactly as well for the edge milliseconds.
-fn page_of_rows(
+/// The ids and versions of up to `limit` live orders newest first, of one status or any, past the page's
+/// cursor. The creation-time bounds are id bounds (ids embed their creation instant, see
+/// `OrderFilter::id_range`), which the index of the other filters serves; `created_at` is compared exactly as
+/// well for the edge milliseconds.
+fn keys_of_scan(
     conn: &mut DbConnection,
     filter: &OrderFilter,
     status: Option<OrderStatus>,
     page: &PageRequest,
     limit: usize,
-) -> Result<Vec<OrderRow>, StorageError> {
-    let (lowest, above) = filter.id_range();
-    // One upper bound, the tighter of `createdBefore`'s and the cursor's: given both, SQLite walks the index
-    // down from the first and only filters by the second, reading every order between them on a deep page.
-    let upper = match (above, page.after) {
-        (Some(above), Some(after)) => Some(above.min(after)),
-        (above, after) => above.or(after),
-    };
-    let bounds = PageBounds {
-        store: filter.store_id.as_ref().map(|store| store.as_str()),
-        customer: filter
-            .customer_id
-            .as_ref()
-            .map(|customer| customer.as_str()),
-        status: status.map(|status| status.as_str()),
-        lowest: lowest.map(|id| id.to_string()),
-        upper: upper.map(|id| id.to_string()),
-        created_after: filter.created_after.map(|at| at.naive_utc()),
-        created_before: filter.created_before.map(|at| at.naive_utc()),
-    };
-    // On the backend's own connection: through the multi-backend one diesel renders the whole 38-column
-    // statement again to serialize it on every page.
+) -> Result<Vec<(String, i64)>, StorageError> {
+    let bounds = PageBounds::new(filter, status, page);
     Ok(match conn {
-        DbConnection::Sqlite(conn) => page_query!(diesel::sqlite::Sqlite, bounds)
-            .limit_literally(limit)
-            .load(conn)?,
-        DbConnection::Postgres(conn) => page_query!(diesel::pg::Pg, bounds)
-            .limit_literally(limit)
-            .load(conn)?,
+        DbConnection::Sqlite(conn) => page_query!(conn, bounds, limit),
+        DbConnection::Postgres(conn) => page_query!(conn, bounds, limit),
     })
 }
 
@@ -584,15 +618,41 @@ struct PageBounds<'a> {
     created_before: Option<NaiveDateTime>,
 }
 
-/// The page's query for one backend (a macro: a boxed query is typed by its backend), live rows newest first.
+impl<'a> PageBounds<'a> {
+    fn new(filter: &'a OrderFilter, status: Option<OrderStatus>, page: &PageRequest) -> Self {
+        let (lowest, above) = filter.id_range();
+        // One upper bound, the tighter of `createdBefore`'s and the cursor's: given both, SQLite walks the
+        // index down from the first and only filters by the second, reading every order between them on a
+        // deep page.
+        let upper = match (above, page.after) {
+            (Some(above), Some(after)) => Some(above.min(after)),
+            (above, after) => above.or(after),
+        };
+        Self {
+            store: filter.store_id.as_ref().map(|store| store.as_str()),
+            customer: filter
+                .customer_id
+                .as_ref()
+                .map(|customer| customer.as_str()),
+            status: status.map(|status| status.as_str()),
+            lowest: lowest.map(|id| id.to_string()),
+            upper: upper.map(|id| id.to_string()),
+            created_after: filter.created_after.map(|at| at.naive_utc()),
+            created_before: filter.created_before.map(|at| at.naive_utc()),
+        }
+    }
+}
+
+/// The page's query on one backend's connection (a macro: a boxed query is typed by its backend): the ids and
+/// versions of up to `limit` live orders newest first, loaded.
 macro_rules! page_query {
-    ($backend:ty, $bounds:expr) => {{
+    ($conn:expr, $bounds:expr, $limit:expr) => {{
         let bounds = $bounds;
         let mut query = orders::table
             .filter(orders::deleted_at.is_null())
-            .select(columns::OrderColumns::<$backend>::new())
+            .select((orders::id, orders::version))
             .order(orders::id.desc())
-            .into_boxed::<$backend>();
+            .into_boxed();
         if let Some(store) = bounds.store {
             query = query.filter(orders::store_id.eq(store));
         }
@@ -614,7 +674,7 @@ macro_rules! page_query {
         if let Some(before) = bounds.created_before {
             query = query.filter(orders::created_at.lt(before));
         }
-        query
+        query.limit_literally($limit).load($conn)?
     }};
 }
 use page_query;
@@ -756,7 +816,7 @@ fn parts_of(conn: &mut DbConnection, rows: &[OrderRow]) -> Result<PartsByOrder, 
 /// position.
 fn items_of(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<ItemRow>, StorageError> {
     Ok(match conn {
-        DbConnection::Sqlite(conn) => lines_of::LinesOf::new(ids)?.load(conn)?,
+        DbConnection::Sqlite(conn) => of_ids::LinesOf::new(ids)?.load(conn)?,
         DbConnection::Postgres(conn) => order_items::table
             .filter(order_items::order_id.eq_any(ids))
             .order((order_items::order_id, order_items::position))

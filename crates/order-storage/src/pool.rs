@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::order_cache::OrderCache;
 use crate::pool_stats::Waiting;
 use crate::writer::Writer;
 use crate::{migrate, Database, SqliteLocation};
@@ -32,6 +33,9 @@ pub struct StorageOptions {
     /// SQLite files only: how many KiB of pages each connection keeps in its own cache (`PRAGMA cache_size`);
     /// `None` leaves SQLite's default, 2,000 KiB. The cache is heap, counted in the process's RSS once filled.
     pub sqlite_cache_kib: Option<u32>,
+    /// How many orders, as last read, list pages take from memory instead of decoding them again when they
+    /// are still at the version kept (`order_cache`); 0 keeps none.
+    pub order_cache: u64,
 }
 
 impl StorageOptions {
@@ -45,6 +49,7 @@ impl StorageOptions {
             statement_timeout: Duration::from_secs(5),
             sqlite_mmap_size: 0,
             sqlite_cache_kib: None,
+            order_cache: 4_096,
         }
     }
 }
@@ -79,6 +84,8 @@ pub struct DieselStorage {
     /// The longest a request waits for the database, all waits together (permit, connection, writer queue).
     acquire_timeout: Duration,
     backend: &'static str,
+    /// Orders as last read, by the version they were read at.
+    pub(crate) orders: OrderCache,
 }
 
 impl DieselStorage {
@@ -156,6 +163,7 @@ impl DieselStorage {
             waiting: Arc::default(),
             writer,
             backend: options.database.backend(),
+            orders: OrderCache::new(options.order_cache),
         })
     }
 

@@ -76,8 +76,8 @@ impl OrderRepository for DieselStorage {
         filter: &OrderFilter,
         page: &PageRequest,
     ) -> Result<PageOfOrders, RepositoryError> {
-        let (filter, page) = (filter.clone(), *page);
-        self.read(move |conn| list_live_orders(conn, &filter, &page))
+        let (filter, page, cache) = (filter.clone(), *page, self.orders.clone());
+        self.read(move |conn| list_live_orders(conn, &cache, &filter, &page))
             .await
     }
 

@@ -566,6 +566,71 @@ async fn each_listed_order_keeps_its_own_currency() {
     }
 }
 
+/// The orders of a store's first page.
+async fn first_page_of(db: &TestDb, store: &str) -> Vec<Order> {
+    let filter = OrderFilter {
+        store_id: Some(StoreId::parse(store).expect("a store")),
+        ..OrderFilter::default()
+    };
+    db.storage
+        .list(&filter, &PageRequest::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .orders
+}
+
+/// A listed order is kept in memory at the version it was read at, and a page serves it from there only while
+/// the stored order is at that version.
+#[tokio::test]
+async fn a_listed_order_is_served_from_memory_only_while_it_is_at_the_version_read() {
+    for db in backends() {
+        let db = &db;
+        let mut order = order_for("kept", "c-1", now());
+        let other = order_for("kept", "c-2", now());
+        for order in [&order, &other] {
+            db.storage
+                .insert(order, &a_change(order), None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(
+            first_page_of(db, "kept").await,
+            [other.clone(), order.clone()]
+        );
+        // A write that leaves the version as it was (no code of the service does that) is not seen: the page
+        // takes both orders from memory.
+        db.database
+            .execute("UPDATE orders SET note = 'behind its back' WHERE store_id = 'kept'");
+        assert_eq!(
+            first_page_of(db, "kept").await,
+            [other.clone(), order.clone()]
+        );
+        // A change raises the version: that order is read again, the other still comes from memory.
+        let before = order.version();
+        order
+            .cancel(now())
+            .expect("a pending order can be canceled");
+        db.storage
+            .update(&order, before, &a_change(&order))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            first_page_of(db, "kept").await,
+            [other.clone(), order.clone()]
+        );
+        // A deleted order leaves the page.
+        let before = order.version();
+        order
+            .delete(now())
+            .expect("a canceled order can be deleted");
+        db.storage
+            .update(&order, before, &a_change(&order))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first_page_of(db, "kept").await, [other]);
+    }
+}
+
 #[tokio::test]
 async fn a_memory_database_works_and_answers_pings() {
     let options = StorageOptions::new(Database::Sqlite(SqliteLocation::Memory));

@@ -1,10 +1,10 @@
-//! `OrderRow`'s select list, written as one piece of SQL text rendered once per backend.
+//! `OrderRow`'s select list on SQLite, written as one piece of SQL text rendered once.
 //!
-//! A list page's query is boxed (its filters vary), so diesel has no static id to find it in its statement
-//! cache by: it renders the query's whole text on every page to look it up, and walks it twice more for its
-//! binds, each time quoting the 38 column names one by one (about 45,000 instructions a page on SQLite).
-//! `OrderColumns` selects exactly what `OrderRow::as_select()` selects, as the same text, and has the same SQL
-//! type, so rows decode as before; only the text is written once, the first time it is needed.
+//! diesel walks a query's whole tree on every execution (for its binds, and to check it may be cached), and
+//! renders it again where it has no static id, each time quoting the 38 column names one by one (about 45,000
+//! instructions a statement). `OrderColumns` selects exactly what `OrderRow::as_select()` selects, as the
+//! same text, and has the same SQL type, so rows decode as before; only the text is written once, the first
+//! time it is needed. SQLite's hand-written reads of whole rows use it (`live_order`, `of_ids`).
 
 use std::marker::PhantomData;
 use std::sync::OnceLock;
@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 use diesel::backend::Backend;
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression};
 use diesel::expression::{TypedExpressionType, ValidGrouping};
-use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryBuilder, QueryFragment, QueryId};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, SelectableHelper};
@@ -100,16 +99,8 @@ impl QueryFragment<Sqlite> for OrderColumns<Sqlite> {
     }
 }
 
-impl QueryFragment<Pg> for OrderColumns<Pg> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        static TEXT: OnceLock<Option<String>> = OnceLock::new();
-        push(&TEXT, rendered::<Pg>, out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use diesel::pg::Pg;
     use diesel::prelude::*;
     use diesel::sqlite::Sqlite;
 
@@ -131,14 +122,11 @@ mod tests {
     }
 
     #[test]
-    fn a_page_selects_what_order_rows_select_in_the_same_text() {
+    fn the_columns_select_what_order_rows_select_in_the_same_text() {
         for _ in 0..2 {
             let sqlite = page_sql!(Sqlite, OrderColumns::<Sqlite>::new());
             assert_eq!(sqlite, page_sql!(Sqlite, OrderRow::as_select()));
             assert!(sqlite.contains("`orders`.`return_count` FROM"), "{sqlite}");
-            let pg = page_sql!(Pg, OrderColumns::<Pg>::new());
-            assert_eq!(pg, page_sql!(Pg, OrderRow::as_select()));
-            assert!(pg.contains("\"orders\".\"return_count\" FROM"), "{pg}");
         }
     }
 }
