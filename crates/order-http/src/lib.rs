@@ -30,6 +30,7 @@ mod server;
 pub use auth::Authentication;
 pub use body_timeout::cut_stalled_body;
 pub use business::ORDER_COUNTERS;
+pub use dto::RenderedOrders;
 pub use observe::{observe, REQUESTS_TOTAL, REQUEST_DURATION, UNMATCHED_ROUTE};
 pub use problem::problem_responses;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};

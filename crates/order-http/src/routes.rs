@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, Route};
 use order_app::{Action, OrderService};
 
 use crate::auth::{authenticate, Authentication};
+use crate::dto::RenderedOrders;
 use crate::error::ApiError;
 use crate::handlers::{events, health, lifecycle, metadata, orders, refunds, returns, shipments};
 use crate::openapi;
@@ -180,10 +181,12 @@ pub fn configure(
     service: OrderService,
     authentication: Authentication,
     rate_limiting: RateLimiting,
+    rendered: RenderedOrders,
 ) -> impl FnOnce(&mut ServiceConfig) {
     move |config| {
         config
             .app_data(Data::new(service))
+            .app_data(Data::new(rendered))
             .app_data(Data::new(authentication))
             .app_data(PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(QueryConfig::default().error_handler(|error, _| {

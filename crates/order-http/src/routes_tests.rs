@@ -116,6 +116,7 @@ async fn every_order_route_refuses_a_request_without_a_token() {
         service(),
         Authentication::Bearer(verifier),
         unlimited(),
+        crate::RenderedOrders::new(0),
     )))
     .await;
     for (method, path) in served_routes() {
@@ -145,6 +146,7 @@ async fn every_route_in_the_table_is_served_with_a_token() {
         service(),
         Authentication::Bearer(verifier),
         unlimited(),
+        crate::RenderedOrders::new(0),
     )))
     .await;
     let token = admin_token();
@@ -173,6 +175,7 @@ async fn health_stays_open_when_tokens_are_required() {
         service(),
         Authentication::Bearer(verifier),
         unlimited(),
+        crate::RenderedOrders::new(0),
     )))
     .await;
     let response = web::call_service(

@@ -61,6 +61,11 @@ pub const SETTINGS: &[Setting] = &[
         "each SQLite connection's page cache (unset: SQLite's 2000); cached pages count in RSS",
     ),
     setting(
+        "ORDER_CACHE_SIZE",
+        "4096",
+        "orders kept in memory as read and as JSON, each served only at its version (0: none)",
+    ),
+    setting(
         "IDEMPOTENCY_KEY_TTL_SECS",
         "86400",
         "how long a create is replayed for its idempotency key",

@@ -43,6 +43,7 @@ pub fn storage_options(config: &Config) -> StorageOptions {
         statement_timeout: config.database_statement_timeout,
         sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,
         sqlite_cache_kib: config.sqlite_cache_kib,
+        order_cache: config.order_cache,
         ..StorageOptions::new(config.database.clone())
     }
 }
@@ -138,6 +139,7 @@ impl Application {
         let rate_limiting = RateLimiting::new(rate_limiter.clone())
             .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let body_timeout = config.client_body_timeout;
+        let rendered = order_http::RenderedOrders::new(config.order_cache);
         let app = move || {
             let app = App::new()
                 .wrap(from_fn(move |request, next| {
@@ -154,6 +156,7 @@ impl Application {
                 service.clone(),
                 authentication.clone(),
                 rate_limiting.clone(),
+                rendered.clone(),
             ))
         };
         let limits = ServerLimits {

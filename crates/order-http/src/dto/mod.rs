@@ -2,6 +2,7 @@
 
 mod events;
 mod number;
+mod rendered;
 mod request;
 mod response;
 mod returns;
@@ -9,6 +10,7 @@ mod returns;
 use order_domain::{AddressField, Field, ItemField};
 
 pub(crate) use events::EventListBody;
+pub use rendered::RenderedOrders;
 pub(crate) use request::{
     CreateOrderRequest, ListParams, MetadataBody, PaymentBody, RefundBody, ShipmentBody,
     ShipmentStatusBody, ShippingBody, StatusBody, TrackingBody,

@@ -9,20 +9,28 @@ use order_domain::rfc3339_micros;
 use serde::Serialize;
 use serde_json::Result;
 
-use super::{rfc3339, ItemBody, OrderBody, OrderListBody};
+use order_domain::Order;
+
+use super::{rfc3339, ItemBody, OrderBody};
 use crate::dto::number::Amount;
 
-/// A page as `serde_json::to_writer(out, page)` writes it.
-pub(super) fn write_page(out: &mut Vec<u8>, page: &OrderListBody) -> Result<()> {
+/// A page as `serde_json::to_writer(out, page)` writes an `OrderListBody` of `orders`, each order as
+/// `write_order` writes it.
+pub(super) fn write_page(
+    out: &mut Vec<u8>,
+    orders: &[Order],
+    next_cursor: Option<&str>,
+    mut write_order: impl FnMut(&mut Vec<u8>, &Order) -> Result<()>,
+) -> Result<()> {
     out.extend_from_slice(b"{\"items\":[");
-    for (at, order) in page.items.iter().enumerate() {
+    for (at, order) in orders.iter().enumerate() {
         if at > 0 {
             out.push(b',');
         }
         write_order(out, order)?;
     }
     out.extend_from_slice(b"],\"nextCursor\":");
-    match &page.next_cursor {
+    match next_cursor {
         Some(cursor) => string(out, cursor)?,
         None => out.extend_from_slice(b"null"),
     }

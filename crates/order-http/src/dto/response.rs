@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::number::Amount;
+use super::rendered::RenderedOrders;
 use super::returns::ReturnOut;
 use crate::openapi::schemas;
 
@@ -366,23 +367,34 @@ pub(crate) fn render_shipment(order: &Order, id: order_domain::ShipmentId) -> Op
 
 pub(crate) fn render_order(order: &Order) -> Vec<u8> {
     let mut json = Vec::with_capacity(ORDER_JSON_BYTES);
-    match order_json::write_order(&mut json, &OrderBody::from(order)) {
+    match order_json_into(&mut json, order) {
         Ok(()) => json,
         Err(_) => Vec::new(),
     }
 }
 
-/// A page of orders as JSON.
-pub(crate) fn render_page(page: &OrderListBody) -> serde_json::Result<Vec<u8>> {
-    let mut json = Vec::with_capacity(ORDER_JSON_BYTES * (page.items.len() + 1));
-    order_json::write_page(&mut json, page)?;
+/// `order`'s JSON appended to `out`.
+pub(super) fn order_json_into(out: &mut Vec<u8>, order: &Order) -> serde_json::Result<()> {
+    order_json::write_order(out, &OrderBody::from(order))
+}
+
+/// A page of orders as JSON, as serde_json writes an `OrderListBody`; each order's as `rendered` has it.
+pub(crate) fn render_page(
+    orders: &[Order],
+    next_cursor: Option<&str>,
+    rendered: &RenderedOrders,
+) -> serde_json::Result<Vec<u8>> {
+    let mut json = Vec::with_capacity(ORDER_JSON_BYTES * (orders.len() + 1));
+    order_json::write_page(&mut json, orders, next_cursor, |out, order| {
+        rendered.write(out, order)
+    })?;
     Ok(json)
 }
 
 /// Room for one order's JSON (one with two lines and nothing else takes 740 bytes): bodies are written into
 /// a buffer of this much per order, where serde_json's own starts at 128 bytes and a list page's 16 KB were
 /// grown and copied seven times.
-const ORDER_JSON_BYTES: usize = 1024;
+pub(super) const ORDER_JSON_BYTES: usize = 1024;
 
 /// One page of orders, newest first.
 #[derive(Serialize, ToSchema)]

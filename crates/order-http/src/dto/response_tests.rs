@@ -11,9 +11,13 @@ use order_domain::{
     ShipmentStatus, ShippingAddress, Version,
 };
 
-use super::{render_order, render_page, OrderBody, OrderListBody};
+use super::{render_order, render_page, OrderBody, OrderListBody, RenderedOrders};
 
 fn order(currency: &str, price: &str, lines: usize, note: Option<&str>) -> Order {
+    order_of(OrderId::generate(), currency, price, lines, note)
+}
+
+fn order_of(id: OrderId, currency: &str, price: &str, lines: usize, note: Option<&str>) -> Order {
     let items: Vec<_> = (0..lines)
         .map(|i| ItemDraft {
             product_id: Some(format!("p-{i}")),
@@ -47,7 +51,7 @@ fn order(currency: &str, price: &str, lines: usize, note: Option<&str>) -> Order
         .with_ymd_and_hms(2026, 11, 26, 9, 5, 7)
         .single()
         .unwrap_or_default();
-    Order::place(new, OrderId::generate(), at)
+    Order::place(new, id, at)
 }
 
 fn awkward_orders() -> Vec<Order> {
@@ -76,12 +80,16 @@ fn orders_are_written_as_serde_json_writes_them() {
 fn pages_are_written_as_serde_json_writes_them() {
     let orders = awkward_orders();
     for (count, next_cursor) in [(0, None), (1, Some("AaIX7IMT\"x".to_owned())), (4, None)] {
-        let page = OrderListBody {
-            items: orders.iter().take(count).map(Into::into).collect(),
-            next_cursor,
-        };
-        let expected = serde_json::to_string(&page).expect("JSON");
-        assert_eq!(render_page(&page).ok(), Some(expected.into_bytes()));
+        let orders = &orders[..count];
+        let expected = serde_json::to_string(&OrderListBody {
+            items: orders.iter().map(Into::into).collect(),
+            next_cursor: next_cursor.clone(),
+        })
+        .expect("JSON");
+        for rendered in [RenderedOrders::new(0), RenderedOrders::new(16)] {
+            let page = render_page(orders, next_cursor.as_deref(), &rendered);
+            assert_eq!(page.ok(), Some(expected.clone().into_bytes()));
+        }
     }
 }
 
@@ -184,5 +192,53 @@ fn orders_with_every_part_are_written_as_serde_json_writes_them() {
         next_cursor: Some("next".to_owned()),
     };
     let expected = serde_json::to_string(&page).expect("JSON");
-    assert_eq!(render_page(&page).ok(), Some(expected.into_bytes()));
+    let rendered = RenderedOrders::new(0);
+    assert_eq!(
+        render_page(&orders, Some("next"), &rendered).ok(),
+        Some(expected.into_bytes())
+    );
+}
+
+#[test]
+fn an_orders_json_is_kept_for_its_version_and_written_anew_at_another() {
+    let rendered = RenderedOrders::new(16);
+    let id = OrderId::generate();
+    let first = order_of(id, "EUR", "1.00", 1, Some("first"));
+    assert_eq!(
+        rendered.json(&first).ok(),
+        Some(render_order(&first).into())
+    );
+    // The same version with other content (no change of the service makes one) gets the kept JSON.
+    let mut second = order_of(id, "EUR", "1.00", 1, Some("second"));
+    assert_eq!(second.version(), first.version());
+    assert_eq!(
+        rendered.json(&second).ok(),
+        Some(render_order(&first).into())
+    );
+    second
+        .cancel(Utc::now())
+        .expect("a pending order can be canceled");
+    assert_eq!(
+        rendered.json(&second).ok(),
+        Some(render_order(&second).into())
+    );
+    let page = render_page(std::slice::from_ref(&second), None, &rendered);
+    let expected = format!(
+        r#"{{"items":[{}],"nextCursor":null}}"#,
+        String::from_utf8_lossy(&render_order(&second))
+    );
+    assert_eq!(page.ok(), Some(expected.into_bytes()));
+}
+
+#[test]
+fn without_room_every_order_is_written_anew() {
+    let rendered = RenderedOrders::new(0);
+    let id = OrderId::generate();
+    let first = order_of(id, "EUR", "1.00", 1, Some("first"));
+    let second = order_of(id, "EUR", "1.00", 1, Some("second"));
+    rendered.json(&first).expect("written");
+    assert_eq!(
+        rendered.json(&second).ok(),
+        Some(render_order(&second).into())
+    );
 }

@@ -11,7 +11,7 @@ use order_domain::{
 
 use crate::business::{self, OrderEvent};
 use crate::caller::caller;
-use crate::dto::{render_order, render_page, CreateOrderRequest, ListParams, OrderListBody};
+use crate::dto::{render_order, render_page, CreateOrderRequest, ListParams, RenderedOrders};
 use crate::error::ApiError;
 use crate::etag::{etag, if_match, is_fresh};
 use crate::problem::FieldProblem;
@@ -104,6 +104,7 @@ pub(crate) async fn get_order(
     request: HttpRequest,
     id: Path<String>,
     service: Data<OrderService>,
+    rendered: Data<RenderedOrders>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&request)?;
     let order = service.get_order(&caller, order_id(&id)?).await?;
@@ -111,10 +112,13 @@ pub(crate) async fn get_order(
     if is_fresh(&request, order.version()) {
         return Ok(HttpResponse::NotModified().insert_header(tag).finish());
     }
-    Ok(HttpResponse::Ok()
-        .insert_header(tag)
-        .content_type(ContentType::json())
-        .body(render_order(&order)))
+    Ok(match rendered.json(&order) {
+        Ok(json) => HttpResponse::Ok()
+            .insert_header(tag)
+            .content_type(ContentType::json())
+            .body(json),
+        Err(error) => HttpResponse::from_error(JsonPayloadError::Serialize(error)),
+    })
 }
 
 /// `DELETE /orders/{id}`: a soft delete.
@@ -136,6 +140,7 @@ pub(crate) async fn list_orders(
     request: HttpRequest,
     params: Query<ListParams>,
     service: Data<OrderService>,
+    rendered: Data<RenderedOrders>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&request)?;
     let params = params.into_inner();
@@ -155,15 +160,13 @@ pub(crate) async fn list_orders(
             format!("<{}?{query}>; rel=\"next\"", request.path()),
         ));
     }
-    let body = OrderListBody {
-        items: listed.orders.iter().map(Into::into).collect(),
-        next_cursor,
-    };
     // As `HttpResponseBuilder::json` answers, into a buffer sized for the page.
-    Ok(match render_page(&body) {
-        Ok(json) => response.content_type(ContentType::json()).body(json),
-        Err(error) => HttpResponse::from_error(JsonPayloadError::Serialize(error)),
-    })
+    Ok(
+        match render_page(&listed.orders, next_cursor.as_deref(), &rendered) {
+            Ok(json) => response.content_type(ContentType::json()).body(json),
+            Err(error) => HttpResponse::from_error(JsonPayloadError::Serialize(error)),
+        },
+    )
 }
 
 fn parse_list_params(params: &ListParams) -> Result<(OrderFilter, PageRequest), ApiError> {
