@@ -62,7 +62,7 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting(
         "ORDER_CACHE_SIZE",
-        "4096",
+        "1024",
         "orders kept in memory as read and as JSON, each served only at its version (0: none)",
     ),
     setting(

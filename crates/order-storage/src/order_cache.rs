@@ -12,18 +12,18 @@
 
 use std::sync::Arc;
 
-use moka::sync::Cache;
 use order_domain::Order;
+use quick_cache::sync::Cache;
 
-/// At most `capacity` orders, by id; the least useful go first (moka's TinyLFU: a scan of many orders read once
-/// does not push out the ones read again and again).
+/// At most `capacity` orders, by id; the least useful go first (quick_cache's CLOCK-Pro: a scan of many orders
+/// read once does not push out the ones read again and again).
 #[derive(Clone)]
-pub(crate) struct OrderCache(Option<Cache<String, Arc<Order>>>);
+pub(crate) struct OrderCache(Option<Arc<Cache<String, Arc<Order>>>>);
 
 impl OrderCache {
     /// A cache of `capacity` orders; none kept when 0.
-    pub(crate) fn new(capacity: u64) -> Self {
-        Self((capacity > 0).then(|| Cache::new(capacity)))
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self((capacity > 0).then(|| Arc::new(Cache::new(capacity))))
     }
 
     /// The order `id` as kept at `version`, if it is.

@@ -35,7 +35,7 @@ pub struct StorageOptions {
     pub sqlite_cache_kib: Option<u32>,
     /// How many orders, as last read, list pages take from memory instead of decoding them again when they
     /// are still at the version kept (`order_cache`); 0 keeps none.
-    pub order_cache: u64,
+    pub order_cache: usize,
 }
 
 impl StorageOptions {

@@ -5,20 +5,22 @@
 //! not on who asks, nor when. So the JSON kept for an order at version `v` is exactly what writing it at `v`
 //! gives, and nothing needs invalidating: an order at another version is written anew and replaces it.
 
+use std::sync::Arc;
+
 use actix_web::web::Bytes;
-use moka::sync::Cache;
 use order_domain::{Order, OrderId};
+use quick_cache::sync::Cache;
 
 use super::response::{order_json_into, ORDER_JSON_BYTES};
 
-/// The JSON of at most `capacity` orders (moka's TinyLFU keeps the ones asked for again and again).
+/// The JSON of at most `capacity` orders (quick_cache's CLOCK-Pro keeps the ones asked for again and again).
 #[derive(Clone)]
-pub struct RenderedOrders(Option<Cache<OrderId, (u64, Bytes)>>);
+pub struct RenderedOrders(Option<Arc<Cache<OrderId, (u64, Bytes)>>>);
 
 impl RenderedOrders {
     /// Room for `capacity` orders' JSON; none kept when 0.
-    pub fn new(capacity: u64) -> Self {
-        Self((capacity > 0).then(|| Cache::new(capacity)))
+    pub fn new(capacity: usize) -> Self {
+        Self((capacity > 0).then(|| Arc::new(Cache::new(capacity))))
     }
 
     /// `order`'s JSON, as kept for its version or written now (and kept).
