@@ -53,7 +53,7 @@ pub(crate) fn open(service: OrderService) -> impl FnOnce(&mut actix_web::web::Se
         service,
         crate::Authentication::Open,
         RateLimiting::new(Arc::new(InMemoryLimiter::new(RateLimits::default()))),
-        crate::RenderedOrders::new(64),
+        crate::RenderedOrders::new(1 << 20),
     )
 }
 

@@ -61,9 +61,9 @@ pub const SETTINGS: &[Setting] = &[
         "each SQLite connection's page cache (unset: SQLite's 2000); cached pages count in RSS",
     ),
     setting(
-        "ORDER_CACHE_SIZE",
-        "1024",
-        "orders kept in memory as read and as JSON, each served only at its version (0: none)",
+        "ORDER_CACHE_MB",
+        "4",
+        "memory for orders kept as read and as JSON, half each, served only at their version (0: none)",
     ),
     setting(
         "IDEMPOTENCY_KEY_TTL_SECS",

@@ -43,9 +43,14 @@ pub fn storage_options(config: &Config) -> StorageOptions {
         statement_timeout: config.database_statement_timeout,
         sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,
         sqlite_cache_kib: config.sqlite_cache_kib,
-        order_cache: config.order_cache,
+        order_cache_bytes: order_cache_half(config),
         ..StorageOptions::new(config.database.clone())
     }
+}
+
+/// Half of `ORDER_CACHE_MB`, in bytes: the decoded orders get one half, their JSON the other.
+fn order_cache_half(config: &Config) -> u64 {
+    config.order_cache_mb * (1 << 20) / 2
 }
 
 /// Opens (creating if needed) and migrates the database. Blocking work, kept off the executor.
@@ -139,7 +144,7 @@ impl Application {
         let rate_limiting = RateLimiting::new(rate_limiter.clone())
             .trust_forwarded_for(config.rate_limit_trust_forwarded_for);
         let body_timeout = config.client_body_timeout;
-        let rendered = order_http::RenderedOrders::new(config.order_cache);
+        let rendered = order_http::RenderedOrders::new(order_cache_half(config));
         let app = move || {
             let app = App::new()
                 .wrap(from_fn(move |request, next| {

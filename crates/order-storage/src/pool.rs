@@ -33,9 +33,9 @@ pub struct StorageOptions {
     /// SQLite files only: how many KiB of pages each connection keeps in its own cache (`PRAGMA cache_size`);
     /// `None` leaves SQLite's default, 2,000 KiB. The cache is heap, counted in the process's RSS once filled.
     pub sqlite_cache_kib: Option<u32>,
-    /// How many orders, as last read, list pages take from memory instead of decoding them again when they
-    /// are still at the version kept (`order_cache`); 0 keeps none.
-    pub order_cache: usize,
+    /// About how many bytes of orders, as last read, list pages take from memory instead of decoding them
+    /// again when they are still at the version kept (`order_cache`); 0 keeps none.
+    pub order_cache_bytes: u64,
 }
 
 impl StorageOptions {
@@ -49,7 +49,7 @@ impl StorageOptions {
             statement_timeout: Duration::from_secs(5),
             sqlite_mmap_size: 0,
             sqlite_cache_kib: None,
-            order_cache: 4_096,
+            order_cache_bytes: 2 << 20,
         }
     }
 }
@@ -163,7 +163,7 @@ impl DieselStorage {
             waiting: Arc::default(),
             writer,
             backend: options.database.backend(),
-            orders: OrderCache::new(options.order_cache),
+            orders: OrderCache::new(options.order_cache_bytes),
         })
     }
 

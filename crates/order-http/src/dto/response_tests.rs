@@ -86,7 +86,7 @@ fn pages_are_written_as_serde_json_writes_them() {
             next_cursor: next_cursor.clone(),
         })
         .expect("JSON");
-        for rendered in [RenderedOrders::new(0), RenderedOrders::new(16)] {
+        for rendered in [RenderedOrders::new(0), RenderedOrders::new(1 << 20)] {
             let page = render_page(orders, next_cursor.as_deref(), &rendered);
             assert_eq!(page.ok(), Some(expected.clone().into_bytes()));
         }
@@ -201,7 +201,7 @@ fn orders_with_every_part_are_written_as_serde_json_writes_them() {
 
 #[test]
 fn an_orders_json_is_kept_for_its_version_and_written_anew_at_another() {
-    let rendered = RenderedOrders::new(16);
+    let rendered = RenderedOrders::new(1 << 20);
     let id = OrderId::generate();
     let first = order_of(id, "EUR", "1.00", 1, Some("first"));
     assert_eq!(
@@ -237,6 +237,19 @@ fn without_room_every_order_is_written_anew() {
     let first = order_of(id, "EUR", "1.00", 1, Some("first"));
     let second = order_of(id, "EUR", "1.00", 1, Some("second"));
     rendered.json(&first).expect("written");
+    assert_eq!(
+        rendered.json(&second).ok(),
+        Some(render_order(&second).into())
+    );
+}
+
+#[test]
+fn a_json_heavier_than_the_whole_budget_is_not_kept() {
+    let id = OrderId::generate();
+    let first = order_of(id, "EUR", "1.00", 1, Some("first"));
+    let rendered = RenderedOrders::new(render_order(&first).len() as u64 / 2);
+    rendered.json(&first).expect("written");
+    let second = order_of(id, "EUR", "1.00", 1, Some("second"));
     assert_eq!(
         rendered.json(&second).ok(),
         Some(render_order(&second).into())
