@@ -34,7 +34,7 @@ pub struct Config {
     /// `SQLITE_CACHE_SIZE_KIB`: each SQLite connection's page cache; unset, SQLite's default (2,000 KiB).
     pub sqlite_cache_kib: Option<u32>,
     /// `ORDER_CACHE_MB`: the memory for orders kept as last read (decoded, for list pages) and as last written
-    /// (JSON, for lists and gets), half each, each served only at its version; default 4, 0 keeps none.
+    /// (JSON, for lists and gets), half each, each served only at its version; default 2, 0 keeps none.
     pub order_cache_mb: u64,
     /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
     pub idempotency_ttl: TimeDelta,
@@ -185,7 +185,7 @@ impl Config {
                     .filter(|kib| (64..=1_048_576).contains(kib))
                     .ok_or_else(|| "expected a whole number from 64 to 1048576".to_owned())
             })?,
-            order_cache_mb: env.number("ORDER_CACHE_MB", 4, 0..=4_096)?,
+            order_cache_mb: env.number("ORDER_CACHE_MB", 2, 0..=4_096)?,
             idempotency_ttl: TimeDelta::seconds(env.number(
                 "IDEMPOTENCY_KEY_TTL_SECS",
                 86_400,

@@ -62,7 +62,7 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting(
         "ORDER_CACHE_MB",
-        "4",
+        "2",
         "memory for orders kept as read and as JSON, half each, served only at their version (0: none)",
     ),
     setting(
