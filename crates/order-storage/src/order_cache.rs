@@ -98,7 +98,7 @@ fn bytes_of(order: &Order) -> u64 {
         .metadata()
         .entries()
         .iter()
-        .map(|(key, value)| key.len() + value.len() + 3 * size_of::<usize>() * 2)
+        .map(|(key, value)| 2 * size_of::<String>() + key.len() + value.len())
         .sum();
     let texts = order.store_id().as_str().len()
         + order.customer_id().as_str().len()
