@@ -162,75 +162,44 @@ pub(crate) fn purge_expired(
 }
 
 /// Takes a key's hold unless another request holds it (and its hold has not lapsed) or the key already has a
-/// live record: one statement, so two requests never both hold a key. A hold whose request stored its record is
-/// kept until the record expires (Postgres): a claim that waited for that request's commit finds it still held.
-macro_rules! claim_sql {
-    () => {
-        "INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until) \
-         SELECT $1, $2, $3, $4, $5 \
-         WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4) \
-         ON CONFLICT (scope, key) DO UPDATE SET \
-             fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until \
-         WHERE idempotency_claims.held_until <= excluded.claimed_at"
-    };
-}
+/// live record, and reads the key's live record in the same statement (Postgres, whose holds every replica
+/// shares; SQLite keeps them in the process, `key_holds`): one statement, so two requests never both hold a key,
+/// and a replay is one round trip. A hold whose request stored its record is kept until the record expires: a
+/// claim that waited for that request's commit finds it still held. The record is read from the statement's
+/// snapshot: one stored by a commit the claim waited for is not in it, and the caller looks again.
+const CLAIM_OR_ANSWER: &str = "\
+WITH held AS (
+    INSERT INTO idempotency_claims (scope, key, fingerprint, claimed_at, held_until)
+    SELECT $1, $2, $3, $4, $5
+    WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $4)
+    ON CONFLICT (scope, key) DO UPDATE SET
+        fingerprint = excluded.fingerprint, claimed_at = excluded.claimed_at, held_until = excluded.held_until
+    WHERE idempotency_claims.held_until <= excluded.claimed_at
+    RETURNING 1)
+SELECT (SELECT count(*) FROM held) AS held, k.scope, k.key, k.fingerprint, k.order_id, k.response_body,
+       k.created_at, k.expires_at
+FROM (SELECT 1) AS one
+LEFT JOIN idempotency_keys k ON k.scope = $1 AND k.key = $2 AND k.expires_at > $4";
 
-/// The claim alone (SQLite, whose writer then reads a refused key's record in the same job).
-const CLAIM: &str = claim_sql!();
-
-/// The claim and, in the same statement, the key's live record (Postgres): a replay is one round trip. The
-/// record is read from the statement's snapshot: one stored by a commit the claim waited for is not in it, and
-/// the caller looks again.
-const CLAIM_OR_ANSWER: &str = concat!(
-    "WITH held AS (",
-    claim_sql!(),
-    " RETURNING 1) \
-     SELECT (SELECT count(*) FROM held) AS held, k.scope, k.key, k.fingerprint, k.order_id, k.response_body, \
-            k.created_at, k.expires_at \
-     FROM (SELECT 1) AS one \
-     LEFT JOIN idempotency_keys k ON k.scope = $1 AND k.key = $2 AND k.expires_at > $4"
-);
-
-/// A claim's statement with its values: a statement type of its own (`S`, the SQL), kept prepared on the
-/// connection (`numbered_sql`) rather than parsed and planned again for every key.
-struct Claim<'a, S> {
+/// `CLAIM_OR_ANSWER` with its values, kept prepared on the connection (`numbered_sql`) rather than parsed and
+/// planned again for every key.
+struct Claim<'a> {
     claim: &'a IdempotencyClaim,
     claimed_at: Stamp,
     held_until: Stamp,
-    statement: std::marker::PhantomData<S>,
 }
 
-/// The SQL of a claim's statement.
-trait ClaimSql: 'static {
-    const SQL: &'static str;
-}
-
-/// `CLAIM`, on SQLite.
-struct HoldOnly;
-
-impl ClaimSql for HoldOnly {
-    const SQL: &'static str = CLAIM;
-}
-
-/// `CLAIM_OR_ANSWER`, on Postgres.
-struct HoldOrAnswer;
-
-impl ClaimSql for HoldOrAnswer {
-    const SQL: &'static str = CLAIM_OR_ANSWER;
-}
-
-impl<'a, S> Claim<'a, S> {
+impl<'a> Claim<'a> {
     fn of(claim: &'a IdempotencyClaim) -> Self {
         Claim {
             claim,
             claimed_at: Stamp(claim.claimed_at.naive_utc()),
             held_until: Stamp(claim.held_until.naive_utc()),
-            statement: std::marker::PhantomData,
         }
     }
 }
 
-impl<DB: Backend, S: ClaimSql> QueryFragment<DB> for Claim<'_, S>
+impl<DB: Backend> QueryFragment<DB> for Claim<'_>
 where
     str: ToSql<Text, DB>,
     [u8]: ToSql<Binary, DB>,
@@ -238,7 +207,7 @@ where
 {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let claim = self.claim;
-        walk_numbered(S::SQL, out, |number, mut out| match number {
+        walk_numbered(CLAIM_OR_ANSWER, out, |number, mut out| match number {
             1 => out.push_bind_param::<Text, str>(claim.scope.as_str()),
             2 => out.push_bind_param::<Text, str>(claim.key.as_str()),
             3 => out.push_bind_param::<Binary, [u8]>(claim.fingerprint.as_bytes().as_slice()),
@@ -249,16 +218,19 @@ where
     }
 }
 
-impl<S: ClaimSql> QueryId for Claim<'_, S> {
-    type QueryId = S;
+/// The type diesel's statement cache knows `Claim` by.
+struct ClaimId;
+
+impl QueryId for Claim<'_> {
+    type QueryId = ClaimId;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<S> Query for Claim<'_, S> {
+impl Query for Claim<'_> {
     type SqlType = Untyped;
 }
 
-impl<Conn, S> RunQueryDsl<Conn> for Claim<'_, S> {}
+impl<Conn> RunQueryDsl<Conn> for Claim<'_> {}
 
 /// `CLAIM_OR_ANSWER`'s row: whether the claim held, and the key's live record in its snapshot, if any.
 #[derive(QueryableByName)]
@@ -319,69 +291,63 @@ impl ClaimOrAnswer {
     }
 }
 
-/// Holds the claim's key, or answers with its live record, or finds it busy.
+/// Holds the claim's key, or answers with its live record, or finds it busy (Postgres).
 pub(crate) fn claim_key(
     conn: &mut DbConnection,
     claim: &IdempotencyClaim,
 ) -> Result<KeyClaim, StorageError> {
     match conn {
         // On the backend's own connection, so that diesel finds the statement in its cache by its type.
-        DbConnection::Postgres(pg) => Claim::<HoldOrAnswer>::of(claim)
+        DbConnection::Postgres(pg) => Claim::of(claim)
             .get_result::<ClaimOrAnswer>(pg)?
             .into_claim(),
-        // The writer runs the claim after every earlier write: the record it reads next is the latest.
-        DbConnection::Sqlite(sqlite) => {
-            if Claim::<HoldOnly>::of(claim).execute(sqlite)? > 0 {
-                return Ok(KeyClaim::Held);
-            }
-            Ok(
-                match find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)? {
-                    Some(record) => KeyClaim::Answered(record),
-                    None => KeyClaim::Busy,
-                },
-            )
-        }
+        DbConnection::Sqlite(_) => Err(in_process()),
     }
 }
 
-/// Ends a claim's hold, its write having stored nothing: the key is free again. A hold taken by a later claim
+/// SQLite's holds are not rows (`key_holds`).
+fn in_process() -> StorageError {
+    StorageError::Corrupt("SQLite holds idempotency keys in the process, not in a table".into())
+}
+
+/// Ends a claim's hold, its write having stored nothing: the key is free again (Postgres). A hold taken by a later claim
 /// (this one's lapsed) is not this one's to end.
 pub(crate) fn release_claim(
     conn: &mut DbConnection,
     claim: &IdempotencyClaim,
 ) -> Result<(), StorageError> {
-    let release = diesel::delete(
+    let DbConnection::Postgres(conn) = conn else {
+        return Err(in_process());
+    };
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+    diesel::delete(
         idempotency_claims::table
             .filter(idempotency_claims::scope.eq(claim.scope.as_str()))
             .filter(idempotency_claims::key.eq(claim.key.as_str()))
             .filter(idempotency_claims::claimed_at.eq(Stamp(claim.claimed_at.naive_utc()))),
-    );
-    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
-    match conn {
-        DbConnection::Sqlite(conn) => release.execute(conn)?,
-        DbConnection::Postgres(conn) => release.execute(conn)?,
-    };
+    )
+    .execute(conn)?;
     Ok(())
 }
 
-/// Ends the key's hold as its record is stored in the same transaction. On Postgres the hold is kept until
-/// the record expires: a claim that waited for this commit reads from a snapshot without the record, and must
-/// find the key held. On SQLite it is dropped: the one writer runs every claim after every earlier commit, so
-/// a claim sees the record (and the table of holds stays small).
+/// Ends the key's hold as its record is stored in the same transaction (Postgres): the hold is kept until the
+/// record expires, since a claim that waited for this commit reads from a snapshot without the record, and must
+/// find the key held.
 pub(crate) fn settle_hold(
     conn: &mut DbConnection,
     record: &IdempotencyRecord,
 ) -> Result<(), StorageError> {
-    let hold = idempotency_claims::table
-        .filter(idempotency_claims::scope.eq(record.scope.as_str()))
-        .filter(idempotency_claims::key.eq(record.key.as_str()));
-    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::delete(hold).execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::update(hold)
-            .set(idempotency_claims::held_until.eq(Stamp(record.expires_at.naive_utc())))
-            .execute(conn)?,
+    let DbConnection::Postgres(conn) = conn else {
+        return Err(in_process());
     };
+    // On the backend's own connection, so that diesel finds the statement in its cache by its type.
+    diesel::update(
+        idempotency_claims::table
+            .filter(idempotency_claims::scope.eq(record.scope.as_str()))
+            .filter(idempotency_claims::key.eq(record.key.as_str())),
+    )
+    .set(idempotency_claims::held_until.eq(Stamp(record.expires_at.naive_utc())))
+    .execute(conn)?;
     Ok(())
 }
 

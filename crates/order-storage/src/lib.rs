@@ -13,6 +13,7 @@ mod error;
 mod event_rows;
 mod idempotency;
 mod json_in;
+mod key_holds;
 mod literal_limit;
 mod migrate;
 mod numbered_sql;

@@ -8,9 +8,10 @@ use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::key_holds::KeyHolds;
 use crate::order_cache::OrderCache;
 use crate::pool_stats::Waiting;
-use crate::writer::Writer;
+use crate::writer::{Settled, Writer};
 use crate::{migrate, Database, SqliteLocation};
 
 #[derive(Debug, Clone)]
@@ -86,6 +87,8 @@ pub struct DieselStorage {
     backend: &'static str,
     /// Orders as last read, by the version they were read at.
     pub(crate) orders: OrderCache,
+    /// Where idempotency keys are held while their requests run.
+    pub(crate) holds: KeyHolds,
 }
 
 impl DieselStorage {
@@ -164,6 +167,10 @@ impl DieselStorage {
             writer,
             backend: options.database.backend(),
             orders: OrderCache::new(options.order_cache_bytes),
+            holds: match is_postgres {
+                true => KeyHolds::Table,
+                false => KeyHolds::Process(Arc::default()),
+            },
         })
     }
 
@@ -236,6 +243,22 @@ impl DieselStorage {
         .await
         .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?
         .map_err(RepositoryError::from)
+    }
+
+    /// `write` for work that may answer before its SQLite batch commits (`Settled::Now`); on Postgres its
+    /// transaction commits first, whatever it answers.
+    pub(crate) async fn write_settled<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.write_settled(work, self.deadline()).await,
+            None => {
+                self.run(move |conn| transaction(conn, |conn| work(conn).map(Settled::into_value)))
+                    .await
+            }
+        }
     }
 
     /// Runs a change in a transaction of its own on Postgres; on SQLite the writer commits it together with

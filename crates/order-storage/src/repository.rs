@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
@@ -14,8 +16,9 @@ use crate::connection::DbConnection;
 use crate::error::StorageError;
 use crate::event_rows::{events_after, find_events, ChangeRows};
 use crate::idempotency::{
-    claim_key, find_live_record, insert_record, purge_expired, release_claim, settle_hold,
+    claim_key, find_live_record, insert_record, purge_expired, release_claim,
 };
+use crate::key_holds::KeyHolds;
 use crate::order_rows::{
     find_any_order, find_live_order, list_live_orders, NewOrderRows, OrderUpdate,
 };
@@ -49,12 +52,13 @@ impl OrderRepository for DieselStorage {
                 })
                 .await;
         }
+        let holds = self.holds.clone();
         self.write(move |conn| {
             rows.insert(conn)?;
             change.insert(conn)?;
             if let Some(record) = idempotency {
-                settle_hold(conn, &record)?;
                 insert_record(conn, &record)?;
+                holds.settle(conn, &record)?;
             }
             Ok(())
         })
@@ -133,20 +137,37 @@ impl OrderRepository for DieselStorage {
         claim: &IdempotencyClaim,
     ) -> Result<KeyClaim, RepositoryError> {
         let claim = claim.clone();
-        // On Postgres the claim's one statement commits by itself, in one round trip, without a BEGIN and a
-        // COMMIT around it.
-        if self.backend() == "postgres" {
-            return self.run(move |conn| claim_key(conn, &claim)).await;
+        match &self.holds {
+            // The claim's one statement commits by itself, in one round trip, without a BEGIN and a COMMIT
+            // around it.
+            KeyHolds::Table => self.run(move |conn| claim_key(conn, &claim)).await,
+            // A key held here is busy without a look at the database.
+            KeyHolds::Process(held) if held.is_held(&claim.scope, &claim.key, claim.claimed_at) => {
+                Ok(KeyClaim::Busy)
+            }
+            KeyHolds::Process(held) => {
+                let held = Arc::clone(held);
+                self.write_settled(move |conn| held.claim(conn, &claim))
+                    .await
+            }
         }
-        self.write(move |conn| claim_key(conn, &claim)).await
     }
 
     async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), RepositoryError> {
         let claim = claim.clone();
-        self.write(move |conn| release_claim(conn, &claim)).await
+        match &self.holds {
+            KeyHolds::Table => self.write(move |conn| release_claim(conn, &claim)).await,
+            KeyHolds::Process(held) => {
+                held.release(&claim);
+                Ok(())
+            }
+        }
     }
 
     async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        if let KeyHolds::Process(held) = &self.holds {
+            held.purge_lapsed(now);
+        }
         self.write(move |conn| purge_expired(conn, now)).await
     }
 
@@ -251,6 +272,7 @@ impl PaymentAttempts for DieselStorage {
         let authorization = authorization.clone();
         // One transaction: the order is paid with the attempt's authorization only if the attempt is still
         // open, and the settler can then no longer take it.
+        let holds = self.holds.clone();
         self.write(move |conn| {
             if !update.apply(conn)? {
                 return Err(RepositoryError::VersionConflict.into());
@@ -258,11 +280,13 @@ impl PaymentAttempts for DieselStorage {
             if !payment_attempts::attach(conn, attempt, &authorization)? {
                 return Err(RepositoryError::AttemptSettled.into());
             }
+            change.insert(conn)?;
+            // The hold is let go last: one kept in this process is not rolled back with a failed statement.
             if let Some(record) = idempotency {
-                settle_hold(conn, &record)?;
                 insert_record(conn, &record)?;
+                holds.settle(conn, &record)?;
             }
-            change.insert(conn)
+            Ok(())
         })
         .await
     }

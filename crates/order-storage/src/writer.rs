@@ -47,6 +47,20 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
+        self.write_settled(move |conn| work(conn).map(Settled::OnCommit), deadline)
+            .await
+    }
+
+    /// `write` for work that may answer before its batch commits (`Settled::Now`).
+    pub(crate) async fn write_settled<T, F>(
+        &self,
+        work: F,
+        deadline: Instant,
+    ) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
         let (job, mut answer, claim) = job(work);
         self.jobs
             .as_ref()
@@ -56,6 +70,23 @@ impl Writer {
             Ok(answered) => answered.map_err(|_| stopped())?,
             Err(_) if claim.withdraw() => Err(StorageError::TimedOut.into()),
             Err(_) => answer.await.map_err(|_| stopped())?,
+        }
+    }
+}
+
+/// A job's value, and when its caller may have it.
+pub(crate) enum Settled<T> {
+    /// As soon as the job has run, its batch still open: for a value that holds whether or not the batch
+    /// commits (the job wrote nothing, and read nothing that the batch's earlier jobs wrote).
+    Now(T),
+    /// Once the batch has committed.
+    OnCommit(T),
+}
+
+impl<T> Settled<T> {
+    pub(crate) fn into_value(self) -> T {
+        match self {
+            Settled::Now(value) | Settled::OnCommit(value) => value,
         }
     }
 }
@@ -126,7 +157,7 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
 /// A write as a job for the queue, where its answer will come, and who has it.
 fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>, Arc<Claim>)
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
     T: Send + 'static,
 {
     let (reply, answer) = oneshot::channel();
@@ -134,7 +165,7 @@ where
     let job = Box::new(Pending {
         work: Some(work),
         outcome: None,
-        reply,
+        reply: Some(reply),
         claim: Arc::clone(&claim),
         span: tracing::Span::current(),
     });
@@ -154,14 +185,15 @@ trait Job: Send {
 struct Pending<T, F> {
     work: Option<F>,
     outcome: Option<Result<T, StorageError>>,
-    reply: oneshot::Sender<Result<T, RepositoryError>>,
+    /// Taken when the caller is answered (at once for `Settled::Now`).
+    reply: Option<oneshot::Sender<Result<T, RepositoryError>>>,
     claim: Arc<Claim>,
     span: tracing::Span,
 }
 
 impl<T, F> Job for Pending<T, F>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send,
+    F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send,
     T: Send,
 {
     fn run(&mut self, conn: &mut DbConnection) {
@@ -172,11 +204,24 @@ where
         if let Some(work) = self.work.take() {
             let _entered = self.span.enter();
             // Inside the batch's transaction, diesel makes this a savepoint.
-            self.outcome = Some(conn.transaction(work));
+            self.outcome = match conn.transaction(work) {
+                Ok(Settled::Now(value)) => {
+                    if let Some(reply) = self.reply.take() {
+                        // The caller may have given up waiting; then nobody needs the answer.
+                        let _ = reply.send(Ok(value));
+                    }
+                    None
+                }
+                Ok(Settled::OnCommit(value)) => Some(Ok(value)),
+                Err(error) => Some(Err(error)),
+            };
         }
     }
 
     fn answer(self: Box<Self>, committed: &Result<(), Arc<StorageError>>) {
+        let Some(reply) = self.reply else {
+            return;
+        };
         let result = match (self.outcome, committed) {
             // A job that failed was rolled back to its savepoint whatever became of the batch.
             (Some(Err(error)), _) => Err(error.into()),
@@ -185,7 +230,7 @@ where
             (None, Ok(())) => Err(stopped()),
         };
         // The caller may have given up waiting; then nobody needs the answer.
-        let _ = self.reply.send(result);
+        let _ = reply.send(result);
     }
 }
 
