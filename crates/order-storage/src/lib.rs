@@ -9,6 +9,7 @@ mod connection;
 #[cfg(test)]
 mod constraint_check;
 mod database;
+mod effect_leases;
 mod error;
 mod event_rows;
 mod idempotency;

@@ -21,16 +21,16 @@ use crate::error::{corrupt, StorageError};
 use crate::schema::outbox;
 use crate::stamp::Stamp;
 
-/// Leases due effects, oldest first, that no waiting effect of the same order and kind precedes; the order's money effects
-/// (capture, void, refunds) count as one kind, so a refund never reaches the provider before the capture it
-/// gives back. The lock is `FOR UPDATE SKIP LOCKED` on Postgres, so replicas claiming at once take different
-/// rows; SQLite has one writer. The lease is a committed mark, so a later version stays behind an earlier one
-/// that another worker holds.
+/// The due effects, oldest first, that no waiting effect of the same order and kind precedes; the order's money
+/// effects (capture, void, refunds) count as one kind, so a refund never reaches the provider before the capture
+/// it gives back. A leased effect is still waiting, so a later version stays behind an earlier one that another
+/// worker holds. Postgres leases them in the same statement (`Claim`); SQLite reads them on a reader connection,
+/// past the leases its process holds (`effect_leases`).
 ///
 /// A query of its own rather than `sql_query`, which diesel prepares again on every execution (it declares
-/// itself unsafe to cache): on SQLite that cost more than running it. `Claim` is kept prepared in the
-/// connection's statement cache, keyed by its SQL text (the limit is written into it: SQLite prepares a
-/// statement again whenever a bound LIMIT changes the plan).
+/// itself unsafe to cache): on SQLite that cost more than running it. It is kept prepared in the connection's
+/// statement cache, keyed by its SQL text (the limit is written into it: SQLite prepares a statement again
+/// whenever a bound LIMIT changes the plan).
 ///
 /// The earlier waiting effect is looked for in `outbox_pending_by_order`, the one index in the order its
 /// `ORDER BY` asks for (sorting is off in the claim's transaction); `OFFSET 0` keeps Postgres from turning the
@@ -38,24 +38,28 @@ use crate::stamp::Stamp;
 /// that almost nothing waits; planned on them, that join read the whole backlog for every effect it claimed
 /// (1.5 s a claim behind 40,000 waiting effects, against 3 ms; BENCHMARKS.md), just when the relay has most to
 /// catch up, after an outage.
-struct Claim {
+struct Due {
     now: Stamp,
-    until: Stamp,
     limit: u32,
-    lock: &'static str,
+    /// SQLite: the effects its process holds leases on, a JSON array of `[event_id, effect]` pairs.
+    leased: Option<String>,
 }
 
-impl<DB> QueryFragment<DB> for Claim
-where
-    DB: Backend + HasSqlType<Timestamp>,
-    Stamp: ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("UPDATE outbox SET locked_until = ");
-        out.push_bind_param::<Timestamp, _>(&self.until)?;
+/// What a claim returns of each effect.
+const COLUMNS: &str =
+    "event_id, effect, order_id, order_version, customer_id, amount, currency, attempts";
+
+impl Due {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>, columns: &str) -> QueryResult<()>
+    where
+        DB: Backend + HasSqlType<Timestamp>,
+        Stamp: ToSql<Timestamp, DB>,
+        String: ToSql<Text, DB>,
+    {
+        out.push_sql("SELECT ");
+        out.push_sql(columns);
         out.push_sql(
-            " WHERE (event_id, effect) IN (
-    SELECT o.event_id, o.effect FROM outbox o
+            " FROM outbox o
     WHERE o.state = 'pending' AND o.next_attempt_at <= ",
         );
         out.push_bind_param::<Timestamp, _>(&self.now)?;
@@ -70,17 +74,47 @@ where
                  OR ((p.effect IN ('capture', 'void', 'refund') OR p.effect LIKE 'refund.%')
                      AND (o.effect IN ('capture', 'void', 'refund') OR o.effect LIKE 'refund.%')))
           ORDER BY p.order_id, p.effect, p.order_version
-          LIMIT 1 OFFSET 0)
+          LIMIT 1 OFFSET 0)",
+        );
+        if let Some(leased) = &self.leased {
+            out.push_sql(
+                "
+      AND (o.event_id, o.effect) NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(",
+            );
+            out.push_bind_param::<Text, _>(leased)?;
+            out.push_sql("))");
+        }
+        out.push_sql(
+            "
     ORDER BY o.next_attempt_at
     LIMIT ",
         );
         out.push_sql(&self.limit.to_string());
-        out.push_sql(self.lock);
-        out.push_sql(
-            "
-)
-RETURNING event_id, effect, order_id, order_version, customer_id, amount, currency, attempts",
-        );
+        Ok(())
+    }
+}
+
+impl QueryFragment<Sqlite> for Due {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(&mut out, COLUMNS)
+    }
+}
+
+/// Postgres leases the due effects in the statement that finds them: the lease is a committed mark that every
+/// replica sees, and `FOR UPDATE SKIP LOCKED` makes replicas claiming at once take different rows.
+struct Claim {
+    due: Due,
+    until: Stamp,
+}
+
+impl QueryFragment<Pg> for Claim {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("UPDATE outbox SET locked_until = ");
+        out.push_bind_param::<Timestamp, _>(&self.until)?;
+        out.push_sql(" WHERE (event_id, effect) IN (\n    ");
+        self.due.walk(&mut out, "o.event_id, o.effect")?;
+        out.push_sql(" FOR UPDATE SKIP LOCKED\n)\nRETURNING ");
+        out.push_sql(COLUMNS);
         Ok(())
     }
 }
@@ -222,6 +256,7 @@ impl ClaimedRow {
 /// The claim's plan on Postgres: `outbox_due` walked in order, never all due rows gathered and sorted.
 const CLAIM_PLAN: &str = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
 
+/// Leases the due effects (Postgres).
 pub(crate) fn claim_due(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -229,26 +264,54 @@ pub(crate) fn claim_due(
     limit: usize,
 ) -> Result<Vec<DueEffect>, StorageError> {
     let until = now + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(1));
-    let claim = |lock| {
-        ByText(Claim {
+    // A queue's statistics are stale as soon as they are taken: analyzed while the outbox was nearly empty, the
+    // planner read every due row by bitmap, checked each against its order's earlier effects and sorted them
+    // all to keep 128 (40,000 buffers for a claim behind a backlog of 10,000, against 3,000 walking
+    // `outbox_due` in order and stopping at the limit; BENCHMARKS.md). Within the claim's own transaction,
+    // that walk is the only plan left, made at each run.
+    let DbConnection::Postgres(conn) = conn else {
+        return Err(leased_in_process());
+    };
+    conn.batch_execute(&format!("{PLAN_EACH_RUN}; {CLAIM_PLAN}"))?;
+    let claim = Claim {
+        due: Due {
             now: Stamp(now.naive_utc()),
-            until: Stamp(until.naive_utc()),
             limit: u32::try_from(limit).unwrap_or(u32::MAX),
-            lock,
-        })
+            leased: None,
+        },
+        until: Stamp(until.naive_utc()),
     };
-    let rows: Vec<ClaimedRow> = match conn {
-        DbConnection::Postgres(conn) => {
-            // A queue's statistics are stale as soon as they are taken: analyzed while the outbox was nearly
-            // empty, the planner read every due row by bitmap, checked each against its order's earlier
-            // effects and sorted them all to keep 128 (40,000 buffers for a claim behind a backlog of
-            // 10,000, against 3,000 walking `outbox_due` in order and stopping at the limit; BENCHMARKS.md).
-            // Within the claim's own transaction, that walk is the only plan left, made at each run.
-            conn.batch_execute(&format!("{PLAN_EACH_RUN}; {CLAIM_PLAN}"))?;
-            claim(" FOR UPDATE SKIP LOCKED").load(conn)?
-        }
-        DbConnection::Sqlite(conn) => claim("").load(conn)?,
+    effects(ByText(claim).load(conn)?)
+}
+
+/// The due effects past those `leased` (SQLite: a JSON array of `[event_id, effect]` pairs). Writes nothing.
+pub(crate) fn find_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: usize,
+    leased: String,
+) -> Result<Vec<DueEffect>, StorageError> {
+    let due = Due {
+        now: Stamp(now.naive_utc()),
+        limit: u32::try_from(limit).unwrap_or(u32::MAX),
+        leased: Some(leased),
     };
+    match conn {
+        DbConnection::Sqlite(conn) => effects(ByText(due).load(conn)?),
+        DbConnection::Postgres(_) => Err(StorageError::Corrupt(
+            "Postgres leases the outbox's effects in the table".into(),
+        )),
+    }
+}
+
+/// SQLite's leases are not marks in the table (`effect_leases`).
+fn leased_in_process() -> StorageError {
+    StorageError::Corrupt(
+        "SQLite leases the outbox's effects in the process, not in the table".into(),
+    )
+}
+
+fn effects(rows: Vec<ClaimedRow>) -> Result<Vec<DueEffect>, StorageError> {
     let mut effects = rows
         .into_iter()
         .map(ClaimedRow::into_effect)
@@ -258,8 +321,18 @@ pub(crate) fn claim_due(
     Ok(effects)
 }
 
-fn row(effect: &DueEffect) -> (String, String) {
+/// An effect's key, as the outbox's primary key and as a lease held in the process.
+pub(crate) fn row(effect: &DueEffect) -> (String, String) {
     (effect.event_id.to_string(), effect.kind.name())
+}
+
+/// Effects' keys as one JSON array of `[event_id, effect]` pairs, as SQLite's statements take them.
+pub(crate) fn json_keys(keys: &[(String, String)]) -> Result<String, StorageError> {
+    let pairs: Vec<[&str; 2]> = keys
+        .iter()
+        .map(|(event, effect)| [event.as_str(), effect.as_str()])
+        .collect();
+    serde_json::to_string(&pairs).map_err(|e| corrupt("effect keys", e))
 }
 
 macro_rules! the_row {
@@ -281,8 +354,7 @@ pub(crate) fn complete(
     let keys = effects.iter().map(row);
     match conn {
         DbConnection::Sqlite(conn) => {
-            let pairs: Vec<[String; 2]> = keys.map(|(event, effect)| [event, effect]).collect();
-            let keys = serde_json::to_string(&pairs).map_err(|e| corrupt("effect keys", e))?;
+            let keys = json_keys(&keys.collect::<Vec<_>>())?;
             MarkDone { done_at, keys }.execute(conn)?
         }
         DbConnection::Postgres(conn) => {
@@ -425,10 +497,12 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let now = NaiveDateTime::default() + TimeDelta::days(365 * 2000);
         let claim = Claim {
-            now: Stamp(now),
+            due: Due {
+                now: Stamp(now),
+                limit: 128,
+                leased: None,
+            },
             until: Stamp(now),
-            limit: 128,
-            lock: " FOR UPDATE SKIP LOCKED",
         };
         let sql = diesel::debug_query::<Pg, _>(&claim).to_string();
         let sql = sql.split(" -- binds").next().unwrap_or_default();

@@ -7,6 +7,7 @@ use order_domain::ports::RepositoryError;
 use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
+use crate::effect_leases::EffectLeases;
 use crate::error::StorageError;
 use crate::key_holds::KeyHolds;
 use crate::order_cache::OrderCache;
@@ -89,6 +90,8 @@ pub struct DieselStorage {
     pub(crate) orders: OrderCache,
     /// Where idempotency keys are held while their requests run.
     pub(crate) holds: KeyHolds,
+    /// Where the outbox worker's leases on effects are kept.
+    pub(crate) leases: EffectLeases,
 }
 
 impl DieselStorage {
@@ -170,6 +173,10 @@ impl DieselStorage {
             holds: match is_postgres {
                 true => KeyHolds::Table,
                 false => KeyHolds::Process(Arc::default()),
+            },
+            leases: match is_postgres {
+                true => EffectLeases::Table,
+                false => EffectLeases::Process(Arc::default()),
             },
         })
     }

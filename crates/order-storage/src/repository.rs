@@ -13,6 +13,7 @@ use order_domain::{
 };
 
 use crate::connection::DbConnection;
+use crate::effect_leases::EffectLeases;
 use crate::error::StorageError;
 use crate::event_rows::{events_after, find_events, ChangeRows};
 use crate::idempotency::{
@@ -204,8 +205,16 @@ impl Outbox for DieselStorage {
         lease: std::time::Duration,
         limit: usize,
     ) -> Result<Vec<DueEffect>, RepositoryError> {
-        self.write(move |conn| outbox::claim_due(conn, now, lease, limit))
-            .await
+        match &self.leases {
+            EffectLeases::Table => {
+                self.write(move |conn| outbox::claim_due(conn, now, lease, limit))
+                    .await
+            }
+            EffectLeases::Process(leased) => {
+                let find = |held| self.read(move |conn| outbox::find_due(conn, now, limit, held));
+                leased.claim(now, lease, find).await
+            }
+        }
     }
 
     async fn complete(
@@ -213,9 +222,11 @@ impl Outbox for DieselStorage {
         effects: &[DueEffect],
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
-        let effects = effects.to_vec();
-        self.write(move |conn| outbox::complete(conn, &effects, now))
-            .await
+        let done = effects.to_vec();
+        self.write(move |conn| outbox::complete(conn, &done, now))
+            .await?;
+        self.leases.release(effects).await;
+        Ok(())
     }
 
     async fn retry(
@@ -224,15 +235,19 @@ impl Outbox for DieselStorage {
         at: DateTime<Utc>,
         error: &str,
     ) -> Result<(), RepositoryError> {
-        let (effect, error) = (effect.clone(), error.to_owned());
-        self.write(move |conn| outbox::retry(conn, &effect, at, &error))
-            .await
+        let (due, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::retry(conn, &due, at, &error))
+            .await?;
+        self.leases.release(std::slice::from_ref(effect)).await;
+        Ok(())
     }
 
     async fn park(&self, effect: &DueEffect, error: &str) -> Result<(), RepositoryError> {
-        let (effect, error) = (effect.clone(), error.to_owned());
-        self.write(move |conn| outbox::park(conn, &effect, &error))
-            .await
+        let (parked, error) = (effect.clone(), error.to_owned());
+        self.write(move |conn| outbox::park(conn, &parked, &error))
+            .await?;
+        self.leases.release(std::slice::from_ref(effect)).await;
+        Ok(())
     }
 
     async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepositoryError> {

@@ -1,5 +1,6 @@
-//! Two replicas' outbox workers on one Postgres database: each effect is run by exactly one of them, and an
-//! order's effects still run in version order, however the two interleave.
+//! Two outbox workers on one database: each effect is run by exactly one of them, and an order's effects still
+//! run in version order, however the two interleave. On Postgres they are two replicas, which lease effects in
+//! the table; on SQLite two workers of the one process, which leases them in memory.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -100,7 +101,21 @@ async fn two_replicas_run_each_effect_once_and_each_orders_effects_in_version_or
         DieselStorage::open(&StorageOptions::new(database.database.clone()))
             .unwrap_or_else(|e| panic!("open: {e}"))
     };
-    let (first, second) = (open(), open());
+    two_workers_run_each_effect_once_in_version_order(open(), open()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_of_one_sqlite_process_run_each_effect_once_and_in_version_order() {
+    let database = TestDatabase::sqlite();
+    let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    two_workers_run_each_effect_once_in_version_order(storage.clone(), storage).await;
+}
+
+async fn two_workers_run_each_effect_once_in_version_order(
+    first: DieselStorage,
+    second: DieselStorage,
+) {
     for _ in 0..ORDERS {
         let order = an_order(now());
         first
