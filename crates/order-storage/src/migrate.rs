@@ -107,6 +107,119 @@ mod tests {
             .n
     }
 
+    #[derive(QueryableByName)]
+    struct Opcode {
+        #[diesel(sql_type = Text)]
+        opcode: String,
+    }
+
+    /// SQLite checks `x IN (...)` of three values or more against a B-tree it builds for each statement run,
+    /// and a row written is one statement: no table's CHECKs may build one (each cost a tenth of a create).
+    #[test]
+    fn no_sqlite_row_written_builds_a_table_to_check_it() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("orders.db");
+        let mut conn =
+            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
+        conn.run_pending_migrations(SQLITE)
+            .expect("the migrations run");
+        let tables = names(
+            &mut conn,
+            "SELECT name FROM sqlite_schema WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__diesel%' ORDER BY name",
+        );
+        assert!(tables.len() > 10, "{tables:?}");
+        let mut building: Vec<String> = tables
+            .into_iter()
+            .filter(|table| {
+                diesel::sql_query(format!("EXPLAIN INSERT INTO \"{table}\" DEFAULT VALUES"))
+                    .load::<Opcode>(&mut conn)
+                    .expect("the insert compiles")
+                    .iter()
+                    .any(|op| op.opcode == "OpenEphemeral")
+            })
+            .collect();
+        building.sort();
+        assert_eq!(
+            building,
+            Vec::<String>::new(),
+            "tables whose rows build a B-tree to be checked"
+        );
+    }
+
+    /// Every row of `table`, each written out as SQL literals in column order.
+    fn rows(conn: &mut SqliteConnection, table: &str) -> Vec<String> {
+        let columns = names(
+            conn,
+            &format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+        );
+        let row = columns
+            .iter()
+            .map(|column| format!("quote(\"{column}\")"))
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        names(
+            conn,
+            &format!("SELECT {row} AS name FROM \"{table}\" ORDER BY 1"),
+        )
+    }
+
+    /// The rebuild that writes the lists as comparisons keeps every row as it was, column for column, and so
+    /// does its reversal.
+    #[test]
+    fn the_checks_rebuild_and_its_reversal_keep_every_row() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("orders.db");
+        let mut conn =
+            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
+        diesel::sql_query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .expect("foreign keys on");
+        conn.run_pending_migrations(SQLITE)
+            .expect("the migrations run");
+        conn.batch_execute(
+            "INSERT INTO orders (id, store_id, customer_id, status, currency, items_total, shipping_cost, \
+             tax_amount, total_amount, version, created_at, updated_at, payment_method, payment_amount, \
+             paid_at, note, metadata, shipment_count, refund_count, return_count) \
+             VALUES ('o-1', 's-1', 'c-1', 'shipped', 'USD', 100, 5, 7, 112, 4, '2026-01-01 00:00:00', \
+             '2026-01-02 00:00:00', 'visa', 112, '2026-01-01 00:00:01', 'a note', '{\"a\":1}', 1, 1, 1); \
+             INSERT INTO order_events (event_id, order_id, order_version, event_type, occurred_at, data) \
+             VALUES ('e-1', 'o-1', 1, 'order.created', '2026-01-01 00:00:00', '{}'); \
+             INSERT INTO outbox (event_id, effect, order_id, order_version, customer_id, state, attempts, \
+             next_attempt_at, last_error, created_at, done_at) VALUES ('e-1', 'publish', 'o-1', 1, 'c-1', \
+             'done', 2, '2026-01-01 00:00:00', 'down', '2026-01-01 00:00:00', '2026-01-01 00:00:09'); \
+             INSERT INTO payment_attempts (id, order_id, provider_key, method, amount, currency, \
+             authorization_id, state, failures, settle_at, created_at) VALUES ('a-1', 'o-1', 'k-1', 'visa', \
+             112, 'USD', 'auth-1', 'attached', 0, '2026-01-01 00:05:00', '2026-01-01 00:00:00'); \
+             INSERT INTO refunds (id, order_id, position, amount, reason, status, created_at, settled_at) \
+             VALUES ('r-1', 'o-1', 0, 50, 'damaged', 'succeeded', '2026-01-03 00:00:00', '2026-01-03 00:01:00'); \
+             INSERT INTO returns (id, order_id, position, reason, status, requested_at, received_at, refund_id) \
+             VALUES ('t-1', 'o-1', 0, 'damaged', 'received', '2026-01-03 00:00:00', '2026-01-03 00:00:30', 'r-1');",
+        )
+        .expect("rows of every rebuilt table");
+        let tables = ["orders", "outbox", "payment_attempts", "refunds", "returns"];
+        let before: Vec<Vec<String>> = tables.iter().map(|t| rows(&mut conn, t)).collect();
+        assert!(before.iter().all(|rows| rows.len() == 1), "{before:?}");
+
+        conn.revert_last_migration(SQLITE)
+            .expect("the rebuild reverts");
+        let reverted: Vec<Vec<String>> = tables.iter().map(|t| rows(&mut conn, t)).collect();
+        assert_eq!(reverted, before);
+        conn.run_pending_migrations(SQLITE)
+            .expect("the rebuild runs again");
+        let rebuilt: Vec<Vec<String>> = tables.iter().map(|t| rows(&mut conn, t)).collect();
+        assert_eq!(rebuilt, before);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT count(*) AS n FROM pragma_foreign_key_check"
+            ),
+            0
+        );
+        let bad = conn.batch_execute("UPDATE orders SET status = 'lost'");
+        assert!(bad.is_err(), "the status is still checked");
+    }
+
     /// SQLite gains its CHECKs by a table rebuild: what was stored before it is all still there, with its
     /// indexes and the references to it, and foreign keys are enforced again afterwards.
     #[test]
