@@ -1,7 +1,8 @@
 //! SQLite group commit. One thread does every write: it takes the write jobs that are waiting (at most
 //! `MAX_BATCH`), runs each in its own savepoint inside one `BEGIN IMMEDIATE` transaction and commits once, so
 //! one fsync covers them all. A job that fails is rolled back to its savepoint alone; the others commit. Each
-//! caller gets its own result only after the COMMIT (or the batch's failure if the COMMIT fails).
+//! caller gets its own result only after the COMMIT (or the batch's failure if the COMMIT fails). A job whose
+//! savepoint cannot be taken, let go or rolled back to fails the whole batch: nothing half-done is committed.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -10,8 +11,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::r2d2::Pool;
-use diesel::Connection;
+use diesel::sqlite::Sqlite;
+use diesel::{QueryResult, RunQueryDsl};
 use order_domain::ports::RepositoryError;
 use tokio::sync::oneshot;
 
@@ -147,8 +150,7 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
     let mut conn = pool.get().map_err(|error| Arc::new(error.into()))?;
     conn.run(|conn| {
         transaction(conn, |conn| {
-            batch.iter_mut().for_each(|job| job.run(conn));
-            Ok(())
+            batch.iter_mut().try_for_each(|job| job.run(conn))
         })
     })
     .map_err(Arc::new)
@@ -176,8 +178,9 @@ type Answer<T> = oneshot::Receiver<Result<T, RepositoryError>>;
 
 /// A caller's write, type-erased so that one queue carries writes of any result type.
 trait Job: Send {
-    /// Runs the work in its own savepoint and keeps its outcome.
-    fn run(&mut self, conn: &mut DbConnection);
+    /// Runs the work in its own savepoint and keeps its outcome. `Err`: the savepoint failed, and with it the
+    /// batch.
+    fn run(&mut self, conn: &mut DbConnection) -> Result<(), StorageError>;
     /// Answers the caller: its kept outcome if the batch committed, else why the batch failed.
     fn answer(self: Box<Self>, committed: &Result<(), Arc<StorageError>>);
 }
@@ -196,26 +199,33 @@ where
     F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send,
     T: Send,
 {
-    fn run(&mut self, conn: &mut DbConnection) {
+    fn run(&mut self, conn: &mut DbConnection) -> Result<(), StorageError> {
         if !self.claim.take() {
             // Its caller has been told it timed out: it must not be written.
-            return;
+            return Ok(());
         }
-        if let Some(work) = self.work.take() {
-            let _entered = self.span.enter();
-            // Inside the batch's transaction, diesel makes this a savepoint.
-            self.outcome = match conn.transaction(work) {
-                Ok(Settled::Now(value)) => {
-                    if let Some(reply) = self.reply.take() {
-                        // The caller may have given up waiting; then nobody needs the answer.
-                        let _ = reply.send(Ok(value));
-                    }
-                    None
+        let Some(work) = self.work.take() else {
+            return Ok(());
+        };
+        let _entered = self.span.enter();
+        Savepoint::Take.run(conn)?;
+        let outcome = work(conn);
+        if outcome.is_err() {
+            Savepoint::RollBack.run(conn)?;
+        }
+        Savepoint::Release.run(conn)?;
+        self.outcome = match outcome {
+            Ok(Settled::Now(value)) => {
+                if let Some(reply) = self.reply.take() {
+                    // The caller may have given up waiting; then nobody needs the answer.
+                    let _ = reply.send(Ok(value));
                 }
-                Ok(Settled::OnCommit(value)) => Some(Ok(value)),
-                Err(error) => Some(Err(error)),
-            };
-        }
+                None
+            }
+            Ok(Settled::OnCommit(value)) => Some(Ok(value)),
+            Err(error) => Some(Err(error)),
+        };
+        Ok(())
     }
 
     fn answer(self: Box<Self>, committed: &Result<(), Arc<StorageError>>) {
@@ -233,6 +243,46 @@ where
         let _ = reply.send(result);
     }
 }
+
+/// A job's savepoint, as statements kept prepared. diesel's nested transaction sends its `SAVEPOINT` and
+/// `RELEASE` as text that SQLite parses again for every job: about 10,000 instructions a create, on this one
+/// thread (`bench/profile create`).
+#[derive(Clone, Copy)]
+enum Savepoint {
+    Take,
+    Release,
+    RollBack,
+}
+
+impl Savepoint {
+    fn run(self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        match conn {
+            DbConnection::Sqlite(conn) => self.execute(conn).map(drop).map_err(Into::into),
+            DbConnection::Postgres(_) => Err(StorageError::Corrupt(
+                "the writer serves SQLite only".into(),
+            )),
+        }
+    }
+}
+
+impl QueryFragment<Sqlite> for Savepoint {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(match self {
+            Savepoint::Take => "SAVEPOINT job",
+            Savepoint::Release => "RELEASE job",
+            Savepoint::RollBack => "ROLLBACK TO job",
+        });
+        Ok(())
+    }
+}
+
+/// Kept prepared by its text.
+impl QueryId for Savepoint {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Savepoint {}
 
 #[cfg(test)]
 #[path = "writer_tests.rs"]

@@ -127,6 +127,35 @@ async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch
     assert_eq!(stored(&storage).await, BTreeSet::from([1, 3, 5]));
 }
 
+/// A job that cannot be rolled back to its savepoint (here, it let go of that savepoint itself) would leave its
+/// half-done changes in the batch: the whole batch fails instead, and nothing of it is written.
+#[tokio::test]
+async fn a_job_that_cannot_be_rolled_back_fails_its_whole_batch() {
+    let (storage, _database) = with_scratch_table().await;
+    let first = work(1);
+    let (first, first_answer, _claim) = job(move |conn| first(conn).map(Settled::OnCommit));
+    let (broken, broken_answer, _claim) = job(|conn: &mut DbConnection| {
+        insert(conn, 2)?;
+        conn.batch_execute("RELEASE job")?;
+        Err::<Settled<i64>, _>(RepositoryError::VersionConflict.into())
+    });
+    let third = work(3);
+    let (third, third_answer, _claim) = job(move |conn| third(conn).map(Settled::OnCommit));
+    let mut batch = vec![first, broken, third];
+
+    let committed = commit(&storage.pool, &mut batch);
+    assert!(committed.is_err(), "{committed:?}");
+    batch.into_iter().for_each(|job| job.answer(&committed));
+    for answer in [first_answer, broken_answer, third_answer] {
+        let answer = answer.await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(answer, Err(RepositoryError::Unexpected(_))),
+            "{answer:?}"
+        );
+    }
+    assert_eq!(stored(&storage).await, BTreeSet::new());
+}
+
 #[tokio::test]
 async fn writers_waiting_together_each_get_their_own_answer() {
     let (storage, _database) = with_scratch_table().await;
