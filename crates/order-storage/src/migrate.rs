@@ -91,6 +91,19 @@ mod tests {
         n: i64,
     }
 
+    /// A new SQLite file in a directory of its own (kept while the directory is), foreign keys on as the
+    /// service has them.
+    fn a_sqlite_file() -> (tempfile::TempDir, SqliteConnection) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("orders.db");
+        let mut conn =
+            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
+        diesel::sql_query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .expect("foreign keys on");
+        (dir, conn)
+    }
+
     fn names(conn: &mut SqliteConnection, sql: &str) -> Vec<String> {
         diesel::sql_query(sql)
             .load::<Name>(conn)
@@ -117,10 +130,7 @@ mod tests {
     /// and a row written is one statement: no table's CHECKs may build one (each cost a tenth of a create).
     #[test]
     fn no_sqlite_row_written_builds_a_table_to_check_it() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("orders.db");
-        let mut conn =
-            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
+        let (_dir, mut conn) = a_sqlite_file();
         conn.run_pending_migrations(SQLITE)
             .expect("the migrations run");
         let tables = names(
@@ -168,13 +178,7 @@ mod tests {
     /// does its reversal.
     #[test]
     fn the_checks_rebuild_and_its_reversal_keep_every_row() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("orders.db");
-        let mut conn =
-            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
-        diesel::sql_query("PRAGMA foreign_keys = ON")
-            .execute(&mut conn)
-            .expect("foreign keys on");
+        let (_dir, mut conn) = a_sqlite_file();
         conn.run_pending_migrations(SQLITE)
             .expect("the migrations run");
         conn.batch_execute(
@@ -224,13 +228,7 @@ mod tests {
     /// indexes and the references to it, and foreign keys are enforced again afterwards.
     #[test]
     fn the_sqlite_rebuild_keeps_rows_indexes_and_references() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("orders.db");
-        let mut conn =
-            SqliteConnection::establish(&path.to_string_lossy()).expect("a SQLite file opens");
-        diesel::sql_query("PRAGMA foreign_keys = ON")
-            .execute(&mut conn)
-            .expect("foreign keys on");
+        let (_dir, mut conn) = a_sqlite_file();
         for _ in 0..3 {
             conn.run_next_migration(SQLITE)
                 .expect("the first three migrations run");
