@@ -323,10 +323,14 @@ fn checks_per_table(conn: &mut DbConnection) -> BTreeMap<String, i64> {
              FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' \
              AND name NOT LIKE 'sqlite%'"
         }
+        // Postgres keeps a rule on several columns as a CHECK of the table, and a rule on one column as the
+        // CHECK of that column's domain.
         DbConnection::Postgres(_) => {
             "SELECT c.relname::text AS table_name, count(k.oid) AS checks \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'c' \
+             LEFT JOIN pg_constraint k ON k.contype = 'c' AND (k.conrelid = c.oid OR k.contypid IN \
+                 (SELECT a.atttypid FROM pg_attribute a \
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)) \
              WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname NOT LIKE '\\_\\_%' \
              GROUP BY c.relname"
         }
@@ -401,4 +405,37 @@ fn every_backend_enforces_every_check_constraint() {
             "{backend} and SQLite have as many CHECKs per table"
         );
     }
+}
+
+/// Postgres parses and plans a table's CHECKs again for every statement that writes the table, and an UPDATE
+/// checks them all; a domain's rule is kept parsed per connection and checked only where its column is
+/// written. So every rule on one column is its column's domain's (migration 2026-11-27-130000).
+#[test]
+fn on_postgres_every_rule_on_one_column_is_its_domains() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
+    let on_one_column: Vec<String> = diesel::sql_query(
+        "SELECT k.conname::text AS name FROM pg_constraint k JOIN pg_namespace n \
+         ON n.oid = k.connamespace WHERE n.nspname = current_schema() AND k.contype = 'c' \
+         AND k.conrelid <> 0 AND cardinality(k.conkey) = 1",
+    )
+    .load::<Name>(&mut conn.db)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .into_iter()
+    .map(|row| row.name)
+    .collect();
+    assert_eq!(on_one_column, Vec::<String>::new());
+    let domains: i64 = diesel::sql_query(
+        "SELECT count(*) AS checks, '' AS table_name FROM pg_constraint k JOIN pg_namespace n \
+         ON n.oid = k.connamespace WHERE n.nspname = current_schema() AND k.contype = 'c' \
+         AND k.contypid <> 0",
+    )
+    .get_result::<Checks>(&mut conn.db)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .checks;
+    assert!(domains > 50, "the one-column rules are domains': {domains}");
 }
