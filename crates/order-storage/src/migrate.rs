@@ -312,4 +312,91 @@ mod tests {
             1
         );
     }
+
+    /// Every row of a table as Postgres writes it out, whatever its columns' types.
+    fn pg_rows(conn: &mut diesel::PgConnection, table: &str) -> Vec<String> {
+        diesel::sql_query(format!("SELECT t::text AS name FROM {table} t ORDER BY 1"))
+            .load::<Name>(conn)
+            .expect("the rows read")
+            .into_iter()
+            .map(|row| row.name)
+            .collect()
+    }
+
+    /// Postgres's one-column rules become domains by rewriting each table: what was stored is all still there
+    /// afterwards, and after the reversal, and the rules hold throughout, under the names they had.
+    #[test]
+    fn the_domains_migration_and_its_reversal_keep_every_row_and_every_rule() {
+        let Some(database) = crate::testing::TestDatabase::postgres() else {
+            return;
+        };
+        let crate::Database::Postgres(url) = &database.database else {
+            panic!("a Postgres database");
+        };
+        let mut conn = diesel::PgConnection::establish(url).expect("Postgres connects");
+        conn.run_pending_migrations(POSTGRES)
+            .expect("the migrations run");
+        conn.batch_execute(
+            "INSERT INTO orders (id, store_id, customer_id, status, currency, items_total, shipping_cost, \
+             tax_amount, total_amount, version, created_at, updated_at, payment_method, payment_amount, \
+             paid_at, note, metadata, shipment_count, refund_count, return_count) \
+             VALUES ('o-1', 's-1', 'c-1', 'shipped', 'USD', 100, 5, 7, 112, 4, '2026-01-01 00:00:00', \
+             '2026-01-02 00:00:00', 'visa', 112, '2026-01-01 00:00:01', 'a note', '{\"a\":1}', 1, 1, 1); \
+             INSERT INTO order_items (order_id, position, product_id, quantity, unit_price) \
+             VALUES ('o-1', 0, 'p-1', 2, 50); \
+             INSERT INTO order_events (event_id, order_id, order_version, event_type, occurred_at, data) \
+             VALUES ('e-1', 'o-1', 1, 'order.created', '2026-01-01 00:00:00', '{}'); \
+             INSERT INTO outbox (event_id, effect, order_id, order_version, customer_id, state, attempts, \
+             next_attempt_at, last_error, created_at, done_at) VALUES ('e-1', 'publish', 'o-1', 1, 'c-1', \
+             'done', 2, '2026-01-01 00:00:00', 'down', '2026-01-01 00:00:00', '2026-01-01 00:00:09'); \
+             INSERT INTO payment_attempts (id, order_id, provider_key, method, amount, currency, \
+             authorization_id, state, failures, settle_at, created_at) VALUES ('a-1', 'o-1', 'k-1', 'visa', \
+             112, 'USD', 'auth-1', 'attached', 0, '2026-01-01 00:05:00', '2026-01-01 00:00:00'); \
+             INSERT INTO refunds (id, order_id, position, amount, reason, status, created_at, settled_at) \
+             VALUES ('r-1', 'o-1', 0, 50, 'damaged', 'succeeded', '2026-01-03 00:00:00', '2026-01-03 00:01:00'); \
+             INSERT INTO returns (id, order_id, position, reason, status, requested_at, received_at, refund_id) \
+             VALUES ('t-1', 'o-1', 0, 'damaged', 'received', '2026-01-03 00:00:00', '2026-01-03 00:00:30', 'r-1');",
+        )
+        .expect("rows of the rewritten tables");
+        let tables = [
+            "orders",
+            "order_items",
+            "order_events",
+            "outbox",
+            "payment_attempts",
+            "refunds",
+            "returns",
+        ];
+        let stored: Vec<Vec<String>> = tables.iter().map(|t| pg_rows(&mut conn, t)).collect();
+        assert!(stored.iter().all(|rows| rows.len() == 1), "{stored:?}");
+        let status_is = |conn: &mut diesel::PgConnection| {
+            diesel::sql_query(
+                "SELECT format_type(atttypid, NULL) AS name FROM pg_attribute \
+                 WHERE attrelid = 'orders'::regclass AND attname = 'status'",
+            )
+            .get_result::<Name>(conn)
+            .expect("the column is there")
+            .name
+        };
+        let refused = |conn: &mut diesel::PgConnection| {
+            conn.batch_execute("UPDATE orders SET status = 'lost'")
+                .expect_err("the status is checked")
+                .to_string()
+        };
+        assert_eq!(status_is(&mut conn), "orders_status");
+        assert!(refused(&mut conn).contains("violates check constraint \"orders_status_check\""));
+
+        conn.revert_last_migration(POSTGRES)
+            .expect("the domains revert");
+        let reverted: Vec<Vec<String>> = tables.iter().map(|t| pg_rows(&mut conn, t)).collect();
+        assert_eq!(reverted, stored);
+        assert_eq!(status_is(&mut conn), "text");
+        assert!(refused(&mut conn).contains("violates check constraint \"orders_status_check\""));
+
+        conn.run_pending_migrations(POSTGRES)
+            .expect("the domains come back");
+        let again: Vec<Vec<String>> = tables.iter().map(|t| pg_rows(&mut conn, t)).collect();
+        assert_eq!(again, stored);
+        assert_eq!(status_is(&mut conn), "orders_status");
+    }
 }
