@@ -12,6 +12,7 @@ use crate::error::StorageError;
 use crate::key_holds::KeyHolds;
 use crate::order_cache::OrderCache;
 use crate::pool_stats::Waiting;
+use crate::readers::Readers;
 use crate::writer::{Settled, Writer};
 use crate::{migrate, Database, SqliteLocation};
 
@@ -70,16 +71,19 @@ pub enum OpenError {
     Migrate(String),
     #[error("cannot start the SQLite writer thread")]
     StartWriter(#[source] std::io::Error),
+    #[error("cannot start the database reader threads")]
+    StartReaders(#[source] std::io::Error),
 }
 
 /// The order store, on SQLite or Postgres. Cheap to clone.
 #[derive(Clone)]
 pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
-    /// One permit per reading connection: requests queue here rather than as hundreds of blocked threads.
+    /// One permit per connection for `run`'s work on the blocking pool: requests queue here rather than as
+    /// hundreds of blocked threads.
     permits: Arc<Semaphore>,
-    /// One permit per read that may run at once, taken before one of `permits`.
-    read_permits: Arc<Semaphore>,
+    /// The threads that run reads, as many as may run at once.
+    pub(crate) readers: Arc<Readers>,
     pub(crate) waiting: Arc<Waiting>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
@@ -159,12 +163,12 @@ impl DieselStorage {
                 Writer::start(pool.clone()).map_err(OpenError::StartWriter)?,
             )),
         };
+        let readers = Readers::start(&pool, options.read_concurrency.clamp(1, pool_size))
+            .map_err(OpenError::StartReaders)?;
         Ok(Self {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
-            read_permits: Arc::new(Semaphore::new(
-                options.read_concurrency.clamp(1, pool_size) as usize
-            )),
+            readers: Arc::new(readers),
             acquire_timeout: options.acquire_timeout,
             waiting: Arc::default(),
             writer,
@@ -202,23 +206,14 @@ impl DieselStorage {
         self.run_before(self.deadline(), work).await
     }
 
-    /// `run` for a read: one of at most `read_concurrency` at a time, all waits within the acquire timeout.
+    /// `run` for a read, on one of the reader threads: at most `read_concurrency` at a time, all waits within
+    /// the acquire timeout.
     pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        let deadline = self.deadline();
-        let waiting = self.waiting.enter();
-        let _reading = tokio::time::timeout_at(
-            deadline.into(),
-            Arc::clone(&self.read_permits).acquire_owned(),
-        )
-        .await
-        .map_err(|_| StorageError::TimedOut)?
-        .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
-        drop(waiting);
-        self.run_before(deadline, work).await
+        self.readers.read(work, self.deadline()).await
     }
 
     async fn run_before<T, F>(&self, deadline: Instant, work: F) -> Result<T, RepositoryError>

@@ -20,7 +20,7 @@ impl DieselStorage {
         PoolStats {
             in_use: state.connections.saturating_sub(state.idle_connections),
             idle: state.idle_connections,
-            waiting: self.waiting.count(),
+            waiting: self.waiting.count() + self.readers.queued(),
         }
     }
 }

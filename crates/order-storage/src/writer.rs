@@ -5,7 +5,6 @@
 //! savepoint cannot be taken, let go or rolled back to fails the whole batch: nothing half-done is committed.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -20,6 +19,7 @@ use tokio::sync::oneshot;
 
 use crate::connection::{transaction, DbConnection, Manager};
 use crate::error::StorageError;
+use crate::job_claim::JobClaim;
 
 /// The most jobs one transaction commits: bounds a batch's latency and the work lost to a failed COMMIT.
 const MAX_BATCH: usize = 64;
@@ -94,29 +94,6 @@ impl<T> Settled<T> {
     }
 }
 
-/// Who has a queued job: still the queue, the writer (which runs it), or nobody (its caller gave up first).
-struct Claim(AtomicU8);
-
-const QUEUED: u8 = 0;
-const TAKEN: u8 = 1;
-const WITHDRAWN: u8 = 2;
-
-impl Claim {
-    /// The writer's side: true if the job is still wanted, and from now on it is the writer's.
-    fn take(&self) -> bool {
-        self.0
-            .compare_exchange(QUEUED, TAKEN, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-    }
-
-    /// The caller's side: true if the writer had not taken the job, which now it never will.
-    fn withdraw(&self) -> bool {
-        self.0
-            .compare_exchange(QUEUED, WITHDRAWN, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-    }
-}
-
 impl Drop for Writer {
     fn drop(&mut self) {
         self.jobs.take();
@@ -157,13 +134,13 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
 }
 
 /// A write as a job for the queue, where its answer will come, and who has it.
-fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>, Arc<Claim>)
+fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>, Arc<JobClaim>)
 where
     F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
     T: Send + 'static,
 {
     let (reply, answer) = oneshot::channel();
-    let claim = Arc::new(Claim(AtomicU8::new(QUEUED)));
+    let claim = Arc::new(JobClaim::default());
     let job = Box::new(Pending {
         work: Some(work),
         outcome: None,
@@ -190,7 +167,7 @@ struct Pending<T, F> {
     outcome: Option<Result<T, StorageError>>,
     /// Taken when the caller is answered (at once for `Settled::Now`).
     reply: Option<oneshot::Sender<Result<T, RepositoryError>>>,
-    claim: Arc<Claim>,
+    claim: Arc<JobClaim>,
     span: tracing::Span,
 }
 
