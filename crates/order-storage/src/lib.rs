@@ -9,6 +9,7 @@ mod connection;
 #[cfg(test)]
 mod constraint_check;
 mod database;
+mod db_threads;
 mod effect_leases;
 mod error;
 mod event_rows;
@@ -25,7 +26,6 @@ mod outbox;
 mod payment_attempts;
 mod pool;
 mod pool_stats;
-mod readers;
 mod refund_rows;
 mod repository;
 mod return_rows;

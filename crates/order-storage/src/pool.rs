@@ -4,15 +4,13 @@ use std::time::{Duration, Instant};
 
 use diesel::r2d2::{ManageConnection, Pool};
 use order_domain::ports::RepositoryError;
-use tokio::sync::Semaphore;
 
 use crate::connection::{transaction, DbConnection, Manager};
+use crate::db_threads::DbThreads;
 use crate::effect_leases::EffectLeases;
 use crate::error::StorageError;
 use crate::key_holds::KeyHolds;
 use crate::order_cache::OrderCache;
-use crate::pool_stats::Waiting;
-use crate::readers::Readers;
 use crate::writer::{Settled, Writer};
 use crate::{migrate, Database, SqliteLocation};
 
@@ -71,20 +69,18 @@ pub enum OpenError {
     Migrate(String),
     #[error("cannot start the SQLite writer thread")]
     StartWriter(#[source] std::io::Error),
-    #[error("cannot start the database reader threads")]
-    StartReaders(#[source] std::io::Error),
+    #[error("cannot start the database threads")]
+    StartThreads(#[source] std::io::Error),
 }
 
 /// The order store, on SQLite or Postgres. Cheap to clone.
 #[derive(Clone)]
 pub struct DieselStorage {
     pub(crate) pool: Pool<Manager>,
-    /// One permit per connection for `run`'s work on the blocking pool: requests queue here rather than as
-    /// hundreds of blocked threads.
-    permits: Arc<Semaphore>,
     /// The threads that run reads, as many as may run at once.
-    pub(crate) readers: Arc<Readers>,
-    pub(crate) waiting: Arc<Waiting>,
+    pub(crate) readers: Arc<DbThreads>,
+    /// The threads that run the rest of the work outside the SQLite writer, one per connection.
+    pub(crate) runners: Arc<DbThreads>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
     /// The longest a request waits for the database, all waits together (permit, connection, writer queue).
@@ -163,14 +159,15 @@ impl DieselStorage {
                 Writer::start(pool.clone()).map_err(OpenError::StartWriter)?,
             )),
         };
-        let readers = Readers::start(&pool, options.read_concurrency.clamp(1, pool_size))
-            .map_err(OpenError::StartReaders)?;
+        let threads = |count, name| DbThreads::start(&pool, count, name).map(Arc::new);
+        let readers = threads(options.read_concurrency.clamp(1, pool_size), "db-reader")
+            .map_err(OpenError::StartThreads)?;
+        let runners = threads(pool_size, "db-runner").map_err(OpenError::StartThreads)?;
         Ok(Self {
             pool,
-            permits: Arc::new(Semaphore::new(pool_size as usize)),
-            readers: Arc::new(readers),
+            readers,
+            runners,
             acquire_timeout: options.acquire_timeout,
-            waiting: Arc::default(),
             writer,
             backend: options.database.backend(),
             orders: OrderCache::new(options.order_cache_bytes),
@@ -195,15 +192,15 @@ impl DieselStorage {
         Instant::now() + self.acquire_timeout
     }
 
-    /// Runs blocking database work on the blocking thread pool, never on the async executor. The waits for a
-    /// permit, a blocking thread and a connection together last at most the acquire timeout; past it the work
-    /// is not started and the caller gets `Unavailable`.
+    /// Runs blocking database work on one of the store's threads (as many as the pool has connections), never
+    /// on the async executor. The waits for a thread and a connection together last at most the acquire
+    /// timeout; past it the work is not started and the caller gets `Unavailable`.
     pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run_before(self.deadline(), work).await
+        self.runners.run(work, self.deadline()).await
     }
 
     /// `run` for a read, on one of the reader threads: at most `read_concurrency` at a time, all waits within
@@ -213,38 +210,7 @@ impl DieselStorage {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        self.readers.read(work, self.deadline()).await
-    }
-
-    async fn run_before<T, F>(&self, deadline: Instant, work: F) -> Result<T, RepositoryError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let waiting = self.waiting.enter();
-        let permit =
-            tokio::time::timeout_at(deadline.into(), Arc::clone(&self.permits).acquire_owned())
-                .await
-                .map_err(|_| StorageError::TimedOut)?
-                .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
-        drop(waiting);
-        let pool = self.pool.clone();
-        let waited_in_vain = StorageError::TimedOut;
-        let span = tracing::Span::current();
-        // The permit goes with the work: it is returned when the connection is, even if the caller gave up.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let _entered = span.enter();
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(waited_in_vain);
-            }
-            let mut conn = pool.get_timeout(left).map_err(StorageError::from)?;
-            conn.run(work)
-        })
-        .await
-        .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?
-        .map_err(RepositoryError::from)
+        self.readers.run(work, self.deadline()).await
     }
 
     /// `write` for work that may answer before its SQLite batch commits (`Settled::Now`); on Postgres its
