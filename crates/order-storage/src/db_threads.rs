@@ -3,8 +3,8 @@
 //! many as may run at once) and one for the rest of its work on Postgres (as many as the pool has connections).
 //! Under load a queue is seldom empty, so a thread goes from one piece of work to the next without sleeping.
 //! tokio's blocking pool, handed one piece at a time past a semaphore, always had a thread idle for it, and woke
-//! that thread every time: a futex wake and a context switch, which the kernel's scheduling made a sixth of a
-//! get's CPU on a virtual machine (BENCHMARKS.md, fifteenth session).
+//! that thread every time (a futex wake and a context switch, and another for the answer): taking that out
+//! halved a get's CPU on a virtual machine whose context switches are dear (BENCHMARKS.md, fifteenth session).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
