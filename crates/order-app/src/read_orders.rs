@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use order_domain::{Order, OrderFilter, OrderId, PageRequest};
 
 use crate::policy::{authorize, confine, Action};
@@ -6,7 +8,7 @@ use crate::{AppError, Caller, OrderService};
 /// One page of a list, newest first; `next` is where the following page starts, if there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderPage {
-    pub orders: Vec<Order>,
+    pub orders: Vec<Arc<Order>>,
     pub next: Option<OrderId>,
 }
 
@@ -33,7 +35,7 @@ impl OrderService {
             })?;
         let listed = self.ports.orders.list(&filter, page).await?;
         let next = match listed.more {
-            true => listed.orders.last().map(Order::id),
+            true => listed.orders.last().map(|order| order.id()),
             false => None,
         };
         Ok(OrderPage {

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use order_domain::{OrderFilter, PageLimit, PageOfOrders, PageRequest};
 
 use crate::test_support::{stored_order, Mocks};
@@ -5,7 +7,7 @@ use crate::{AppError, Caller};
 
 #[tokio::test]
 async fn a_page_followed_by_more_points_at_its_last_order_as_the_next_cursor() {
-    let orders: Vec<_> = (0..2).map(|_| stored_order()).collect();
+    let orders: Vec<_> = (0..2).map(|_| Arc::new(stored_order())).collect();
     let second = orders[1].id();
     let mut mocks = Mocks::new();
     mocks.orders.expect_list().returning(move |_, _| {
@@ -30,7 +32,7 @@ async fn a_page_followed_by_more_points_at_its_last_order_as_the_next_cursor() {
 
 #[tokio::test]
 async fn the_last_page_has_no_next_cursor() {
-    let orders: Vec<_> = (0..2).map(|_| stored_order()).collect();
+    let orders: Vec<_> = (0..2).map(|_| Arc::new(stored_order())).collect();
     let mut mocks = Mocks::new();
     mocks.orders.expect_list().returning(move |_, _| {
         Ok(PageOfOrders {

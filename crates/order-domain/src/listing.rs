@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::{CustomerId, Order, OrderId, OrderStatus, StoreId};
@@ -65,7 +67,8 @@ pub struct PageRequest {
 /// follow (storage reads one row past the limit to know, and builds no order of it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageOfOrders {
-    pub orders: Vec<Order>,
+    /// Shared: an order the store keeps in memory is handed out as kept, not copied for each page.
+    pub orders: Vec<Arc<Order>>,
     pub more: bool,
 }
 

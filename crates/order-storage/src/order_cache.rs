@@ -46,19 +46,18 @@ impl OrderCache {
         Self((bytes > 0).then(|| Arc::new(Cache::with_weighter(orders.max(1), bytes, ByBytes))))
     }
 
-    /// The order `id` as kept at `version`, if it is.
-    pub(crate) fn at(&self, id: &str, version: i64) -> Option<Order> {
+    /// The order `id` as kept at `version`, if it is: the one kept, shared, not a copy.
+    pub(crate) fn at(&self, id: &str, version: i64) -> Option<Arc<Order>> {
         let kept = self.0.as_ref()?.get(id)?;
-        (i64::try_from(kept.order.version().get()) == Ok(version))
-            .then(|| Order::clone(&kept.order))
+        (i64::try_from(kept.order.version().get()) == Ok(version)).then_some(kept.order)
     }
 
     /// Keeps `orders` as read, each replacing its id's older version.
-    pub(crate) fn keep<'a>(&self, orders: impl IntoIterator<Item = &'a Order>) {
+    pub(crate) fn keep<'a>(&self, orders: impl IntoIterator<Item = &'a Arc<Order>>) {
         if let Some(cache) = &self.0 {
             for order in orders {
                 let kept = Kept {
-                    order: Arc::new(order.clone()),
+                    order: Arc::clone(order),
                     bytes: bytes_of(order),
                 };
                 cache.insert(order.id().to_string(), kept);
@@ -112,14 +111,20 @@ mod tests {
     use crate::testing::an_order;
 
     #[test]
-    fn an_order_is_served_only_at_the_version_it_was_kept_at() {
+    fn an_order_is_served_as_kept_and_only_at_the_version_it_was_kept_at() {
         let cache = OrderCache::new(64 * 1024);
         let order = an_order(chrono::Utc::now());
         let id = order.id().to_string();
         let version = i64::try_from(order.version().get()).expect("a small version");
         assert_eq!(cache.at(&id, version), None);
+        let order = std::sync::Arc::new(order);
         cache.keep([&order]);
-        assert_eq!(cache.at(&id, version), Some(order.clone()));
+        let kept = cache.at(&id, version);
+        assert!(
+            kept.as_ref()
+                .is_some_and(|kept| std::sync::Arc::ptr_eq(kept, &order)),
+            "the order kept, shared rather than copied: {kept:?}"
+        );
         assert_eq!(cache.at(&id, version + 1), None);
         assert_eq!(cache.at(&id, version - 1), None);
     }
@@ -129,6 +134,7 @@ mod tests {
         let order = an_order(chrono::Utc::now());
         let version = i64::try_from(order.version().get()).expect("a small version");
         let cache = OrderCache::new(super::bytes_of(&order) / 2);
+        let order = std::sync::Arc::new(order);
         cache.keep([&order]);
         assert_eq!(cache.at(&order.id().to_string(), version), None);
     }
@@ -136,7 +142,7 @@ mod tests {
     #[test]
     fn a_cache_of_no_orders_keeps_none() {
         let cache = OrderCache::new(0);
-        let order = an_order(chrono::Utc::now());
+        let order = std::sync::Arc::new(an_order(chrono::Utc::now()));
         cache.keep([&order]);
         let version = i64::try_from(order.version().get()).expect("a small version");
         assert_eq!(cache.at(&order.id().to_string(), version), None);

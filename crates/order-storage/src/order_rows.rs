@@ -1,6 +1,7 @@
 //! The `orders` and `order_items` rows and the queries that read and write them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub(crate) use by_order::ByOrder;
 use chrono::NaiveDateTime;
@@ -506,7 +507,7 @@ fn page_from(
     page: &PageRequest,
 ) -> Result<Option<PageOfOrders>, StorageError> {
     let (keys, more) = keys_of_page(conn, filter, page)?;
-    let mut orders: Vec<Option<Order>> = keys
+    let mut orders: Vec<Option<Arc<Order>>> = keys
         .iter()
         .map(|(id, version)| cache.at(id, *version))
         .collect();
@@ -531,7 +532,10 @@ fn page_from(
         let Some(parts) = parts_as_read(conn, &rows)? else {
             return Ok(None);
         };
-        let read = orders_of(rows, lines, parts)?;
+        let read: Vec<Arc<Order>> = orders_of(rows, lines, parts)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         cache.keep(&read);
         for (place, order) in places.into_iter().zip(read) {
             orders[place] = Some(order);
@@ -540,7 +544,7 @@ fn page_from(
     // The place of an order deleted since the scan is left empty.
     Ok(orders
         .into_iter()
-        .collect::<Option<Vec<Order>>>()
+        .collect::<Option<Vec<_>>>()
         .map(|orders| PageOfOrders { orders, more }))
 }
 

@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use order_domain::rfc3339_micros;
 use serde::Serialize;
+use std::borrow::Borrow;
+
 use serde_json::Result;
 
 use order_domain::Order;
@@ -18,7 +20,7 @@ use crate::dto::number::Amount;
 /// `write_order` writes it.
 pub(super) fn write_page(
     out: &mut Vec<u8>,
-    orders: &[Order],
+    orders: &[impl Borrow<Order>],
     next_cursor: Option<&str>,
     mut write_order: impl FnMut(&mut Vec<u8>, &Order) -> Result<()>,
 ) -> Result<()> {
@@ -27,7 +29,7 @@ pub(super) fn write_page(
         if at > 0 {
             out.push(b',');
         }
-        write_order(out, order)?;
+        write_order(out, order.borrow())?;
     }
     out.extend_from_slice(b"],\"nextCursor\":");
     match next_cursor {

@@ -1,3 +1,4 @@
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -380,7 +381,7 @@ pub(super) fn order_json_into(out: &mut Vec<u8>, order: &Order) -> serde_json::R
 
 /// A page of orders as JSON, as serde_json writes an `OrderListBody`; each order's as `rendered` has it.
 pub(crate) fn render_page(
-    orders: &[Order],
+    orders: &[impl Borrow<Order>],
     next_cursor: Option<&str>,
     rendered: &RenderedOrders,
 ) -> serde_json::Result<Vec<u8>> {
