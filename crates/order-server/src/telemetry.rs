@@ -91,7 +91,7 @@ fn describe() {
     metrics::describe_gauge!(DB_POOL_IDLE, "Database connections idle");
     metrics::describe_gauge!(
         DB_POOL_WAITING,
-        "Requests waiting for a database connection"
+        "Database work queued for the store's threads (the SQLite writer's queue not counted)"
     );
     for (name, help) in order_http::ORDER_COUNTERS {
         metrics::describe_counter!(name, help);
