@@ -2,21 +2,22 @@
 //! write: nothing a client was answered depends on it surviving a crash (a create's answer is its record in
 //! `idempotency_keys`, written with the order), and the holds of requests that died with the process should go
 //! with them. Postgres keeps holds in an unlogged table that every replica shares. A SQLite file is served by one
-//! process, whose one writer runs every claim after every earlier write, so the holds live in that process: a
-//! claim writes nothing, and answers as soon as the writer has run it rather than after its batch's fsync.
+//! process, so the holds live in that process: a claim takes the hold there, then reads the key's record on a
+//! reader thread, and the writer is left to the writes.
+//!
+//! Why a reader's look is enough on SQLite: a request that stores a record lets go of its hold only once its
+//! write has committed (`KeyHolds::settled`). A claim that takes the hold after that reads from a snapshot that
+//! has the record; a claim before it finds the key held.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use order_domain::{
-    IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope, KeyClaim,
-};
+use order_domain::{IdempotencyClaim, IdempotencyKey, IdempotencyRecord, IdempotencyScope};
 
 use crate::connection::DbConnection;
 use crate::error::StorageError;
-use crate::idempotency::{find_live_record, settle_hold};
-use crate::writer::Settled;
+use crate::idempotency::settle_hold;
 
 /// The holds of one store.
 #[derive(Clone)]
@@ -28,8 +29,8 @@ pub(crate) enum KeyHolds {
 }
 
 impl KeyHolds {
-    /// Ends the key's hold as its record is stored in the same write. Call it after the write's last
-    /// statement: a hold kept in this process is not rolled back with a savepoint.
+    /// Ends the key's hold in the write that stores its record: on Postgres, in the same transaction. A hold kept
+    /// in this process is not ended here, but once that write has committed (`settled`).
     pub(crate) fn settle(
         &self,
         conn: &mut DbConnection,
@@ -37,10 +38,15 @@ impl KeyHolds {
     ) -> Result<(), StorageError> {
         match self {
             KeyHolds::Table => settle_hold(conn, record),
-            KeyHolds::Process(held) => {
-                held.holds().remove(&name(&record.scope, &record.key));
-                Ok(())
-            }
+            KeyHolds::Process(_) => Ok(()),
+        }
+    }
+
+    /// Ends a hold kept in this process, the write that stored its record committed: from now on a claim reads
+    /// the record.
+    pub(crate) fn settled(&self, record: &IdempotencyRecord) {
+        if let KeyHolds::Process(held) = self {
+            held.holds().remove(&name(&record.scope, &record.key));
         }
     }
 }
@@ -64,44 +70,22 @@ impl HeldKeys {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Answers with the key's live record (once the writer's batch that may have written it has committed),
-    /// or holds the key, or finds it held by another request. Run on the writer: the record it looks for is
-    /// the latest. A hold, or its refusal, is settled at once: it wrote nothing, and the record it did not find
-    /// is not found by anyone after this batch either, whether the batch commits or not.
-    pub(crate) fn claim(
-        &self,
-        conn: &mut DbConnection,
-        claim: &IdempotencyClaim,
-    ) -> Result<Settled<KeyClaim>, StorageError> {
-        if let Some(record) = find_live_record(conn, &claim.scope, &claim.key, claim.claimed_at)? {
-            return Ok(Settled::OnCommit(KeyClaim::Answered(record)));
-        }
+    /// Holds the key for `claim`, unless another request holds it and that hold has not lapsed. True if held.
+    pub(crate) fn hold(&self, claim: &IdempotencyClaim) -> bool {
         let mut holds = self.holds();
         let name = name(&claim.scope, &claim.key);
         if holds
             .get(&name)
             .is_some_and(|hold| hold.held_until > claim.claimed_at)
         {
-            return Ok(Settled::Now(KeyClaim::Busy));
+            return false;
         }
         let hold = Hold {
             claimed_at: claim.claimed_at,
             held_until: claim.held_until,
         };
         holds.insert(name, hold);
-        Ok(Settled::Now(KeyClaim::Held))
-    }
-
-    /// True if a hold on the key has not lapsed at `now`.
-    pub(crate) fn is_held(
-        &self,
-        scope: &IdempotencyScope,
-        key: &IdempotencyKey,
-        now: DateTime<Utc>,
-    ) -> bool {
-        self.holds()
-            .get(&name(scope, key))
-            .is_some_and(|hold| hold.held_until > now)
+        true
     }
 
     /// Ends a claim's hold, its write having stored nothing. A hold taken by a later claim (this one's
@@ -129,7 +113,7 @@ mod tests {
     use diesel::sql_types::BigInt;
     use diesel::{QueryableByName, RunQueryDsl};
     use order_domain::ports::OrderRepository;
-    use order_domain::Fingerprint;
+    use order_domain::{Fingerprint, KeyClaim};
 
     use crate::testing::{a_change, an_order, TestDatabase};
     use crate::{DieselStorage, StorageOptions};
@@ -152,16 +136,13 @@ mod tests {
         }
     }
 
-    /// A hold, or a key found held, is answered as soon as the writer has run the claim: nothing was written
-    /// for it. A record is answered only once the batch that may have just written it has committed.
-    #[tokio::test]
-    async fn sqlite_holds_keys_in_the_process_and_answers_a_record_only_on_commit() {
+    /// A claim on SQLite holds the key in the process and reads the key's record on a reader thread: it is
+    /// answered while the writer is busy with a long batch, and writes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_claims_hold_keys_in_the_process_without_waiting_for_the_writer() {
         let database = TestDatabase::sqlite();
         let storage = DieselStorage::open(&StorageOptions::new(database.database.clone()))
             .unwrap_or_else(|e| panic!("{e}"));
-        let KeyHolds::Process(held) = storage.holds.clone() else {
-            panic!("SQLite holds keys in the process");
-        };
         let at = Utc::now();
         let order = an_order(at);
         let record = IdempotencyRecord {
@@ -178,23 +159,53 @@ mod tests {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
 
-        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
-        let mut claimed = |key, at| match held.claim(&mut conn.db, &claim(key, at)) {
-            Ok(Settled::Now(answer)) => ("now", answer),
-            Ok(Settled::OnCommit(answer)) => ("on commit", answer),
-            Err(error) => panic!("{error}"),
+        // The writer is kept busy until the claims are done.
+        let (go_on, went_on) = std::sync::mpsc::channel::<()>();
+        let busy = {
+            let storage = storage.clone();
+            tokio::spawn(async move {
+                storage
+                    .write(move |_| {
+                        let _ = went_on.recv_timeout(std::time::Duration::from_secs(10));
+                        Ok(())
+                    })
+                    .await
+            })
         };
-        assert_eq!(claimed("new", at), ("now", KeyClaim::Held));
-        assert_eq!(claimed("new", at), ("now", KeyClaim::Busy));
+        let claimed = |key, at| {
+            let storage = storage.clone();
+            async move {
+                let claim = claim(key, at);
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(3),
+                    storage.claim_idempotency(&claim),
+                )
+                .await
+                .unwrap_or_else(|_| panic!("the claim waited for the writer"))
+                .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert_eq!(claimed("new", at).await, KeyClaim::Held);
+        assert_eq!(claimed("new", at).await, KeyClaim::Busy);
         assert_eq!(
-            claimed("new", at + TimeDelta::seconds(61)),
-            ("now", KeyClaim::Held),
+            claimed("new", at + TimeDelta::seconds(61)).await,
+            KeyClaim::Held,
             "a lapsed hold is taken over"
         );
         assert_eq!(
-            claimed("stored", at),
-            ("on commit", KeyClaim::Answered(record))
+            claimed("stored", at).await,
+            KeyClaim::Answered(record.clone())
         );
+        assert_eq!(
+            claimed("stored", at).await,
+            KeyClaim::Answered(record),
+            "a claim answered from the record holds nothing"
+        );
+        go_on.send(()).unwrap_or_else(|e| panic!("{e}"));
+        let done = busy.await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.is_ok(), "{done:?}");
+
+        let mut conn = storage.pool.get().unwrap_or_else(|e| panic!("{e}"));
         let rows = diesel::sql_query("SELECT count(*) AS n FROM idempotency_claims")
             .get_result::<Count>(&mut conn.db)
             .unwrap_or_else(|e| panic!("{e}"));

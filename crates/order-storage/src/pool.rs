@@ -11,7 +11,7 @@ use crate::effect_leases::EffectLeases;
 use crate::error::StorageError;
 use crate::key_holds::KeyHolds;
 use crate::order_cache::OrderCache;
-use crate::writer::{Settled, Writer};
+use crate::writer::Writer;
 use crate::{migrate, Database, SqliteLocation};
 
 #[derive(Debug, Clone)]
@@ -211,22 +211,6 @@ impl DieselStorage {
         T: Send + 'static,
     {
         self.readers.run(work, self.deadline()).await
-    }
-
-    /// `write` for work that may answer before its SQLite batch commits (`Settled::Now`); on Postgres its
-    /// transaction commits first, whatever it answers.
-    pub(crate) async fn write_settled<T, F>(&self, work: F) -> Result<T, RepositoryError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
-        T: Send + 'static,
-    {
-        match &self.writer {
-            Some(writer) => writer.write_settled(work, self.deadline()).await,
-            None => {
-                self.run(move |conn| transaction(conn, |conn| work(conn).map(Settled::into_value)))
-                    .await
-            }
-        }
     }
 
     /// Runs a change in a transaction of its own on Postgres; on SQLite the writer commits it together with

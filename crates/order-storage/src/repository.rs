@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
@@ -31,6 +29,36 @@ use crate::DieselStorage;
 const READINESS_PROBE: &str = "INSERT INTO readiness_probe (id, probes) VALUES (1, 1) \
      ON CONFLICT (id) DO UPDATE SET probes = readiness_probe.probes + 1";
 
+impl DieselStorage {
+    /// `write`s a keyed request's change with the answer it stores (its idempotency record, if any), written
+    /// last in the change's transaction. The key's hold ends with it: in that transaction on Postgres, and once
+    /// it has committed on SQLite, where a claim reads the record only after the hold is gone.
+    async fn write_answered<F>(
+        &self,
+        idempotency: Option<IdempotencyRecord>,
+        change: F,
+    ) -> Result<(), RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<(), StorageError> + Send + 'static,
+    {
+        let holds = self.holds.clone();
+        let stored = self
+            .write(move |conn| {
+                change(conn)?;
+                if let Some(record) = &idempotency {
+                    insert_record(conn, record)?;
+                    holds.settle(conn, record)?;
+                }
+                Ok(idempotency)
+            })
+            .await?;
+        if let Some(record) = &stored {
+            self.holds.settled(record);
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl OrderRepository for DieselStorage {
     async fn insert(
@@ -53,15 +81,9 @@ impl OrderRepository for DieselStorage {
                 })
                 .await;
         }
-        let holds = self.holds.clone();
-        self.write(move |conn| {
+        self.write_answered(idempotency, move |conn| {
             rows.insert(conn)?;
-            change.insert(conn)?;
-            if let Some(record) = idempotency {
-                insert_record(conn, &record)?;
-                holds.settle(conn, &record)?;
-            }
-            Ok(())
+            change.insert(conn)
         })
         .await
     }
@@ -142,14 +164,22 @@ impl OrderRepository for DieselStorage {
             // The claim's one statement commits by itself, in one round trip, without a BEGIN and a COMMIT
             // around it.
             KeyHolds::Table => self.run(move |conn| claim_key(conn, &claim)).await,
-            // A key held here is busy without a look at the database.
-            KeyHolds::Process(held) if held.is_held(&claim.scope, &claim.key, claim.claimed_at) => {
-                Ok(KeyClaim::Busy)
-            }
             KeyHolds::Process(held) => {
-                let held = Arc::clone(held);
-                self.write_settled(move |conn| held.claim(conn, &claim))
-                    .await
+                if !held.hold(&claim) {
+                    return Ok(KeyClaim::Busy);
+                }
+                // Held from here: a record is read now, or written by no one else while the hold stands.
+                let (scope, key, at) = (claim.scope.clone(), claim.key.clone(), claim.claimed_at);
+                let found = self
+                    .read(move |conn| find_live_record(conn, &scope, &key, at))
+                    .await;
+                if !matches!(found, Ok(None)) {
+                    held.release(&claim);
+                }
+                Ok(match found? {
+                    Some(record) => KeyClaim::Answered(record),
+                    None => KeyClaim::Held,
+                })
             }
         }
     }
@@ -287,21 +317,14 @@ impl PaymentAttempts for DieselStorage {
         let authorization = authorization.clone();
         // One transaction: the order is paid with the attempt's authorization only if the attempt is still
         // open, and the settler can then no longer take it.
-        let holds = self.holds.clone();
-        self.write(move |conn| {
+        self.write_answered(idempotency, move |conn| {
             if !update.apply(conn)? {
                 return Err(RepositoryError::VersionConflict.into());
             }
             if !payment_attempts::attach(conn, attempt, &authorization)? {
                 return Err(RepositoryError::AttemptSettled.into());
             }
-            change.insert(conn)?;
-            // The hold is let go last: one kept in this process is not rolled back with a failed statement.
-            if let Some(record) = idempotency {
-                insert_record(conn, &record)?;
-                holds.settle(conn, &record)?;
-            }
-            Ok(())
+            change.insert(conn)
         })
         .await
     }

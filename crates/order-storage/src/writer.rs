@@ -50,20 +50,6 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        self.write_settled(move |conn| work(conn).map(Settled::OnCommit), deadline)
-            .await
-    }
-
-    /// `write` for work that may answer before its batch commits (`Settled::Now`).
-    pub(crate) async fn write_settled<T, F>(
-        &self,
-        work: F,
-        deadline: Instant,
-    ) -> Result<T, RepositoryError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
-        T: Send + 'static,
-    {
         let (job, mut answer, claim) = job(work);
         self.jobs
             .as_ref()
@@ -73,23 +59,6 @@ impl Writer {
             Ok(answered) => answered.map_err(|_| stopped())?,
             Err(_) if claim.withdraw() => Err(StorageError::TimedOut.into()),
             Err(_) => answer.await.map_err(|_| stopped())?,
-        }
-    }
-}
-
-/// A job's value, and when its caller may have it.
-pub(crate) enum Settled<T> {
-    /// As soon as the job has run, its batch still open: for a value that holds whether or not the batch
-    /// commits (the job wrote nothing, and read nothing that the batch's earlier jobs wrote).
-    Now(T),
-    /// Once the batch has committed.
-    OnCommit(T),
-}
-
-impl<T> Settled<T> {
-    pub(crate) fn into_value(self) -> T {
-        match self {
-            Settled::Now(value) | Settled::OnCommit(value) => value,
         }
     }
 }
@@ -136,7 +105,7 @@ fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), Arc<St
 /// A write as a job for the queue, where its answer will come, and who has it.
 fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T>, Arc<JobClaim>)
 where
-    F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
     T: Send + 'static,
 {
     let (reply, answer) = oneshot::channel();
@@ -144,7 +113,7 @@ where
     let job = Box::new(Pending {
         work: Some(work),
         outcome: None,
-        reply: Some(reply),
+        reply,
         claim: Arc::clone(&claim),
         span: tracing::Span::current(),
     });
@@ -165,15 +134,14 @@ trait Job: Send {
 struct Pending<T, F> {
     work: Option<F>,
     outcome: Option<Result<T, StorageError>>,
-    /// Taken when the caller is answered (at once for `Settled::Now`).
-    reply: Option<oneshot::Sender<Result<T, RepositoryError>>>,
+    reply: oneshot::Sender<Result<T, RepositoryError>>,
     claim: Arc<JobClaim>,
     span: tracing::Span,
 }
 
 impl<T, F> Job for Pending<T, F>
 where
-    F: FnOnce(&mut DbConnection) -> Result<Settled<T>, StorageError> + Send,
+    F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send,
     T: Send,
 {
     fn run(&mut self, conn: &mut DbConnection) -> Result<(), StorageError> {
@@ -191,24 +159,11 @@ where
             Savepoint::RollBack.run(conn)?;
         }
         Savepoint::Release.run(conn)?;
-        self.outcome = match outcome {
-            Ok(Settled::Now(value)) => {
-                if let Some(reply) = self.reply.take() {
-                    // The caller may have given up waiting; then nobody needs the answer.
-                    let _ = reply.send(Ok(value));
-                }
-                None
-            }
-            Ok(Settled::OnCommit(value)) => Some(Ok(value)),
-            Err(error) => Some(Err(error)),
-        };
+        self.outcome = Some(outcome);
         Ok(())
     }
 
     fn answer(self: Box<Self>, committed: &Result<(), Arc<StorageError>>) {
-        let Some(reply) = self.reply else {
-            return;
-        };
         let result = match (self.outcome, committed) {
             // A job that failed was rolled back to its savepoint whatever became of the batch.
             (Some(Err(error)), _) => Err(error.into()),
@@ -217,7 +172,7 @@ where
             (None, Ok(())) => Err(stopped()),
         };
         // The caller may have given up waiting; then nobody needs the answer.
-        let _ = reply.send(result);
+        let _ = self.reply.send(result);
     }
 }
 

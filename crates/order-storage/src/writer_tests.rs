@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::mpsc;
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -13,7 +12,7 @@ use order_domain::ports::RepositoryError;
 use crate::connection::DbConnection;
 use crate::error::StorageError;
 use crate::testing::TestDatabase;
-use crate::writer::{commit, job, Settled};
+use crate::writer::{commit, job};
 use crate::{DieselStorage, StorageOptions};
 
 #[derive(QueryableByName)]
@@ -110,7 +109,7 @@ async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch
     let (mut batch, answers): (Vec<_>, Vec<_>) = (1..=5)
         .map(|n| {
             let work = work(n);
-            let (job, answer, _claim) = job(move |conn| work(conn).map(Settled::OnCommit));
+            let (job, answer, _claim) = job(work);
             (job, answer)
         })
         .unzip();
@@ -133,14 +132,14 @@ async fn a_failing_job_takes_back_only_its_own_changes_and_the_rest_of_its_batch
 async fn a_job_that_cannot_be_rolled_back_fails_its_whole_batch() {
     let (storage, _database) = with_scratch_table().await;
     let first = work(1);
-    let (first, first_answer, _claim) = job(move |conn| first(conn).map(Settled::OnCommit));
+    let (first, first_answer, _claim) = job(first);
     let (broken, broken_answer, _claim) = job(|conn: &mut DbConnection| {
         insert(conn, 2)?;
         conn.batch_execute("RELEASE job")?;
-        Err::<Settled<i64>, _>(RepositoryError::VersionConflict.into())
+        Err::<i64, _>(RepositoryError::VersionConflict.into())
     });
     let third = work(3);
-    let (third, third_answer, _claim) = job(move |conn| third(conn).map(Settled::OnCommit));
+    let (third, third_answer, _claim) = job(third);
     let mut batch = vec![first, broken, third];
 
     let committed = commit(&storage.pool, &mut batch);
@@ -249,38 +248,4 @@ async fn the_readiness_probe_fails_while_writes_are_refused_and_passes_once_they
         .batch_execute("ROLLBACK")
         .unwrap_or_else(|e| panic!("{e}"));
     storage.ping().await.unwrap_or_else(|e| panic!("{e}"));
-}
-
-/// A job that settles at once (it wrote nothing) has its answer while its batch is still running; the batch's
-/// other jobs still have theirs only once it has committed.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_settled_now_is_answered_before_its_batch_commits() {
-    let (storage, _database) = with_scratch_table().await;
-    let (go_on, went_on) = mpsc::channel::<()>();
-    let (first, now, _claim) = job(|_: &mut DbConnection| Ok(Settled::Now(1)));
-    let (second, later, _claim) = job(move |conn: &mut DbConnection| {
-        went_on
-            .recv_timeout(Duration::from_secs(10))
-            .map_err(|e| StorageError::Corrupt(format!("never told to go on: {e}")))?;
-        insert(conn, 2).map(|()| Settled::OnCommit(2))
-    });
-    let pool = storage.pool.clone();
-    let committing = std::thread::spawn(move || {
-        let mut batch = vec![first, second];
-        let committed = commit(&pool, &mut batch);
-        batch.into_iter().for_each(|job| job.answer(&committed));
-    });
-
-    let answered = tokio::time::timeout(Duration::from_secs(5), now).await;
-    assert!(
-        matches!(answered, Ok(Ok(Ok(1)))),
-        "answered while the batch runs: {answered:?}"
-    );
-    go_on.send(()).unwrap_or_else(|e| panic!("{e}"));
-    let committed = later.await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(committed, Ok(2)), "{committed:?}");
-    committing
-        .join()
-        .unwrap_or_else(|_| panic!("the batch panicked"));
-    assert_eq!(stored(&storage).await, BTreeSet::from([2]));
 }

@@ -1146,6 +1146,37 @@ async fn a_held_key_is_held_once_until_released_stored_or_lapsed() {
     }
 }
 
+/// A create that stores its key's record ends its hold as it commits: a retry at once, well within the hold, is
+/// answered with the record, not told the key is busy.
+#[tokio::test]
+async fn a_key_whose_record_is_stored_is_answered_at_once_not_held() {
+    for db in backends() {
+        let at = now();
+        assert_eq!(
+            db.storage
+                .claim_idempotency(&claim("retried", at))
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            KeyClaim::Held
+        );
+        let order = order_for("s-1", "c-1", at);
+        let stored = record(&order, "retried", at, TimeDelta::hours(24));
+        db.storage
+            .insert(&order, &a_change(&order), Some(stored.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            db.storage
+                .claim_idempotency(&claim("retried", at + TimeDelta::seconds(1)))
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            KeyClaim::Answered(stored),
+            "{}",
+            db.database.database.backend()
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_claims_of_one_key_hold_it_once() {
     for db in backends() {
