@@ -165,27 +165,18 @@ impl Order {
             .ok_or(OrderError::UnknownReturn)
     }
 
-    /// The price of returned items, each at its line's unit price, counting only units not refunded yet;
-    /// and those units as refund items.
+    /// The price of returned items, counting only units not refunded yet; and those units as refund items.
     fn price_of_return(&self, items: &[ReturnItem]) -> (Money, Vec<RefundItem>) {
         let mut amount = Money::zero(self.currency());
         let mut refunded = Vec::new();
         for item in items {
-            let units = item
-                .quantity
-                .get()
-                .min(self.unrefunded_units(&item.product_id));
+            let unrefunded = self.unrefunded_units(&item.product_id);
+            let units = item.quantity.get().min(unrefunded);
             let Ok(quantity) = Quantity::try_from(i128::from(units)) else {
                 continue;
             };
-            let price = self
-                .0
-                .lines
-                .iter()
-                .find(|l| l.product_id == item.product_id)
-                .and_then(|l| l.unit_price.checked_mul(units));
-            // A line's price times its units fits in an i64 (the order's items total does).
-            if let Some(sum) = price.and_then(|price| amount.checked_add(price)) {
+            let price = self.price_of_units(&item.product_id, unrefunded, units);
+            if let Some(sum) = amount.checked_add(price) {
                 amount = sum;
             }
             refunded.push(RefundItem {
@@ -194,6 +185,31 @@ impl Order {
             });
         }
         (amount, refunded)
+    }
+
+    /// The price of the next `units` of `product` to be refunded, of which `unrefunded` are left. As its shipped
+    /// and returned units do (`line_progress`), a product's refunded units fill its lines in order, each unit
+    /// at its own line's unit price: when a product is on lines at different prices, every unit of it refunded
+    /// in the end gives back what its line cost.
+    fn price_of_units(&self, product: &ProductId, unrefunded: u32, units: u32) -> Money {
+        let lines = self.0.lines.iter().filter(|l| &l.product_id == product);
+        let ordered: u32 = lines.clone().map(|l| l.quantity.get()).sum();
+        let (mut skip, mut left) = (ordered.saturating_sub(unrefunded), units);
+        let mut price = Money::zero(self.currency());
+        for line in lines {
+            let here = line.quantity.get().saturating_sub(skip).min(left);
+            skip = skip.saturating_sub(line.quantity.get());
+            left -= here;
+            // Lines' prices times their units fit in an i64 (the order's items total does).
+            if let Some(sum) = line
+                .unit_price
+                .checked_mul(here)
+                .and_then(|cost| price.checked_add(cost))
+            {
+                price = sum;
+            }
+        }
+        price
     }
 
     fn capped_at_refundable(&self, amount: Money) -> Money {

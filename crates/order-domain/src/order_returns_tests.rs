@@ -10,37 +10,49 @@ use crate::{
 
 /// An order of 3 × `a` at 10 and 1 × `b` at 20 (total 50), paid, with 2 × `a` shipped.
 fn partly_shipped() -> Order {
-    let item = |product: &str, quantity: &str, price: &str| ItemDraft {
-        product_id: Some(product.into()),
-        quantity: Some(quantity.into()),
-        price: Some(price.into()),
-    };
+    paid_and_shipped(&[("a", "3", "10"), ("b", "1", "20")], "50", &[("a", "2")])
+}
+
+/// An order of `lines` (product, quantity, unit price) paid in full, with `shipped` (product, quantity) shipped.
+fn paid_and_shipped(lines: &[(&str, &str, &str)], total: &str, shipped: &[(&str, &str)]) -> Order {
+    let items = lines
+        .iter()
+        .map(|(product, quantity, price)| ItemDraft {
+            product_id: Some((*product).into()),
+            quantity: Some((*quantity).into()),
+            price: Some((*price).into()),
+        })
+        .collect();
     let draft = OrderDraft {
         store_id: Some("s".into()),
         customer_id: Some("c".into()),
         currency: None,
-        items: Some(vec![item("a", "3", "10"), item("b", "1", "20")]),
-        items_total: Some("50".into()),
+        items: Some(items),
+        items_total: Some(total.into()),
         shipping_cost: Some("0".into()),
         tax_amount: Some("0".into()),
-        total_amount: Some("50".into()),
+        total_amount: Some(total.into()),
         note: None,
         metadata: None,
     };
     let new = NewOrder::parse(draft).expect("a valid order");
     let mut order = Order::place(new, OrderId::generate(), at(0));
     order
-        .pay(&payment("50"), authorization(), at(1))
+        .pay(&payment(total), authorization(), at(1))
         .expect("paid");
+    let items = shipped
+        .iter()
+        .map(|(product, quantity)| ShipmentItemDraft {
+            product_id: Some((*product).into()),
+            quantity: Some((*quantity).into()),
+        })
+        .collect();
     let shipment = ShipmentRequest::parse(
         TrackingDraft {
             carrier: Some("UPS".into()),
             tracking_number: Some("1Z".into()),
         },
-        Some(vec![ShipmentItemDraft {
-            product_id: Some("a".into()),
-            quantity: Some("2".into()),
-        }]),
+        Some(items),
     )
     .expect("a valid shipment");
     order.ship(shipment, at(2)).expect("ships");
@@ -279,6 +291,59 @@ fn partly_shipped_like(order: &Order) -> Order {
     let mut snapshot = order.0.clone();
     snapshot.returns.pop();
     Order::restore(snapshot)
+}
+
+/// Receives a return of `units` of `product` and answers its refund's amount in minor units.
+fn refund_of_return(order: &mut Order, product: &str, units: &str, at_minute: i64) -> i64 {
+    let id = ReturnId::generate();
+    order
+        .request_return(request(&[(product, units)]), id, at(at_minute))
+        .expect("requested");
+    let refund = OrderRefundId::generate();
+    order
+        .receive_return(id, refund, at(at_minute + 1))
+        .expect("received");
+    order.refund(refund).expect("a refund").amount.minor_units()
+}
+
+#[test]
+fn a_product_on_lines_at_different_prices_is_refunded_at_each_lines_price_in_line_order() {
+    let lines = [("a", "2", "10"), ("b", "1", "5"), ("a", "1", "50")];
+    let all = paid_and_shipped(&lines, "75", &[("a", "3"), ("b", "1")]);
+
+    let mut at_once = all.clone();
+    assert_eq!(
+        refund_of_return(&mut at_once, "a", "3", 3),
+        7000,
+        "2 × 10 + 50"
+    );
+
+    let mut one_by_one = all.clone();
+    let amounts = [3, 5, 7].map(|minute| refund_of_return(&mut one_by_one, "a", "1", minute));
+    assert_eq!(amounts, [1000, 1000, 5000], "the first line's units first");
+
+    // A unit refunded by hand counts as the first line's: the return gives back the rest at their prices.
+    let mut after_goodwill = all;
+    let goodwill = RefundRequest::parse(
+        RefundDraft {
+            amount: Some("1".into()),
+            reason: Some("scratched".into()),
+            items: Some(vec![RefundItemDraft {
+                product_id: Some("a".into()),
+                quantity: Some("1".into()),
+            }]),
+        },
+        crate::Currency::USD,
+    )
+    .expect("a refund");
+    after_goodwill
+        .request_refund(goodwill, OrderRefundId::generate(), at(3))
+        .expect("refunded");
+    assert_eq!(
+        refund_of_return(&mut after_goodwill, "a", "3", 4),
+        6000,
+        "10 + 50"
+    );
 }
 
 #[test]
