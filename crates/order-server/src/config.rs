@@ -36,7 +36,8 @@ pub struct Config {
     /// `ORDER_CACHE_MB`: the memory for orders kept as last read (decoded, for list pages) and as last written
     /// (JSON, for lists and gets), half each, each served only at its version; default 2, 0 keeps none.
     pub order_cache_mb: u64,
-    /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a create is replayed for its key; default 86400 (24 h).
+    /// `IDEMPOTENCY_KEY_TTL_SECS`: how long a keyed write (create, payment, refund, return) is replayed for its key;
+    /// default 86400 (24 h).
     pub idempotency_ttl: TimeDelta,
     /// `IDEMPOTENCY_PURGE_INTERVAL_SECS`: how often expired keys are deleted; default 600.
     pub idempotency_purge_interval: Duration,

@@ -194,15 +194,23 @@ impl TestApp {
         json_of(response).await
     }
 
-    /// Every live order, all pages followed.
+    /// Every live order, all pages followed. A cursor that leads back, or an empty page that has a next one,
+    /// fails at once instead of paging for ever.
     pub async fn all_orders(&self, query: &str) -> Vec<Value> {
         let mut orders = Vec::new();
+        let mut cursors = std::collections::BTreeSet::new();
         let mut path = format!("/orders?limit=100&{query}");
         loop {
             let page = json_of(self.get(&path).await).await;
-            orders.extend(page["items"].as_array().cloned().unwrap_or_default());
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            let empty = items.is_empty();
+            orders.extend(items);
             match page["nextCursor"].as_str() {
-                Some(cursor) => path = format!("/orders?limit=100&{query}&cursor={cursor}"),
+                Some(cursor) => {
+                    assert!(!empty, "an empty page with a next one: {path}");
+                    assert!(cursors.insert(cursor.to_owned()), "{cursor} given twice");
+                    path = format!("/orders?limit=100&{query}&cursor={cursor}");
+                }
                 None => return orders,
             }
         }
