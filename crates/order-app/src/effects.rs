@@ -100,6 +100,27 @@ impl OrderService {
         Ok(due.len())
     }
 
+    /// Runs the effects due until none is; returns how many it claimed. While batches come back short of
+    /// `outbox_batch`, one at a time; while they come back full (a backlog), twice as many at once each
+    /// round, up to `outbox_concurrency`. One batch at a time fell behind a steady load of creates on Postgres,
+    /// where each of its statements had one backend's share of the CPU against the creates' many, and the
+    /// backlog grew for as long as the load lasted (BENCHMARKS.md, eighteenth session).
+    pub async fn run_effects_until_none_due(&self) -> Result<usize, AppError> {
+        let (mut width, mut claimed) = (1, 0);
+        loop {
+            let batches = join_all((0..width).map(|_| self.run_due_effects())).await;
+            let batches = batches.into_iter().collect::<Result<Vec<_>, _>>()?;
+            claimed += batches.iter().sum::<usize>();
+            if batches.contains(&0) {
+                return Ok(claimed);
+            }
+            width = match batches.iter().all(|&n| n >= self.settings.outbox_batch) {
+                true => (width * 2).min(self.settings.outbox_concurrency.max(1)),
+                false => 1,
+            };
+        }
+    }
+
     async fn reschedule(&self, effect: &DueEffect, failure: Failure) -> Result<(), AppError> {
         let outbox = &self.ports.outbox;
         let now = self.ports.clock.now();

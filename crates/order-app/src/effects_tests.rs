@@ -1,13 +1,18 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use order_domain::ports::{GatewayError, MockEventPublisher, PaymentError};
+use chrono::{DateTime, Utc};
+use order_domain::ports::{
+    GatewayError, MockEventPublisher, Outbox, OutboxStats, PaymentError, RepositoryError,
+};
 use order_domain::{
     AuthorizationId, DueEffect, EffectKind, EventId, EventType, Money, NotificationKind, Order,
     OrderStatus, PaymentDraft, PaymentRequest, RecordedChange, RefundId,
 };
 
 use crate::test_support::{now, stored_order, Mocks};
+use crate::{OrderService, Settings};
 
 fn due(order: &Order, kind: EffectKind, attempts: u32) -> DueEffect {
     DueEffect {
@@ -388,4 +393,130 @@ async fn a_restock_puts_the_returns_goods_back_under_the_returns_own_key_on_ever
         .withf(|effects, _| effects.len() == 2)
         .returning(|_, _| Ok(()));
     assert_eq!(mocks.service().run_due_effects().await.ok(), Some(2));
+}
+
+/// An outbox of `left` stock releases that takes a while to answer a claim, and counts the claims it answers
+/// at once.
+struct SlowOutbox {
+    order: Order,
+    left: Mutex<usize>,
+    claims: Mutex<Vec<usize>>,
+    in_flight: AtomicUsize,
+    most_at_once: AtomicUsize,
+}
+
+impl SlowOutbox {
+    fn of(left: usize) -> Arc<Self> {
+        Arc::new(Self {
+            order: stored_order(),
+            left: Mutex::new(left),
+            claims: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            most_at_once: AtomicUsize::new(0),
+        })
+    }
+
+    fn claims(&self) -> Vec<usize> {
+        self.claims.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait::async_trait]
+impl Outbox for SlowOutbox {
+    async fn claim_due(
+        &self,
+        _now: DateTime<Utc>,
+        _lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<DueEffect>, RepositoryError> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_at_once.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let mut left = self.left.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = (*left).min(limit);
+        *left -= taken;
+        if let Ok(mut claims) = self.claims.lock() {
+            claims.push(taken);
+        }
+        Ok((0..taken)
+            .map(|_| due(&self.order, EffectKind::ReleaseStock, 0))
+            .collect())
+    }
+
+    async fn complete(&self, _: &[DueEffect], _: DateTime<Utc>) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    async fn retry(
+        &self,
+        _: &DueEffect,
+        _: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), RepositoryError> {
+        panic!("nothing fails here: {error}")
+    }
+
+    async fn park(&self, _: &DueEffect, error: &str) -> Result<(), RepositoryError> {
+        panic!("nothing fails here: {error}")
+    }
+
+    async fn stats(&self, _: DateTime<Utc>) -> Result<OutboxStats, RepositoryError> {
+        Ok(OutboxStats::default())
+    }
+
+    async fn prune_done(&self, _: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        Ok(0)
+    }
+}
+
+/// A service whose outbox is `outbox`, claiming 4 effects a batch and running up to `concurrency` batches.
+fn draining(outbox: &Arc<SlowOutbox>, concurrency: usize) -> OrderService {
+    let mut mocks = Mocks::new();
+    mocks.inventory.expect_release().returning(|_| Ok(()));
+    let mut ports = mocks.ports();
+    ports.outbox = outbox.clone();
+    let settings = Settings {
+        outbox_batch: 4,
+        outbox_concurrency: concurrency,
+        ..Settings::default()
+    };
+    OrderService::new(ports, settings)
+}
+
+#[tokio::test]
+async fn a_backlog_is_run_several_batches_at_once_up_to_the_concurrency() {
+    let outbox = SlowOutbox::of(40);
+    let service = draining(&outbox, 4);
+    assert_eq!(service.run_effects_until_none_due().await.ok(), Some(40));
+    assert_eq!(outbox.most_at_once.load(Ordering::SeqCst), 4);
+    // 1, 2, then 4 at once while they come back full; the round that finds the backlog gone ends it.
+    let claims = outbox.claims();
+    assert_eq!(claims.iter().sum::<usize>(), 40);
+    assert_eq!(claims[..3], [4, 4, 4]);
+    assert_eq!(claims.last(), Some(&0));
+    assert!(claims.len() <= 14, "{claims:?}");
+}
+
+#[tokio::test]
+async fn effects_that_trickle_in_are_run_one_batch_at_a_time() {
+    let short = SlowOutbox::of(3);
+    assert_eq!(
+        draining(&short, 4).run_effects_until_none_due().await.ok(),
+        Some(3)
+    );
+    assert_eq!(short.claims(), [3, 0]);
+    assert_eq!(short.most_at_once.load(Ordering::SeqCst), 1);
+
+    // With a concurrency of 1, a backlog too is run one batch at a time.
+    let one_lane = SlowOutbox::of(12);
+    assert_eq!(
+        draining(&one_lane, 1)
+            .run_effects_until_none_due()
+            .await
+            .ok(),
+        Some(12)
+    );
+    assert_eq!(one_lane.claims(), [4, 4, 4, 0]);
+    assert_eq!(one_lane.most_at_once.load(Ordering::SeqCst), 1);
 }

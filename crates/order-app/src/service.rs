@@ -29,7 +29,7 @@ pub struct Ports {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// How long a completed create is replayed for its idempotency key.
+    /// How long a completed keyed write (a create, a payment, a refund, a return) is replayed for its key.
     pub idempotency_ttl: TimeDelta,
     /// How long a create in flight holds its key against duplicates; a holder that crashed frees it then.
     /// Longer than any create takes (its outside calls are bounded by their timeouts and retries).
@@ -44,6 +44,8 @@ pub struct Settings {
     pub outbox_lease: Duration,
     /// How many effects a worker claims, runs at once and marks done in one write.
     pub outbox_batch: usize,
+    /// How many batches a worker runs at once while they come back full (a backlog).
+    pub outbox_concurrency: usize,
     /// How long done effects stay in the outbox (the history keeps the events for ever).
     pub event_retention: TimeDelta,
     /// How long a payment attempt may take before the worker voids whatever it obtained, unless the order
@@ -65,6 +67,7 @@ impl Default for Settings {
             },
             outbox_lease: Duration::from_secs(60),
             outbox_batch: 128,
+            outbox_concurrency: 4,
             event_retention: TimeDelta::days(30),
             payment_attempt_grace: TimeDelta::seconds(60),
         }

@@ -52,26 +52,28 @@ impl Mocks {
     }
 
     pub fn service(self) -> OrderService {
+        OrderService::new(self.ports(), Settings::default())
+    }
+
+    /// The mocks as ports, with a clock stopped at `now()`.
+    pub fn ports(self) -> Ports {
         let mut clock = MockClock::new();
         clock.expect_now().return_const(now());
-        OrderService::new(
-            Ports {
-                orders: Arc::new(self.orders),
-                customers: Arc::new(self.customers),
-                inventory: Arc::new(self.inventory),
-                payments: Arc::new(self.payments),
-                shipping: Arc::new(self.shipping),
-                notifier: Arc::new(self.notifier),
-                clock: Arc::new(clock),
-                history: Arc::new(self.history),
-                outbox: Arc::new(self.outbox),
-                attempts: Arc::new(self.attempts),
-                publisher: self
-                    .publisher
-                    .map(|p| Arc::new(p) as Arc<dyn order_domain::ports::EventPublisher>),
-            },
-            Settings::default(),
-        )
+        Ports {
+            orders: Arc::new(self.orders),
+            customers: Arc::new(self.customers),
+            inventory: Arc::new(self.inventory),
+            payments: Arc::new(self.payments),
+            shipping: Arc::new(self.shipping),
+            notifier: Arc::new(self.notifier),
+            clock: Arc::new(clock),
+            history: Arc::new(self.history),
+            outbox: Arc::new(self.outbox),
+            attempts: Arc::new(self.attempts),
+            publisher: self
+                .publisher
+                .map(|p| Arc::new(p) as Arc<dyn order_domain::ports::EventPublisher>),
+        }
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Config {
     pub outbox_lease: Duration,
     /// `OUTBOX_POLL_MS`: how often the idle outbox worker looks for due effects; default 100.
     pub outbox_poll: Duration,
+    /// `OUTBOX_CONCURRENCY`: how many batches the outbox worker runs at once while a backlog lasts (and on
+    /// Postgres, its connections); default 4.
+    pub outbox_concurrency: u32,
     /// `EVENT_RETENTION_DAYS`: how long done effects stay in the outbox (the history is kept); default 30.
     pub event_retention_days: i64,
     /// `CLIENT_BODY_TIMEOUT_SECS`: how long a request's body may take to arrive before the answer is `408`
@@ -224,6 +227,7 @@ impl Config {
             outbox_retry_max: env.seconds("OUTBOX_RETRY_MAX_SECS", 10, 1..=3_600)?,
             outbox_lease: env.seconds("OUTBOX_LEASE_SECS", 60, 1..=3_600)?,
             outbox_poll: env.millis("OUTBOX_POLL_MS", 100, 10..=60_000)?,
+            outbox_concurrency: env.number("OUTBOX_CONCURRENCY", 4, 1..=32)?,
             event_retention_days: env.number("EVENT_RETENTION_DAYS", 30, 1..=3_650)?,
             client_body_timeout: env.seconds("CLIENT_BODY_TIMEOUT_SECS", 10, 1..=3_600)?,
             max_connections: env.number("MAX_CONNECTIONS", 512, 1..=65_536)?,
@@ -588,6 +592,11 @@ mod tests {
         let leased = config(&[("OUTBOX_LEASE_SECS", "2")]).map(|c| c.outbox_lease);
         assert_eq!(leased.ok(), Some(Duration::from_secs(2)));
         assert!(config(&[("OUTBOX_LEASE_SECS", "0")]).is_err());
+        assert_eq!(defaults.outbox_concurrency, 4);
+        let wide = config(&[("OUTBOX_CONCURRENCY", "8")]).map(|c| c.outbox_concurrency);
+        assert_eq!(wide.ok(), Some(8));
+        assert!(config(&[("OUTBOX_CONCURRENCY", "0")]).is_err());
+        assert!(config(&[("OUTBOX_CONCURRENCY", "33")]).is_err());
         assert_eq!(defaults.event_retention_days, 30);
         let on = config(&[("NATS_URL", "nats://127.0.0.1:4222")]).ok();
         assert_eq!(

@@ -68,7 +68,7 @@ pub const SETTINGS: &[Setting] = &[
     setting(
         "IDEMPOTENCY_KEY_TTL_SECS",
         "86400",
-        "how long a create is replayed for its idempotency key",
+        "how long a keyed write (a create, a payment, a refund, a return) is replayed for its idempotency key",
     ),
     setting(
         "IDEMPOTENCY_PURGE_INTERVAL_SECS",
@@ -253,6 +253,11 @@ pub const SETTINGS: &[Setting] = &[
         "OUTBOX_POLL_MS",
         "100",
         "how often the idle outbox worker looks for due effects",
+    ),
+    setting(
+        "OUTBOX_CONCURRENCY",
+        "4",
+        "how many batches the outbox worker runs at once while a backlog lasts (on Postgres, its own connections)",
     ),
     setting(
         "EVENT_RETENTION_DAYS",

@@ -44,6 +44,7 @@ pub fn storage_options(config: &Config) -> StorageOptions {
         sqlite_mmap_size: config.sqlite_mmap_mb * 1024 * 1024,
         sqlite_cache_kib: config.sqlite_cache_kib,
         order_cache_bytes: order_cache_half(config),
+        outbox_connections: config.outbox_concurrency,
         ..StorageOptions::new(config.database.clone())
     }
 }
@@ -96,6 +97,7 @@ impl Application {
                 },
                 event_retention: TimeDelta::days(config.event_retention_days),
                 outbox_lease: config.outbox_lease,
+                outbox_concurrency: config.outbox_concurrency as usize,
                 ..Settings::default()
             },
         );
@@ -313,20 +315,13 @@ fn start_workers(
             }
         }
     });
-    // The outbox: every tick, runs what is due until nothing is (its batch), then waits for the next.
+    // The outbox: every tick, runs what is due until nothing is, then waits for the next.
     let outbox = service.clone();
     workers.every(config.outbox_poll, move || {
         let service = outbox.clone();
         async move {
-            loop {
-                match service.run_due_effects().await {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::warn!(error = ?error, "the outbox worker could not claim effects");
-                        break;
-                    }
-                }
+            if let Err(error) = service.run_effects_until_none_due().await {
+                tracing::warn!(error = ?error, "the outbox worker could not claim effects");
             }
             // The payment attempts no order took: whatever they obtained is voided.
             loop {

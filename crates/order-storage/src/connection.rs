@@ -42,7 +42,7 @@ impl PooledConnection {
 
 /// Opens connections of the configured backend only (diesel's own manager would try each backend in turn),
 /// and gives each the session settings it needs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Manager {
     pub database: Database,
     pub busy_timeout: Duration,

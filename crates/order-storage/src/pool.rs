@@ -37,6 +37,8 @@ pub struct StorageOptions {
     /// About how many bytes of orders, as last read, list pages take from memory instead of decoding them
     /// again when they are still at the version kept (`order_cache`); 0 keeps none.
     pub order_cache_bytes: u64,
+    /// Postgres only: the outbox worker's own connections (`outbox_lane`), one per batch it runs at once.
+    pub outbox_connections: u32,
 }
 
 impl StorageOptions {
@@ -51,6 +53,7 @@ impl StorageOptions {
             sqlite_mmap_size: 0,
             sqlite_cache_kib: None,
             order_cache_bytes: 2 << 20,
+            outbox_connections: 4,
         }
     }
 }
@@ -81,6 +84,12 @@ pub struct DieselStorage {
     pub(crate) readers: Arc<DbThreads>,
     /// The threads that run the rest of the work outside the SQLite writer, one per connection.
     pub(crate) runners: Arc<DbThreads>,
+    /// Postgres only: the outbox worker's threads, on connections of their own, one per batch it runs at once
+    /// (`outbox_connections`). Its claims, reads and marks never queue behind the requests' work: in the runners' queue each waited as long as a create did, and under a
+    /// steady load of creates the worker fell further behind the longer the load lasted (BENCHMARKS.md,
+    /// eighteenth session). On SQLite they run with the other reads and writes, whose writer commits all it
+    /// has queued at once.
+    outbox_lane: Option<Arc<DbThreads>>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
     /// The longest a request waits for the database, all waits together (permit, connection, writer queue).
@@ -135,18 +144,12 @@ impl DieselStorage {
             Database::Sqlite(SqliteLocation::File(_)) => pool_size + 1,
             _ => pool_size,
         };
-        let pool = Pool::builder()
-            .max_size(connections)
-            // A memory database dies with its connection, so SQLite connections are never recycled.
-            .min_idle((!is_postgres).then_some(connections))
-            .max_lifetime(None)
-            .idle_timeout(is_postgres.then_some(Duration::from_secs(600)))
-            // A server connection can die under us: a query that finds it lost marks it, and the pool drops
-            // it then (`Manager::has_broken`) instead of pinging every connection it hands out.
-            .test_on_check_out(false)
-            .connection_timeout(options.acquire_timeout)
-            .build(manager)
-            .map_err(|error| OpenError::Connect(Box::new(error)))?;
+        let pool = pool_of(
+            manager.clone(),
+            connections,
+            is_postgres,
+            options.acquire_timeout,
+        )?;
         if memory {
             let mut conn = pool
                 .get()
@@ -163,10 +166,22 @@ impl DieselStorage {
         let readers = threads(options.read_concurrency.clamp(1, pool_size), "db-reader")
             .map_err(OpenError::StartThreads)?;
         let runners = threads(pool_size, "db-runner").map_err(OpenError::StartThreads)?;
+        let outbox_lane = match is_postgres {
+            false => None,
+            true => {
+                let connections = options.outbox_connections.max(1);
+                let own = pool_of(manager, connections, true, options.acquire_timeout)?;
+                Some(Arc::new(
+                    DbThreads::start(&own, connections, "db-outbox")
+                        .map_err(OpenError::StartThreads)?,
+                ))
+            }
+        };
         Ok(Self {
             pool,
             readers,
             runners,
+            outbox_lane,
             acquire_timeout: options.acquire_timeout,
             writer,
             backend: options.database.backend(),
@@ -213,6 +228,34 @@ impl DieselStorage {
         self.readers.run(work, self.deadline()).await
     }
 
+    /// A change of the outbox worker's: on Postgres in a transaction of its own on the worker's connection
+    /// (`outbox_lane`), on SQLite as every write.
+    pub(crate) async fn outbox_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.outbox_lane {
+            Some(lane) => {
+                lane.run(move |conn| transaction(conn, work), self.deadline())
+                    .await
+            }
+            None => self.write(work).await,
+        }
+    }
+
+    /// A read of the outbox worker's: on Postgres on the worker's connection, on SQLite as every read.
+    pub(crate) async fn outbox_read<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.outbox_lane {
+            Some(lane) => lane.run(work, self.deadline()).await,
+            None => self.read(work).await,
+        }
+    }
+
     /// Runs a change in a transaction of its own on Postgres; on SQLite the writer commits it together with
     /// the other changes waiting at the time, each in its own savepoint.
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepositoryError>
@@ -225,6 +268,27 @@ impl DieselStorage {
             None => self.run(move |conn| transaction(conn, work)).await,
         }
     }
+}
+
+/// A pool of `connections`. SQLite's are opened at once and kept (a memory database dies with its connection);
+/// Postgres's are opened as needed and closed after ten idle minutes.
+fn pool_of(
+    manager: Manager,
+    connections: u32,
+    is_postgres: bool,
+    acquire_timeout: Duration,
+) -> Result<Pool<Manager>, OpenError> {
+    Pool::builder()
+        .max_size(connections)
+        .min_idle((!is_postgres).then_some(connections))
+        .max_lifetime(None)
+        .idle_timeout(is_postgres.then_some(Duration::from_secs(600)))
+        // A server connection can die under us: a query that finds it lost marks it, and the pool drops
+        // it then (`Manager::has_broken`) instead of pinging every connection it hands out.
+        .test_on_check_out(false)
+        .connection_timeout(acquire_timeout)
+        .build(manager)
+        .map_err(|error| OpenError::Connect(Box::new(error)))
 }
 
 #[cfg(test)]
@@ -253,6 +317,51 @@ mod tests {
 
         fn peak(&self) -> usize {
             self.peak.load(Ordering::SeqCst)
+        }
+    }
+
+    /// Postgres: while the requests' work queues for every connection of the pool, the outbox worker's claims,
+    /// reads and marks run at once, on its own thread and connection.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_outbox_workers_work_never_waits_behind_the_requests_on_postgres() {
+        let Some(database) = TestDatabase::postgres() else {
+            return;
+        };
+        let storage = DieselStorage::open(&StorageOptions {
+            pool_size: 2,
+            ..StorageOptions::new(database.database.clone())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        // Six writes for two connections: the last of them starts after two rounds of `busy`.
+        let busy = Duration::from_millis(400);
+        let requests: Vec<_> = (0..6)
+            .map(|_| {
+                let storage = storage.clone();
+                tokio::spawn(async move {
+                    storage
+                        .write(move |_| {
+                            std::thread::sleep(busy);
+                            Ok(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        let claimed = storage.outbox_write(|_| Ok("claimed")).await;
+        let read = storage.outbox_read(|_| Ok("read")).await;
+        let waited = started.elapsed();
+        assert_eq!((claimed.ok(), read.ok()), (Some("claimed"), Some("read")));
+        assert!(
+            waited < busy,
+            "the outbox worker waited {waited:?} behind the requests"
+        );
+        for request in requests {
+            request
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
     }
 

@@ -223,7 +223,7 @@ impl EventHistory for DieselStorage {
 
     async fn events(&self, ids: &[EventId]) -> Result<Vec<OrderEvent>, RepositoryError> {
         let ids: Vec<String> = ids.iter().map(EventId::to_string).collect();
-        self.read(move |conn| find_events(conn, &ids)).await
+        self.outbox_read(move |conn| find_events(conn, &ids)).await
     }
 }
 
@@ -237,11 +237,12 @@ impl Outbox for DieselStorage {
     ) -> Result<Vec<DueEffect>, RepositoryError> {
         match &self.leases {
             EffectLeases::Table => {
-                self.write(move |conn| outbox::claim_due(conn, now, lease, limit))
+                self.outbox_write(move |conn| outbox::claim_due(conn, now, lease, limit))
                     .await
             }
             EffectLeases::Process(leased) => {
-                let find = |held| self.read(move |conn| outbox::find_due(conn, now, limit, held));
+                let find =
+                    |held| self.outbox_read(move |conn| outbox::find_due(conn, now, limit, held));
                 leased.claim(now, lease, find).await
             }
         }
@@ -253,7 +254,7 @@ impl Outbox for DieselStorage {
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
         let done = effects.to_vec();
-        self.write(move |conn| outbox::complete(conn, &done, now))
+        self.outbox_write(move |conn| outbox::complete(conn, &done, now))
             .await?;
         self.leases.release(effects).await;
         Ok(())
@@ -266,7 +267,7 @@ impl Outbox for DieselStorage {
         error: &str,
     ) -> Result<(), RepositoryError> {
         let (due, error) = (effect.clone(), error.to_owned());
-        self.write(move |conn| outbox::retry(conn, &due, at, &error))
+        self.outbox_write(move |conn| outbox::retry(conn, &due, at, &error))
             .await?;
         self.leases.release(std::slice::from_ref(effect)).await;
         Ok(())
@@ -274,7 +275,7 @@ impl Outbox for DieselStorage {
 
     async fn park(&self, effect: &DueEffect, error: &str) -> Result<(), RepositoryError> {
         let (parked, error) = (effect.clone(), error.to_owned());
-        self.write(move |conn| outbox::park(conn, &parked, &error))
+        self.outbox_write(move |conn| outbox::park(conn, &parked, &error))
             .await?;
         self.leases.release(std::slice::from_ref(effect)).await;
         Ok(())
