@@ -75,6 +75,24 @@ fn request(items: &[(&str, &str)]) -> ReturnRequest {
     .expect("a well-formed return")
 }
 
+/// A refund of `amount` naming `units` of product `a` (none: no items).
+fn refund_of_a(amount: &str, units: Option<&str>) -> RefundRequest {
+    RefundRequest::parse(
+        RefundDraft {
+            amount: Some(amount.into()),
+            reason: Some("goodwill".into()),
+            items: units.map(|quantity| {
+                vec![RefundItemDraft {
+                    product_id: Some("a".into()),
+                    quantity: Some(quantity.into()),
+                }]
+            }),
+        },
+        crate::Currency::USD,
+    )
+    .expect("a refund")
+}
+
 fn fields(result: Result<(), OrderError>) -> Vec<Field> {
     match result {
         Err(OrderError::Invalid(violations)) => violations.iter().map(|v| v.field).collect(),
@@ -192,20 +210,12 @@ fn receiving_a_return_counts_the_goods_back_and_refunds_their_price_in_one_chang
 #[test]
 fn units_refunded_already_are_not_refunded_again_by_a_return() {
     let mut order = partly_shipped();
-    let goodwill = RefundRequest::parse(
-        RefundDraft {
-            amount: Some("10".into()),
-            reason: Some("damaged".into()),
-            items: Some(vec![RefundItemDraft {
-                product_id: Some("a".into()),
-                quantity: Some("2".into()),
-            }]),
-        },
-        crate::Currency::USD,
-    )
-    .expect("a refund");
     order
-        .request_refund(goodwill, OrderRefundId::generate(), at(3))
+        .request_refund(
+            refund_of_a("10", Some("2")),
+            OrderRefundId::generate(),
+            at(3),
+        )
         .expect("refunded");
     let id = ReturnId::generate();
     order
@@ -229,17 +239,8 @@ fn units_refunded_already_are_not_refunded_again_by_a_return() {
 #[test]
 fn a_return_with_nothing_left_to_refund_makes_no_refund() {
     let mut order = partly_shipped();
-    let all = RefundRequest::parse(
-        RefundDraft {
-            amount: Some("50".into()),
-            reason: Some("goodwill".into()),
-            items: None,
-        },
-        crate::Currency::USD,
-    )
-    .expect("a refund");
     order
-        .request_refund(all, OrderRefundId::generate(), at(3))
+        .request_refund(refund_of_a("50", None), OrderRefundId::generate(), at(3))
         .expect("everything refunded");
     let id = ReturnId::generate();
     order
@@ -324,20 +325,12 @@ fn a_product_on_lines_at_different_prices_is_refunded_at_each_lines_price_in_lin
 
     // A unit refunded by hand counts as the first line's: the return gives back the rest at their prices.
     let mut after_goodwill = all;
-    let goodwill = RefundRequest::parse(
-        RefundDraft {
-            amount: Some("1".into()),
-            reason: Some("scratched".into()),
-            items: Some(vec![RefundItemDraft {
-                product_id: Some("a".into()),
-                quantity: Some("1".into()),
-            }]),
-        },
-        crate::Currency::USD,
-    )
-    .expect("a refund");
     after_goodwill
-        .request_refund(goodwill, OrderRefundId::generate(), at(3))
+        .request_refund(
+            refund_of_a("1", Some("1")),
+            OrderRefundId::generate(),
+            at(3),
+        )
         .expect("refunded");
     assert_eq!(
         refund_of_return(&mut after_goodwill, "a", "3", 4),
@@ -349,20 +342,7 @@ fn a_product_on_lines_at_different_prices_is_refunded_at_each_lines_price_in_lin
 #[test]
 fn refund_items_add_up_across_refunds() {
     let mut order = partly_shipped();
-    let refund = |quantity: &str| {
-        RefundRequest::parse(
-            RefundDraft {
-                amount: Some("1".into()),
-                reason: Some("damaged".into()),
-                items: Some(vec![RefundItemDraft {
-                    product_id: Some("a".into()),
-                    quantity: Some(quantity.into()),
-                }]),
-            },
-            crate::Currency::USD,
-        )
-        .expect("a refund")
-    };
+    let refund = |quantity: &str| refund_of_a("1", Some(quantity));
     order
         .request_refund(refund("2"), OrderRefundId::generate(), at(3))
         .expect("2 of 3");
