@@ -85,10 +85,10 @@ pub struct DieselStorage {
     /// The threads that run the rest of the work outside the SQLite writer, one per connection.
     pub(crate) runners: Arc<DbThreads>,
     /// Postgres only: the outbox worker's threads, on connections of their own, one per batch it runs at once
-    /// (`outbox_connections`). Its claims, reads and marks never queue behind the requests' work: in the runners' queue each waited as long as a create did, and under a
-    /// steady load of creates the worker fell further behind the longer the load lasted (BENCHMARKS.md,
-    /// eighteenth session). On SQLite they run with the other reads and writes, whose writer commits all it
-    /// has queued at once.
+    /// (`outbox_connections`). Its claims, reads and marks never queue behind the requests' work: in the
+    /// runners' queue each waited as long as a create did, and under a steady load of creates the worker fell
+    /// further behind the longer the load lasted (BENCHMARKS.md, eighteenth session). On SQLite they run with
+    /// the other reads and writes, whose writer commits all it has queued at once.
     outbox_lane: Option<Arc<DbThreads>>,
     /// SQLite only: the thread that commits the writes waiting at a time in one transaction.
     writer: Option<Arc<Writer>>,
@@ -228,8 +228,8 @@ impl DieselStorage {
         self.readers.run(work, self.deadline()).await
     }
 
-    /// A change of the outbox worker's: on Postgres in a transaction of its own on the worker's connection
-    /// (`outbox_lane`), on SQLite as every write.
+    /// A change of the outbox worker's: on Postgres in a transaction of its own on one of the worker's
+    /// connections (`outbox_lane`), on SQLite as every write.
     pub(crate) async fn outbox_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
@@ -244,7 +244,7 @@ impl DieselStorage {
         }
     }
 
-    /// A read of the outbox worker's: on Postgres on the worker's connection, on SQLite as every read.
+    /// A read of the outbox worker's: on Postgres on one of the worker's connections, on SQLite as every read.
     pub(crate) async fn outbox_read<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StorageError> + Send + 'static,
