@@ -3,7 +3,8 @@
 //! (releasing stock and refunding once), delete, replacing an order's metadata, partial refunds
 //! and returns (asked for, received with a restock and a refund, or rejected), each recording its event and
 //! after-commit effects in the change's transaction; the order's history; the outbox worker's step
-//! (`run_due_effects`) that publishes events, notifies customers, releases stock and refunds, with retries; and
+//! (`run_due_effects`, a batch) that publishes events, notifies customers, releases stock and refunds, with
+//! retries, and its run until nothing is due (`run_effects_until_none_due`, batches side by side in a backlog); and
 //! the sweeper for reservations whose order was never stored. Who may do what is one table, `policy` (`decide`,
 //! `confine`), asked by every use case with its `Action`.
 //! They depend on the domain's ports only; `OrderService` is the one entry point and `AppError` the one error
